@@ -1,0 +1,47 @@
+"""The one way to write the audit trail (审计记录). History is append-only."""
+
+from django.db import models
+
+from portal.models import AuditEvent
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    action: str,
+    *,
+    obj: models.Model | None = None,
+    actor=None,
+    agency=None,
+    from_state: str = "",
+    to_state: str = "",
+    summary: str = "",
+    data: dict | None = None,
+    request=None,
+) -> AuditEvent:
+    """Append one audit event. Call it inside the service's transaction so both land or neither."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    if agency is None and actor is not None:
+        agency = getattr(actor, "agency", None)
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        agency=agency,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        from_state=str(from_state or ""),
+        to_state=str(to_state or ""),
+        summary=summary[:300],
+        data=data or {},
+        ip=client_ip(request),
+    )
+
+
+def timeline(obj: models.Model):
+    """The object's history, oldest first, as shown in every timeline."""
+    return AuditEvent.objects.for_object(obj).select_related("actor", "agency")

@@ -1,0 +1,16 @@
+from django.conf import settings
+
+from portal import navigation, roles
+
+
+def portal(request):
+    """What every page needs: the user's roles, the care-mode switch and the site name."""
+    user = getattr(request, "user", None)
+    names = roles.role_names(user) if user is not None else set()
+    return {
+        "user_roles": names,
+        "is_staff_member": bool(names & set(roles.STAFF_ROLES)),
+        "care_mode": request.COOKIES.get("care_mode") == "1",
+        "nav_public": navigation.public_links(),
+        "debug": settings.DEBUG,
+    }

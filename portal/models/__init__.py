@@ -1,0 +1,9 @@
+"""The shared kernel's data: accounts, agencies, subjects, the audit trail and the working-day calendar."""
+
+from .agencies import Agency
+from .audit import AuditEvent
+from .subjects import Subject
+from .users import User
+from .workdays import Workday
+
+__all__ = ["Agency", "AuditEvent", "Subject", "User", "Workday"]

@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal import views
+from portal.forms_auth import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
+
+account_patterns = [
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("register/", views.register, name="register"),
+    path("register/person/", views.register_person, name="register_person"),
+    path("register/enterprise/", views.register_enterprise, name="register_enterprise"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm), name="password_change"),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(form_class=PasswordResetForm), name="password_reset"),
+    path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include(account_patterns)),
+    path("workspace/", views.workspace, name="workspace"),
+    path("care-mode/", views.care_mode, name="care_mode"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("catalog.urls")),
+    path("", include("credit.urls")),
+    path("", include("commitments.urls")),
+    path("", include("verification.urls")),
+    path("", include("complaints.urls")),
+]
+
+admin.site.site_header = "承诺通 管理后台"
+admin.site.site_title = "承诺通"
+admin.site.index_title = "系统管理"
+

@@ -1,0 +1,192 @@
+"""Shared fixtures: one user per role, a second citizen and a second agency's staff."""
+
+import os
+
+import time
+
+import pytest
+from django.conf import settings
+
+from portal import roles
+from tests.factories import AgencyFactory, CitizenFactory, OrganisationFactory, StaffFactory
+
+# Without Redis, tasks run in-process (eagerly); with REDIS_URL set (CI), they go to the broker.
+if not os.environ.get("REDIS_URL"):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from portal.celery import app as _celery_app
+
+    _celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def _plain_settings(settings):
+    settings.AXES_ENABLED = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def city_government(db):
+    from portal.models import Agency
+
+    return AgencyFactory(code="610100", name="西安市人民政府", kind=Agency.Kind.CITY_GOVERNMENT)
+
+
+@pytest.fixture
+def justice_bureau(city_government):
+    from portal.models import Agency
+
+    return AgencyFactory(code="610100-SFJ", name="西安市司法局", kind=Agency.Kind.JUSTICE_BUREAU, parent=city_government)
+
+
+@pytest.fixture
+def agency(city_government):
+    """The home agency of the staff fixtures (a city department)."""
+    return AgencyFactory(code="610100-RSJ", name="西安市人力资源和社会保障局", parent=city_government)
+
+
+@pytest.fixture
+def other_agency(city_government):
+    return AgencyFactory(code="610100-SCJ", name="西安市市场监督管理局", parent=city_government)
+
+
+@pytest.fixture
+def district_government(city_government):
+    from portal.models import Agency
+
+    return AgencyFactory(
+        code="610113", name="西安市雁塔区人民政府", kind=Agency.Kind.DISTRICT_GOVERNMENT,
+        level=Agency.Level.COUNTY, parent=city_government,
+    )
+
+
+@pytest.fixture
+def citizen(db):
+    return CitizenFactory(full_name="张伟")
+
+
+@pytest.fixture
+def other_citizen(db):
+    return CitizenFactory(full_name="李娜")
+
+
+@pytest.fixture
+def enterprise_user(db):
+    return CitizenFactory(full_name="钱晓燕", subject=OrganisationFactory(name="西安秦川软件科技有限公司"))
+
+
+@pytest.fixture
+def clerk(agency):
+    return StaffFactory(full_name="王敏", agency=agency, roles=[roles.WINDOW_CLERK])
+
+
+@pytest.fixture
+def verifier(agency):
+    return StaffFactory(full_name="李强", agency=agency, roles=[roles.VERIFIER])
+
+
+@pytest.fixture
+def inspector(agency):
+    return StaffFactory(full_name="赵刚", agency=agency, roles=[roles.INSPECTOR])
+
+
+@pytest.fixture
+def editor(agency):
+    return StaffFactory(full_name="陈静", agency=agency, roles=[roles.CATALOGUE_EDITOR])
+
+
+@pytest.fixture
+def reviewer(justice_bureau):
+    return StaffFactory(full_name="刘洋", agency=justice_bureau, roles=[roles.JUSTICE_REVIEWER])
+
+
+@pytest.fixture
+def approver(city_government):
+    return StaffFactory(full_name="孙丽", agency=city_government, roles=[roles.GOVERNMENT_APPROVER])
+
+
+@pytest.fixture
+def credit_officer(agency):
+    return StaffFactory(full_name="周涛", agency=agency, roles=[roles.CREDIT_OFFICER])
+
+
+@pytest.fixture
+def operator(agency):
+    return StaffFactory(full_name="吴芳", agency=agency, roles=[roles.COMPLAINTS_OPERATOR])
+
+
+@pytest.fixture
+def supervisor(city_government):
+    return StaffFactory(full_name="郑华", agency=city_government, roles=[roles.SUPERVISOR])
+
+
+@pytest.fixture
+def other_agency_clerk(other_agency):
+    return StaffFactory(full_name="冯磊", agency=other_agency, roles=[roles.WINDOW_CLERK])
+
+
+@pytest.fixture
+def other_agency_verifier(other_agency):
+    return StaffFactory(full_name="许婷", agency=other_agency, roles=[roles.VERIFIER])
+
+
+@pytest.fixture
+def user_for_role(citizen, clerk, verifier, inspector, editor, reviewer, approver, credit_officer, operator, supervisor):
+    """Map role name → the fixture user holding it (for matrices over all roles)."""
+    return {
+        roles.APPLICANT: citizen,
+        roles.WINDOW_CLERK: clerk,
+        roles.VERIFIER: verifier,
+        roles.INSPECTOR: inspector,
+        roles.CATALOGUE_EDITOR: editor,
+        roles.JUSTICE_REVIEWER: reviewer,
+        roles.GOVERNMENT_APPROVER: approver,
+        roles.CREDIT_OFFICER: credit_officer,
+        roles.COMPLAINTS_OPERATOR: operator,
+        roles.SUPERVISOR: supervisor,
+    }
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    """A real Celery worker (in a thread) on the configured broker: Redis in CI, a folder otherwise.
+
+    Tests using it need ``@pytest.mark.django_db(transaction=True, serialized_rollback=True)``
+    so that the rows migrations made (roles, calendar) are back for the next test.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    previous_options = app.conf.broker_transport_options
+    app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    if app.conf.broker_url.startswith("filesystem"):
+        # A private queue folder, so a developer's running `make run` worker never steals test tasks.
+        for sub in ("queue", "control"):
+            (tmp_path / sub).mkdir()
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(tmp_path / "queue"), "data_folder_out": str(tmp_path / "queue"),
+            "control_folder": str(tmp_path / "control"), "store_processed": False,
+        }
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = previous
+        app.conf.broker_transport_options = previous_options
+        settings.CELERY_TASK_ALWAYS_EAGER = previous
+
+
+def wait_for(condition, timeout=20.0, interval=0.1):
+    """Poll until ``condition()`` is truthy (for work done by a real worker); return its value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    return condition()

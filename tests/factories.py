@@ -1,0 +1,83 @@
+"""factory-boy factories shared by every app's tests."""
+
+import itertools
+
+import factory
+from django.contrib.auth.models import Group
+from stdnum.cn import ric, uscc
+
+from portal.models import Agency, Subject, User
+
+_seq = itertools.count(1)
+
+
+def resident_id(n: int | None = None) -> str:
+    """A valid 居民身份证号 (Xi'an, Yanta district), different for each n."""
+    n = next(_seq) if n is None else n
+    body = f"610113{1970 + n % 40}{(n % 12) + 1:02d}{(n % 28) + 1:02d}{n % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def uscc_code(n: int | None = None) -> str:
+    """A valid 统一社会信用代码, different for each n."""
+    n = next(_seq) if n is None else n
+    body = f"91610113MA6{n:06d}"
+    return body + uscc.calc_check_digit(body)
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"T{n:05d}")
+    name = factory.Sequence(lambda n: f"测试局{n}")
+    kind = Agency.Kind.DEPARTMENT
+    level = Agency.Level.CITY
+    parent = None
+
+
+class SubjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subject
+
+    kind = Subject.Kind.PERSON
+    name = factory.Sequence(lambda n: f"申请人{n}")
+    id_number = factory.LazyFunction(resident_id)
+
+
+class OrganisationFactory(SubjectFactory):
+    kind = Subject.Kind.ORGANISATION
+    name = factory.Sequence(lambda n: f"西安测试有限公司{n}")
+    id_number = factory.LazyFunction(uscc_code)
+    legal_representative = "法人代表"
+
+
+PASSWORD = "Test-pass-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))
+        if create:
+            self.save()
+
+
+class CitizenFactory(UserFactory):
+    subject = factory.SubFactory(SubjectFactory)
+    mobile = factory.Sequence(lambda n: f"137{n:08d}")
+    roles = ["applicant"]
+
+
+class StaffFactory(UserFactory):
+    agency = factory.SubFactory(AgencyFactory)
