@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from portal import views
 from portal.forms_auth import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
@@ -35,6 +36,7 @@ urlpatterns = [
     path("care-mode/", views.care_mode, name="care_mode"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url="/static/img/favicon.svg", permanent=True)),
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
     path("", include("credit.urls")),

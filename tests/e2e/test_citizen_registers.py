@@ -1,0 +1,52 @@
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_citizen_registers_logs_in_and_sees_the_workspace(page, check_page):
+    page.goto("/")
+    assert "不用再开证明" in page.locator("h1").inner_text()
+    check_page(page, "home")
+
+    page.get_by_role("link", name="注册", exact=True).first.click()
+    check_page(page, "register-choice")
+    page.get_by_role("link", name="我是个人").click()
+
+    page.get_by_label("姓名").fill("赵小云")
+    page.get_by_label("居民身份证号码").fill("610113198805203218")  # wrong check digit
+    page.get_by_label("手机号码").fill("13712345678")
+    page.locator("#id_password1").fill("Qinling#2026")
+    page.locator("#id_password2").fill("Qinling#2026")
+    page.get_by_label("我已阅读并同意").check()
+    page.get_by_role("button", name="注册").click()
+    assert "校验位不正确" in page.locator("#id_id_number + .invalid-feedback, .invalid-feedback").first.inner_text()
+    check_page(page, "register-error")
+
+    page.get_by_label("居民身份证号码").fill("610113198805203217")
+    page.locator("#id_password1").fill("Qinling#2026")
+    page.locator("#id_password2").fill("Qinling#2026")
+    page.get_by_role("button", name="注册").click()
+    page.wait_for_url("**/workspace/")
+    assert "注册成功" in page.content()
+    check_page(page, "workspace-after-register")
+
+    page.get_by_role("button", name="赵小云").click()
+    page.get_by_role("button", name="退出登录").click()
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名或手机号码").fill("13712345678")
+    page.get_by_label("密码").fill("Qinling#2026")
+    check_page(page, "login")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/workspace/")
+    heading = page.locator("h2", has_text="申请人")
+    assert heading.count() == 1
+    check_page(page, "workspace")
+
+
+def test_care_mode_is_one_click_away_and_remembered(page, check_page):
+    page.goto("/")
+    page.get_by_role("button", name="关怀版（大字）").click()
+    assert "care-mode" in page.locator("body").get_attribute("class")
+    page.goto("/accounts/login/")
+    assert "care-mode" in page.locator("body").get_attribute("class")
+    check_page(page, "care-mode")
