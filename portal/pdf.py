@@ -37,10 +37,11 @@ def _weasy():
     return weasyprint, FontConfiguration(), LocalOnlyFetcher(fail_on_errors=False)
 
 
-def render_pdf(template_name: str, context: dict | None = None) -> bytes:
-    """Render ``template_name`` (an HTML template) to PDF bytes."""
+def render_pdf(template_name: str, context: dict | None = None, **options) -> bytes:
+    """Render ``template_name`` (an HTML template) to PDF bytes (``options`` go to ``write_pdf``)."""
     weasyprint, font_config, fetcher = _weasy()
     html = render_to_string(template_name, context or {})
     base = _allowed_roots()[0].as_uri() + "/"
     document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
-    return document.write_pdf(font_config=font_config, pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    options.setdefault("pdf_variant", "pdf/ua-1")
+    return document.write_pdf(font_config=font_config, **options)

@@ -57,6 +57,8 @@ PASSWORD = "Test-pass-2026"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """A user; ``roles=[...]`` adds groups (citizens get ``applicant`` unless told otherwise)."""
+
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -67,16 +69,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.groups.add(*Group.objects.filter(name__in=extracted))
-        if create:
-            self.save()
+        if not create:
+            return
+        names = extracted if extracted is not None else (["applicant"] if self.subject_id else [])
+        if names:
+            self.groups.add(*Group.objects.filter(name__in=names))
+        self.save()
 
 
 class CitizenFactory(UserFactory):
     subject = factory.SubFactory(SubjectFactory)
     mobile = factory.Sequence(lambda n: f"137{n:08d}")
-    roles = ["applicant"]
 
 
 class StaffFactory(UserFactory):

@@ -1,0 +1,158 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal import roles
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PREFIXES = (
+    "", "accounts/login/", "accounts/register", "accounts/password/reset", "healthz", "favicon.ico",
+    "care-mode/", "i18n/", "catalog/", "letters/verify/", "publicity/", "spot-checks/", "credit/blacklist/",
+    "complaints/new/", "complaints/track/", "complaints/faq/", "transparency/", "static/",
+)
+
+
+def _all_routes(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _all_routes(pattern, route)
+        elif isinstance(pattern, URLPattern):
+            yield route, pattern
+
+
+def _example_path(route: str) -> str:
+    import re
+
+    path = re.sub(r"<int:[^>]+>", "1", route)
+    path = re.sub(r"<[^>]+>", "x", path)
+    return "/" + path.lstrip("^").rstrip("$").replace("\\Z", "")
+
+
+def test_home_page_explains_the_commitment_system_in_chinese(client):
+    response = client.get("/")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert 'lang="zh-CN"' in text
+    assert "不用再开证明" in text and "承诺是自愿的" in text
+
+
+@pytest.mark.parametrize("role", list(roles.ROLES))
+def test_each_role_lands_on_its_own_workspace(client, user_for_role, role):
+    user = user_for_role[role]
+    client.force_login(user)
+    response = client.get(reverse("workspace"))
+    assert response.status_code == 200
+    sections = [r.name for r, _links in response.context["sections"]]
+    assert sections == [role]
+    assert str(roles.ROLES[role].label) in response.content.decode()
+
+
+def test_user_without_role_is_told_to_ask_an_administrator(client, db):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    assert "还没有分配角色" in client.get(reverse("workspace")).content.decode()
+
+
+def test_every_non_public_url_sends_anonymous_visitors_to_login(client):
+    checked = 0
+    for route, _pattern in _all_routes():
+        if route.startswith("admin/") or any(route == p or (p and route.startswith(p)) for p in PUBLIC_PREFIXES):
+            continue
+        path = _example_path(route)
+        response = client.get(path)
+        assert response.status_code in (302, 405), f"{path} answered {response.status_code} to an anonymous visitor"
+        if response.status_code == 302:
+            assert response["Location"].startswith(reverse("login")), f"{path} redirected to {response['Location']}"
+        checked += 1
+    assert checked >= 3
+
+
+def test_admin_is_closed_to_anonymous_and_to_applicants(client, citizen):
+    assert client.get("/admin/").status_code == 302
+    client.force_login(citizen)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_pages_not_found_and_forbidden_are_in_chinese(client, citizen, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
+
+
+def test_care_mode_toggle_is_remembered_in_a_cookie_and_returns_to_the_page(client):
+    response = client.post(reverse("care_mode"), {"next": "/accounts/login/"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert response.cookies["care_mode"].value == "1"
+    assert "care-mode" in client.get("/accounts/login/").content.decode()
+    response = client.post(reverse("care_mode"), {"next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_english_is_available_as_second_language(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert client.get("/").content.decode().count('lang="en"') == 1
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    body = json.loads(response.content)
+    assert body["database"] == "ok"
+    assert body["broker"] == "ok"
+    assert response.status_code == 200
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    script_src = next(part for part in csp.split(";") if part.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_no_template_has_an_inline_script():
+    for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for chunk in text.split("<script")[1:]:
+            assert "src=" in chunk.split(">", 1)[0], f"inline <script> in {template}"
+
+
+def test_production_settings_pass_check_deploy_and_refuse_to_start_without_secrets(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_ENV": "production",
+        "VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    manage = [sys.executable, str(Path(settings.BASE_DIR, "manage.py"))]
+    refused = subprocess.run([*manage, "check"], env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0
+    assert "SECRET_KEY" in refused.stderr and "FIELD_ENCRYPTION_KEY" in refused.stderr
+    env.update(
+        SECRET_KEY="p7$Kq!v2#Lm9@zX4^wR8&nB3*cT6(yH1)uJ5-eG0+aF7=dS2_hQ",
+        ALLOWED_HOSTS="chengnuo.xa.gov.cn",
+        FIELD_ENCRYPTION_KEY="another-long-random-field-key-for-production",
+    )
+    result = subprocess.run(
+        [*manage, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_beat_schedule_entry_names_an_importable_task():
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, f"beat entry {name} names unknown task {entry['task']}"
