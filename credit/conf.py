@@ -1,0 +1,45 @@
+"""This app's configuration: environment variables, overridable in Django settings (tests do)."""
+
+import os
+
+from django.conf import settings
+
+
+def _value(name: str, default: str = "") -> str:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, default)
+    return str(value or "")
+
+
+def push_url() -> str:
+    """CREDIT_PUSH_URL: the national credit platform's receiving endpoint; empty = not configured."""
+    return _value("CREDIT_PUSH_URL").strip()
+
+
+def push_token() -> str:
+    """CREDIT_PUSH_TOKEN: optional bearer token sent with each push."""
+    return _value("CREDIT_PUSH_TOKEN").strip()
+
+
+def push_timeout() -> float:
+    """CREDIT_PUSH_TIMEOUT: seconds to wait for the endpoint (default 10)."""
+    return float(_value("CREDIT_PUSH_TIMEOUT", "10") or 10)
+
+
+def repair_workdays() -> int:
+    """CREDIT_REPAIR_WORKDAYS: working days an officer has to decide a repair request (default 10)."""
+    return int(_value("CREDIT_REPAIR_WORKDAYS", "10") or 10)
+
+
+def objection_workdays() -> int:
+    """CREDIT_OBJECTION_WORKDAYS: working days an officer has to answer an objection (default 10)."""
+    return int(_value("CREDIT_OBJECTION_WORKDAYS", "10") or 10)
+
+
+PUSH_MAX_RETRIES = 5
+
+
+def push_backoff(attempts: int) -> int:
+    """Seconds before the next try after ``attempts`` failures: 30 s, 60 s, 2 min … capped at 1 h."""
+    return min(30 * 2 ** max(attempts - 1, 0), 3600)

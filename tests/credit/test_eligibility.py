@@ -1,0 +1,125 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from credit import services
+from credit.models import DishonestyRecord, Severity
+from tests.factories import SubjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Matter:
+    name = "律师执业核准 · 无犯罪记录证明"
+
+
+def test_subject_without_records_is_eligible_and_level_a(citizen):
+    result = services.eligibility(citizen.subject, Matter())
+    assert result.allowed and bool(result)
+    assert result.reasons == ()
+    assert result.level == "A" == services.credit_level(citizen.subject)
+    assert result.matter_name == Matter.name
+
+
+def test_eligibility_works_without_a_matter(citizen):
+    assert services.eligibility(citizen.subject).allowed
+
+
+def test_false_commitment_record_bars_commitment_with_chinese_reasons(citizen, make_record):
+    make_record(citizen.subject, severity=Severity.SERIOUS, number="西人社罚〔2026〕7号")
+    result = services.eligibility(citizen.subject, Matter())
+    assert not result.allowed
+    assert any("虚假承诺失信记录（西人社罚〔2026〕7号" in r for r in result.reasons)
+    assert any("黑名单" in r for r in result.reasons)
+    assert result.level == "D"
+    assert result.mandatory_onsite
+
+
+def test_minor_other_dishonesty_does_not_bar_but_lowers_level(citizen, make_record):
+    make_record(citizen.subject, severity=Severity.MINOR, kind=DishonestyRecord.Kind.OTHER)
+    result = services.eligibility(citizen.subject)
+    assert result.allowed
+    assert result.level == "B"
+    assert not result.mandatory_onsite
+
+
+def test_general_other_dishonesty_bars_by_grade(citizen, make_record):
+    make_record(citizen.subject, severity=Severity.GENERAL, kind=DishonestyRecord.Kind.OTHER, number="西市监罚〔2026〕3号")
+    result = services.eligibility(citizen.subject)
+    assert not result.allowed
+    assert result.reasons == ("存在一般失信记录（西市监罚〔2026〕3号），按失信分级规则，在信用修复前不适用告知承诺制。",)
+    assert result.level == "C"
+
+
+def test_major_grade_gives_level_c_and_serious_gives_d(citizen, other_citizen, make_record):
+    make_record(citizen.subject, severity=Severity.MAJOR, kind=DishonestyRecord.Kind.OTHER)
+    make_record(other_citizen.subject, severity=Severity.SERIOUS, kind=DishonestyRecord.Kind.OTHER)
+    assert services.credit_level(citizen.subject) == "C"
+    assert services.credit_level(other_citizen.subject) == "D"
+
+
+def test_a_false_commitment_bars_even_when_its_grade_would_not(citizen, make_record):
+    record = make_record(citizen.subject, severity=Severity.MINOR)
+    assert record.bars_commitment and not record.blacklisted
+    assert not services.eligibility(citizen.subject).allowed
+
+
+def test_record_past_its_period_no_longer_counts_even_before_expiry_runs(citizen, make_record):
+    record = make_record(citizen.subject, severity=Severity.MINOR, kind=DishonestyRecord.Kind.OTHER, months_ago=4)
+    assert record.status == "active"
+    assert services.credit_level(citizen.subject) == "A"
+
+
+def test_policy_sets_period_repair_date_and_effects(citizen, make_record):
+    record = make_record(citizen.subject, severity=Severity.SERIOUS)
+    assert record.publicity_months == 36
+    assert record.publicity_end == record.decision_date.replace(year=record.decision_date.year + 3)
+    assert record.repair_allowed_on == record.decision_date.replace(year=record.decision_date.year + 1)
+    assert record.blacklisted and record.mandatory_onsite
+
+
+def test_publicity_months_outside_the_grade_range_is_refused(citizen, make_record):
+    with pytest.raises(services.CreditError) as exc:
+        make_record(citizen.subject, severity=Severity.GENERAL, publicity_months=24)
+    assert "3 至 12 个月" in exc.value.messages[0]
+    assert exc.value.field == "publicity_months"
+
+
+def test_decision_in_the_future_is_refused(citizen, agency):
+    with pytest.raises(services.CreditError, match="不能晚于今天"):
+        services.enter_record(
+            subject=citizen.subject, kind="other", basis="x", severity="minor", decision_number="1号",
+            decision_date=timezone.localdate() + datetime.timedelta(days=1), deciding_agency=agency, facts="x",
+        )
+
+
+def test_record_false_commitment_is_idempotent_per_commitment(citizen, agency):
+    decision = {"number": "西司罚〔2026〕1号", "date": timezone.localdate(), "agency": agency, "facts": "无犯罪记录承诺不实"}
+    first = services.record_false_commitment(citizen.subject, "CN-2026-00042", Severity.SERIOUS, decision)
+    again = services.record_false_commitment(citizen.subject, "CN-2026-00042", Severity.SERIOUS, decision)
+    assert first.pk == again.pk
+    assert DishonestyRecord.objects.count() == 1
+    assert first.pushes.count() == 1
+
+
+def test_record_false_commitment_accepts_a_decision_object(agency):
+    subject = SubjectFactory()
+
+    class Decision:
+        number, date, facts = "西司罚〔2026〕2号", timezone.localdate(), "学历证明承诺不实"
+
+    Decision.agency = agency
+    record = services.record_false_commitment(subject, "CN-X-1", Severity.GENERAL, Decision())
+    assert record.kind == "false_commitment" and record.severity == "general"
+    assert record.pushes.get().event == "create"
+
+
+def test_commitment_outcomes_fill_the_integrity_file(citizen):
+    from credit import selectors
+
+    services.record_commitment_outcome(citizen.subject, "CN-1", kept=True)
+    services.record_commitment_outcome(citizen.subject, "CN-1", kept=True)
+    services.record_commitment_outcome(citizen.subject, "CN-2", kept=False)
+    file = selectors.integrity_file(citizen.subject)
+    assert (file.kept, file.broken) == (1, 1)
