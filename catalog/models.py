@@ -1,1 +1,556 @@
-"""Models of this app (added by its issue)."""
+"""证明事项清单: administrative services, catalogue versions (with their workflow) and certification matters.
+
+A catalogue (``Catalogue``) is one *version* of one agency's list. Matters belong to a version;
+a new version copies the matters of the current one and keeps each matter's ``key`` so that two
+versions can be compared matter by matter and field by field. A published version never changes.
+
+Two approval routes (§二(一) of the Xi'an plan):
+
+* ``city`` — city departments and development zones: draft → submitted → reviewed (市司法局)
+  → approved (市政府) → published; the reviewer or the approver may return it (returned → draft).
+* ``district`` — districts and 西咸新区: draft → submitted → approved (区县政府) → published →
+  filed (备案) with the city justice bureau.
+
+Publishing a version supersedes the agency's previous public version, which stays readable.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from portal import roles
+from portal.models import Agency
+
+
+class MatterField(models.TextChoices):
+    """领域: the seven fields the plan puts first, and everything else."""
+
+    HOUSEHOLD = "household", _("户籍管理")
+    MARKET_ACCESS = "market_access", _("市场主体准营")
+    QUALIFICATION_EXAM = "qualification_exam", _("资格考试")
+    SOCIAL_INSURANCE = "social_insurance", _("社会保险")
+    SOCIAL_ASSISTANCE = "social_assistance", _("社会救助")
+    HEALTH_CHECK = "health_check", _("健康体检")
+    LEGAL_SERVICE = "legal_service", _("法律服务")
+    OTHER = "other", _("其他")
+
+
+class ExerciseLevel(models.TextChoices):
+    """行使层级."""
+
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+    TOWNSHIP = "township", _("乡级")
+
+
+class LegalLevel(models.TextChoices):
+    """设定依据的效力层级."""
+
+    LAW = "law", _("法律")
+    ADMINISTRATIVE_REGULATION = "admin_regulation", _("行政法规")
+    STATE_COUNCIL_DECISION = "state_council_decision", _("国务院决定")
+    LOCAL_REGULATION = "local_regulation", _("地方性法规")
+    DEPARTMENTAL_RULE = "departmental_rule", _("部门规章")
+    LOCAL_RULE = "local_rule", _("地方政府规章")
+    NORMATIVE_DOCUMENT = "normative_document", _("规范性文件")
+
+
+class RiskCategory(models.TextChoices):
+    """不适用告知承诺制的七类风险 (§二(一))."""
+
+    NATIONAL_SECURITY = "national_security", _("国家安全")
+    STATE_SECRETS = "state_secrets", _("国家秘密")
+    PUBLIC_SAFETY = "public_safety", _("公共安全")
+    FINANCIAL_SUPERVISION = "financial_supervision", _("金融业审慎监管")
+    ECOLOGY = "ecology", _("生态环境保护")
+    LIFE_HEALTH_PROPERTY = "life_health_property", _("人身健康、生命财产安全")
+    FOREIGN_AFFAIRS = "foreign_affairs", _("重要涉外")
+
+
+class VerificationMethod(models.TextChoices):
+    """核查方式."""
+
+    DATA_SHARING = "data_sharing", _("数据共享核查")
+    ASSISTANCE = "assistance", _("部门协查")
+    ON_SITE = "on_site", _("现场核查")
+    PUBLICITY = "publicity", _("公示核查")
+    EXEMPT = "exempt", _("免予核查")
+
+
+class AdministrativeService(models.Model):
+    """办理事项: what the applicant applies for, and the agency that handles it."""
+
+    class Kind(models.TextChoices):
+        LICENSING = "licensing", _("行政许可")
+        CONFIRMATION = "confirmation", _("行政确认")
+        BENEFIT = "benefit", _("行政给付")
+        OTHER = "other", _("其他行政权力")
+
+    name = models.CharField(_("办理事项名称"), max_length=200)
+    code = models.CharField(_("事项编码"), max_length=64, unique=True)
+    kind = models.CharField(_("事项类型"), max_length=20, choices=Kind.choices)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("办理机关"), on_delete=models.PROTECT, related_name="administrative_services"
+    )
+
+    class Meta:
+        verbose_name = _("办理事项")
+        verbose_name_plural = _("办理事项")
+        ordering = ["agency", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="service_unique_name_per_agency"),
+            models.CheckConstraint(condition=~Q(name=""), name="service_name_not_empty"),
+            models.CheckConstraint(condition=~Q(code=""), name="service_code_not_empty"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["licensing", "confirmation", "benefit", "other"]), name="service_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CatalogueError(Exception):
+    """A refused catalogue action; the message is shown to the user as it is."""
+
+
+# --- transition permissions: who may take a step (the service also checks conditions) ---------
+
+
+def _staff(user, role: str) -> bool:
+    return bool(user and user.is_authenticated and getattr(user, "agency_id", None) and roles.has_role(user, role))
+
+
+def _is_editor(catalogue: "Catalogue", user) -> bool:
+    return _staff(user, roles.CATALOGUE_EDITOR) and user.agency_id == catalogue.agency_id
+
+
+def _is_city_reviewer(catalogue: "Catalogue", user) -> bool:
+    """A justice-bureau reviewer of the government that oversees this catalogue (市司法局)."""
+    agency = getattr(user, "agency", None)
+    return (
+        _staff(user, roles.JUSTICE_REVIEWER)
+        and agency.is_justice_bureau
+        and agency.parent_id == catalogue.oversight_government_id
+    )
+
+
+def _is_approver(catalogue: "Catalogue", user) -> bool:
+    return _staff(user, roles.GOVERNMENT_APPROVER) and user.agency_id == catalogue.approving_agency_id
+
+
+def _not_submitter(catalogue: "Catalogue", user) -> bool:
+    return user is not None and user.pk != catalogue.submitted_by_id
+
+
+def can_review(catalogue, user) -> bool:
+    return _is_city_reviewer(catalogue, user) and _not_submitter(catalogue, user)
+
+
+def can_return(catalogue, user) -> bool:
+    if catalogue.state == Catalogue.State.SUBMITTED and catalogue.route == Catalogue.Route.CITY:
+        return can_review(catalogue, user)
+    return _is_approver(catalogue, user) and _not_submitter(catalogue, user)
+
+
+def can_approve(catalogue, user) -> bool:
+    return _is_approver(catalogue, user) and _not_submitter(catalogue, user)
+
+
+def can_publish(catalogue, user) -> bool:
+    return _is_approver(catalogue, user) or _is_editor(catalogue, user)
+
+
+def can_file(catalogue, user) -> bool:
+    return _is_city_reviewer(catalogue, user)
+
+
+class Catalogue(ConcurrentTransitionMixin, models.Model):
+    """证明事项清单 (one version of one agency's list)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已报送")
+        RETURNED = "returned", _("已退回")
+        REVIEWED = "reviewed", _("司法局审核通过")
+        APPROVED = "approved", _("政府已批准")
+        PUBLISHED = "published", _("已公布")
+        FILED = "filed", _("已公布并备案")
+        SUPERSEDED = "superseded", _("已被新版本替代")
+
+    class Route(models.TextChoices):
+        CITY = "city", _("市级部门、开发区：司法局审核、市政府批准")
+        DISTRICT = "district", _("区县、西咸新区：本级政府批准、报市司法局备案")
+
+    class ChangeKind(models.TextChoices):
+        INITIAL = "initial", _("首次编制")
+        ENACTED = "enacted", _("立（新制定法律依据）")
+        AMENDED = "amended", _("改（法律依据修改）")
+        REPEALED = "repealed", _("废（法律依据废止）")
+        INTERPRETED = "interpreted", _("释（法律依据解释）")
+
+    PUBLIC_STATES = (State.PUBLISHED, State.FILED)
+    READABLE_STATES = (State.PUBLISHED, State.FILED, State.SUPERSEDED)
+    OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.RETURNED, State.REVIEWED, State.APPROVED)
+
+    agency = models.ForeignKey(Agency, verbose_name=_("编制机关"), on_delete=models.PROTECT, related_name="catalogues")
+    version = models.PositiveIntegerField(_("版本号"))
+    state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True, max_length=20)
+    route = models.CharField(_("审批路径"), max_length=10, choices=Route.choices)
+    approving_agency = models.ForeignKey(
+        Agency, verbose_name=_("批准机关"), on_delete=models.PROTECT, related_name="catalogues_to_approve"
+    )
+    oversight_government = models.ForeignKey(
+        Agency, verbose_name=_("审核或备案的政府"), on_delete=models.PROTECT, related_name="catalogues_overseen",
+        help_text=_("其司法局审核（市级部门）或接受备案（区县）的政府"),
+    )
+    previous = models.OneToOneField(
+        "self", verbose_name=_("上一版本"), null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
+    change_kind = models.CharField(_("调整类型"), max_length=12, choices=ChangeKind.choices, default=ChangeKind.INITIAL)
+    change_reason = models.TextField(_("调整理由"), blank=True)
+    law_reference = models.CharField(_("相关法律依据"), max_length=300, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("编制人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报送人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("批准人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("备案登记人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+    filed_at = models.DateTimeField(_("备案时间"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("替代时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("证明事项清单")
+        verbose_name_plural = _("证明事项清单")
+        ordering = ["agency", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "version"], name="catalogue_unique_version"),
+            models.UniqueConstraint(
+                fields=["agency"], condition=Q(state__in=["published", "filed"]), name="catalogue_one_public_per_agency"
+            ),
+            models.UniqueConstraint(
+                fields=["agency"],
+                condition=Q(state__in=["draft", "submitted", "returned", "reviewed", "approved"]),
+                name="catalogue_one_open_version_per_agency",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="catalogue_version_positive"),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "submitted", "returned", "reviewed", "approved", "published", "filed",
+                                       "superseded"]),
+                name="catalogue_state_valid",
+            ),
+            # The first version is an initial compilation; every later one says why it changed.
+            models.CheckConstraint(
+                condition=(Q(version=1, change_kind="initial", previous__isnull=True))
+                | (Q(version__gt=1, previous__isnull=False) & ~Q(change_kind="initial") & ~Q(change_reason="")),
+                name="catalogue_change_reason_for_new_versions",
+            ),
+            # Justice review happens only on the city route; filing only on the district route.
+            models.CheckConstraint(
+                condition=Q(route="city") | (~Q(state="reviewed") & Q(reviewed_by__isnull=True)),
+                name="catalogue_review_only_on_city_route",
+            ),
+            models.CheckConstraint(
+                condition=Q(route="district") | (~Q(state="filed") & Q(filed_at__isnull=True)),
+                name="catalogue_filing_only_on_district_route",
+            ),
+            # Nobody reviews or approves their own submission.
+            models.CheckConstraint(
+                condition=Q(reviewed_by__isnull=True) | ~Q(reviewed_by=F("submitted_by")),
+                name="catalogue_reviewer_is_not_submitter",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("submitted_by")),
+                name="catalogue_approver_is_not_submitter",
+            ),
+            # Every state after submission carries its stamps.
+            models.CheckConstraint(
+                condition=~Q(state__in=["submitted", "reviewed", "approved", "published", "filed", "superseded"])
+                | Q(submitted_at__isnull=False, submitted_by__isnull=False),
+                name="catalogue_submitted_stamped",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["approved", "published", "filed", "superseded"])
+                | Q(approved_at__isnull=False, approved_by__isnull=False),
+                name="catalogue_approved_stamped",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["published", "filed", "superseded"]) | Q(published_at__isnull=False),
+                name="catalogue_published_stamped",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="superseded") | Q(superseded_at__isnull=False), name="catalogue_superseded_stamped"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "agency"], name="catalogue_state_agency_idx")]
+
+    def __str__(self):
+        return _("%(agency)s 证明事项清单（第%(version)s版）") % {"agency": self.agency.name, "version": self.version}
+
+    # --- derived facts -------------------------------------------------------------------------
+    @property
+    def is_editable(self) -> bool:
+        return self.state == self.State.DRAFT
+
+    @property
+    def is_public(self) -> bool:
+        return self.state in self.PUBLIC_STATES
+
+    @property
+    def is_readable_publicly(self) -> bool:
+        return self.state in self.READABLE_STATES
+
+    @staticmethod
+    def route_for(agency: Agency) -> tuple[str, Agency, Agency]:
+        """(route, approving agency, oversight government) for a catalogue of ``agency``.
+
+        The nearest government at or above the agency approves. The city government's own
+        departments and development zones go through the city justice bureau; a district's
+        or 西咸新区's catalogue is approved by that government and filed with the city.
+        """
+        government = agency
+        while government is not None and not government.is_government:
+            government = government.parent
+        if government is None:
+            raise CatalogueError(_("找不到“%(agency)s”的上级人民政府，无法确定审批路径。") % {"agency": agency.name})
+        if government.kind == Agency.Kind.CITY_GOVERNMENT:
+            return Catalogue.Route.CITY, government, government
+        oversight = government.parent or government
+        return Catalogue.Route.DISTRICT, government, oversight
+
+    def _has_matters(self) -> bool:
+        return self.matters.exists()
+
+    def _on_city_route(self) -> bool:
+        return self.route == self.Route.CITY
+
+    def _on_district_route(self) -> bool:
+        return self.route == self.Route.DISTRICT
+
+    def _ready_for_approval(self) -> bool:
+        # City route: only after the justice bureau passed it; district route: straight from submission.
+        return (self.route, self.state) in {
+            (self.Route.CITY, self.State.REVIEWED),
+            (self.Route.DISTRICT, self.State.SUBMITTED),
+        }
+
+    # --- transitions ---------------------------------------------------------------------------
+    @transition(field=state, source=State.DRAFT, target=State.SUBMITTED, conditions=[_has_matters], permission=_is_editor)
+    def submit(self, by):
+        self.submitted_by = by
+
+    @transition(field=state, source=[State.SUBMITTED, State.REVIEWED], target=State.RETURNED, permission=can_return)
+    def return_for_changes(self, by):
+        pass
+
+    @transition(field=state, source=State.RETURNED, target=State.DRAFT, permission=_is_editor)
+    def reopen(self, by):
+        pass
+
+    @transition(
+        field=state, source=State.SUBMITTED, target=State.REVIEWED, conditions=[_on_city_route], permission=can_review
+    )
+    def pass_review(self, by):
+        self.reviewed_by = by
+
+    @transition(
+        field=state, source=[State.SUBMITTED, State.REVIEWED], target=State.APPROVED, conditions=[_ready_for_approval],
+        permission=can_approve,
+    )
+    def approve(self, by):
+        self.approved_by = by
+
+    @transition(field=state, source=State.APPROVED, target=State.PUBLISHED, permission=can_publish)
+    def publish(self, by):
+        pass
+
+    @transition(
+        field=state, source=State.PUBLISHED, target=State.FILED, conditions=[_on_district_route], permission=can_file
+    )
+    def file(self, by):
+        self.filed_by = by
+
+    @transition(field=state, source=[State.PUBLISHED, State.FILED], target=State.SUPERSEDED)
+    def supersede(self, by=None):
+        pass
+
+
+class CatalogueComment(models.Model):
+    """审核意见: the comment history shown beside the review and approval queues (append-only)."""
+
+    catalogue = models.ForeignKey(Catalogue, verbose_name=_("清单"), on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("环节"), max_length=32)
+    text = models.TextField(_("意见"))
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审核意见")
+        verbose_name_plural = _("审核意见")
+        ordering = ["at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="comment_text_not_empty")]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+def new_matter_key() -> str:
+    return uuid.uuid4().hex
+
+
+class CertificationMatter(models.Model):
+    """证明事项: one proof required for one service, with the complete one-time notification."""
+
+    catalogue = models.ForeignKey(Catalogue, verbose_name=_("所属清单"), on_delete=models.CASCADE, related_name="matters")
+    key = models.CharField(_("事项标识"), max_length=32, default=new_matter_key, editable=False,
+                           help_text=_("同一证明事项在各版本中的标识，用于版本比较"))
+    seq = models.PositiveIntegerField(_("序号"))
+    name = models.CharField(_("证明名称"), max_length=200)
+    service = models.ForeignKey(
+        AdministrativeService, verbose_name=_("证明用途（办理事项）"), on_delete=models.PROTECT, related_name="matters"
+    )
+    field = models.CharField(_("所属领域"), max_length=24, choices=MatterField.choices, default=MatterField.OTHER)
+    # 设定依据
+    legal_basis_name = models.CharField(_("法律依据名称"), max_length=200)
+    legal_basis_number = models.CharField(_("文号"), max_length=100, blank=True)
+    legal_basis_article = models.TextField(_("条款内容"), blank=True)
+    legal_basis_level = models.CharField(_("效力层级"), max_length=24, choices=LegalLevel.choices, default=LegalLevel.LAW)
+    requesting_agency = models.ForeignKey(
+        Agency, verbose_name=_("索要单位"), on_delete=models.PROTECT, related_name="requested_matters"
+    )
+    issuing_unit = models.CharField(_("开具单位"), max_length=200, blank=True)
+    exercise_level = models.CharField(_("行使层级"), max_length=10, choices=ExerciseLevel.choices)
+    # 适用告知承诺制
+    commitment_allowed = models.BooleanField(_("实行告知承诺"), default=True)
+    exclusion_category = models.CharField(_("不适用的风险类别"), max_length=24, choices=RiskCategory.choices, blank=True)
+    exclusion_reason = models.TextField(_("不能实行告知承诺的原因"), blank=True)
+    # 告知内容
+    proof_content = models.TextField(_("证明内容"), blank=True)
+    commitment_content = models.TextField(_("承诺内容"), blank=True)
+    liability_civil = models.TextField(_("虚假承诺的民事责任"), blank=True)
+    liability_administrative = models.TextField(_("虚假承诺的行政责任"), blank=True)
+    liability_criminal = models.TextField(_("虚假承诺的刑事责任"), blank=True)
+    verification_methods = models.JSONField(_("核查方式"), default=list, blank=True)
+    verification_days = models.PositiveSmallIntegerField(_("核查时限（工作日）"), null=True, blank=True)
+    publicity_required = models.BooleanField(_("公示承诺"), default=False)
+    publicity_place = models.CharField(_("公示地点"), max_length=200, blank=True)
+    publicity_days = models.PositiveSmallIntegerField(_("公示期限（日）"), null=True, blank=True)
+    insurance_note = models.TextField(_("责任保险说明"), blank=True)
+    service_guide = models.TextField(_("办事指南"), blank=True)
+    work_rules = models.TextField(_("工作规程"), blank=True)
+    letter_template = models.TextField(_("告知承诺书格式文本"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    # Fields compared between versions, in the order the diff shows them.
+    DIFF_FIELDS = (
+        "name", "service", "field", "legal_basis_name", "legal_basis_number", "legal_basis_article",
+        "legal_basis_level", "requesting_agency", "issuing_unit", "exercise_level", "commitment_allowed",
+        "exclusion_category", "exclusion_reason", "proof_content", "commitment_content", "liability_civil",
+        "liability_administrative", "liability_criminal", "verification_methods", "verification_days",
+        "publicity_required", "publicity_place", "publicity_days", "insurance_note", "service_guide", "work_rules",
+        "letter_template",
+    )
+
+    class Meta:
+        verbose_name = _("证明事项")
+        verbose_name_plural = _("证明事项")
+        ordering = ["catalogue", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["catalogue", "key"], name="matter_unique_key_per_catalogue"),
+            models.UniqueConstraint(fields=["catalogue", "seq"], name="matter_unique_seq_per_catalogue"),
+            models.UniqueConstraint(fields=["catalogue", "name", "service"], name="matter_unique_name_service"),
+            models.CheckConstraint(condition=~Q(name=""), name="matter_name_not_empty"),
+            models.CheckConstraint(condition=~Q(legal_basis_name=""), name="matter_legal_basis_not_empty"),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="matter_seq_positive"),
+            models.CheckConstraint(
+                condition=Q(field__in=[c.value for c in MatterField]), name="matter_field_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(exercise_level__in=[c.value for c in ExerciseLevel]), name="matter_exercise_level_valid"
+            ),
+            # Allowed: no exclusion recorded. Excluded: a risk category and a written reason.
+            models.CheckConstraint(
+                condition=Q(commitment_allowed=True, exclusion_category="", exclusion_reason="")
+                | (Q(commitment_allowed=False, exclusion_category__in=[c.value for c in RiskCategory])
+                   & ~Q(exclusion_reason="")),
+                name="matter_exclusion_has_category_and_reason",
+            ),
+            # Publicity: when required, where and how long.
+            models.CheckConstraint(
+                condition=Q(publicity_required=False) | (~Q(publicity_place="") & Q(publicity_days__gte=1)),
+                name="matter_publicity_has_place_and_days",
+            ),
+            models.CheckConstraint(
+                condition=Q(verification_days__isnull=True) | Q(verification_days__gte=1, verification_days__lte=90),
+                name="matter_verification_days_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["key"], name="matter_key_idx"),
+            models.Index(fields=["field"], name="matter_field_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.service.name}）"
+
+    @property
+    def legal_basis(self) -> str:
+        """设定依据 as one line: 《法律名称》（文号）条款."""
+        text = f"《{self.legal_basis_name}》"
+        if self.legal_basis_number:
+            text += f"（{self.legal_basis_number}）"
+        return text + (self.legal_basis_article or "")
+
+    def verification_method_labels(self) -> list[str]:
+        labels = dict(VerificationMethod.choices)
+        return [str(labels.get(code, code)) for code in self.verification_methods or []]
+
+
+class NegativeListEntry(models.Model):
+    """告知承诺制负面清单: a situation or a kind of subject for which this matter's commitment does not apply."""
+
+    class Kind(models.TextChoices):
+        SITUATION = "situation", _("不适用的情形")
+        SUBJECT = "subject", _("不适用的对象")
+
+    matter = models.ForeignKey(
+        CertificationMatter, verbose_name=_("证明事项"), on_delete=models.CASCADE, related_name="negative_entries"
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.SITUATION)
+    description = models.CharField(_("内容"), max_length=300)
+
+    class Meta:
+        verbose_name = _("负面清单条目")
+        verbose_name_plural = _("负面清单条目")
+        ordering = ["matter", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(description=""), name="negative_entry_not_empty"),
+            models.UniqueConstraint(fields=["matter", "kind", "description"], name="negative_entry_unique"),
+        ]
+
+    def __str__(self):
+        return self.description

@@ -1,0 +1,167 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    AdministrativeService,
+    Catalogue,
+    CertificationMatter,
+    MatterField,
+    NegativeListEntry,
+    VerificationMethod,
+)
+
+APPLICABILITY = [("", _("全部")), ("allowed", _("实行告知承诺")), ("excluded", _("不实行告知承诺"))]
+
+
+class SearchForm(forms.Form):
+    """The public catalogue's search and filters (GET; every field optional)."""
+
+    q = forms.CharField(label=_("证明名称或办理事项"), required=False, max_length=50)
+    field = forms.ChoiceField(label=_("领域"), required=False, choices=[("", _("全部领域")), *MatterField.choices])
+    agency = forms.ChoiceField(label=_("清单机关"), required=False)
+    service = forms.ChoiceField(label=_("办理事项"), required=False)
+    applicability = forms.ChoiceField(label=_("是否实行告知承诺"), required=False, choices=APPLICABILITY)
+
+    def __init__(self, *args, agencies=(), services=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", _("全部机关")), *((str(a.pk), a.name) for a in agencies)]
+        self.fields["service"].choices = [("", _("全部办理事项")), *((str(s.pk), s.name) for s in services)]
+        for name in ("field", "agency", "service", "applicability"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            data = {k: self.data.get(k, "") for k in self.fields}
+            return {k: (v if k == "q" else "") for k, v in data.items()}
+        return {k: self.cleaned_data.get(k) or "" for k in self.fields}
+
+
+class NewVersionForm(forms.Form):
+    change_kind = forms.ChoiceField(
+        label=_("调整类型"),
+        choices=[c for c in Catalogue.ChangeKind.choices if c[0] != Catalogue.ChangeKind.INITIAL],
+        help_text=_("按法律依据的“立改废释”情况选择。"),
+    )
+    change_reason = forms.CharField(label=_("调整理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    law_reference = forms.CharField(
+        label=_("相关法律依据"), required=False, max_length=300,
+        help_text=_("例如：《中华人民共和国律师法》（2017年修正）第五条"),
+    )
+
+    def __init__(self, *args, first_version=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if first_version:
+            for name in ("change_kind", "change_reason"):
+                self.fields[name].required = False
+            self.fields["change_kind"].widget = forms.HiddenInput()
+
+
+class MatterForm(forms.ModelForm):
+    verification_methods = forms.MultipleChoiceField(
+        label=_("核查方式"), required=False, choices=VerificationMethod.choices, widget=forms.CheckboxSelectMultiple,
+    )
+    negative_list = forms.CharField(
+        label=_("告知承诺制负面清单"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一条。以“对象：”开头的为不适用的对象，其余为不适用的情形。"),
+    )
+
+    class Meta:
+        model = CertificationMatter
+        fields = [
+            "seq", "name", "service", "field", "legal_basis_name", "legal_basis_number", "legal_basis_article",
+            "legal_basis_level", "requesting_agency", "issuing_unit", "exercise_level", "commitment_allowed",
+            "exclusion_category", "exclusion_reason", "proof_content", "commitment_content", "liability_civil",
+            "liability_administrative", "liability_criminal", "verification_methods", "verification_days",
+            "publicity_required", "publicity_place", "publicity_days", "insurance_note", "service_guide",
+            "work_rules", "letter_template",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("legal_basis_article", "exclusion_reason", "proof_content", "commitment_content",
+                         "liability_civil", "liability_administrative", "liability_criminal", "insurance_note",
+                         "service_guide", "work_rules")
+        } | {"letter_template": forms.Textarea(attrs={"rows": 7})}
+        error_messages = {
+            name: {"required": _("此项不能为空。")}
+            for name in ("seq", "name", "service", "legal_basis_name", "requesting_agency", "exercise_level")
+        }
+
+    def __init__(self, *args, services=None, requesting_agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seq"].required = False
+        self.fields["seq"].help_text = _("留空则排在最后。")
+        if services is not None:
+            self.fields["service"].queryset = services
+        if requesting_agencies is not None:
+            self.fields["requesting_agency"].queryset = requesting_agencies
+        if self.instance.pk:
+            self.fields["negative_list"].initial = "\n".join(
+                ("对象：" if e.kind == NegativeListEntry.Kind.SUBJECT else "") + e.description
+                for e in self.instance.negative_entries.all()
+            )
+
+    def clean(self):
+        data = super().clean()
+        allowed = data.get("commitment_allowed")
+        if allowed:
+            if data.get("exclusion_category"):
+                self.add_error("exclusion_category", _("实行告知承诺的事项不填写风险类别。"))
+            if (data.get("exclusion_reason") or "").strip():
+                self.add_error("exclusion_reason", _("实行告知承诺的事项不填写不能实行的原因。"))
+            if not data.get("verification_methods"):
+                self.add_error("verification_methods", _("请至少选择一种核查方式。"))
+            elif data["verification_methods"] != ["exempt"] and not data.get("verification_days"):
+                self.add_error("verification_days", _("请填写核查时限（工作日）。"))
+        else:
+            if not data.get("exclusion_category"):
+                self.add_error("exclusion_category", _("不实行告知承诺的事项须选择风险类别。"))
+            if not (data.get("exclusion_reason") or "").strip():
+                self.add_error("exclusion_reason", _("不实行告知承诺的事项须写明原因。"))
+        if data.get("publicity_required"):
+            if not (data.get("publicity_place") or "").strip():
+                self.add_error("publicity_place", _("公示承诺时须写明公示地点。"))
+            if not data.get("publicity_days"):
+                self.add_error("publicity_days", _("公示承诺时须写明公示期限。"))
+        days = data.get("verification_days")
+        if days is not None and not 1 <= days <= 90:
+            self.add_error("verification_days", _("核查时限应为1到90个工作日。"))
+        return data
+
+    def negative_entries(self) -> list[tuple[str, str]]:
+        entries = []
+        for line in (self.cleaned_data.get("negative_list") or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            for prefix in ("对象：", "对象:"):
+                if line.startswith(prefix):
+                    entries.append((NegativeListEntry.Kind.SUBJECT, line[len(prefix):].strip()[:300]))
+                    break
+            else:
+                entries.append((NegativeListEntry.Kind.SITUATION, line[:300]))
+        return [e for e in entries if e[1]]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("清单文件"), help_text=_("XLSX 或 CSV（UTF-8 或 GBK 编码），列与公布的清单一致。导入将替换本草稿中的全部证明事项。"),
+        error_messages={"required": _("请选择要导入的文件。")},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise ValidationError(_("文件不能超过 5 MB。"))
+        return upload
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = AdministrativeService
+        fields = ["name", "kind"]
+        error_messages = {"name": {"required": _("此项不能为空。")}, "kind": {"required": _("此项不能为空。")}}

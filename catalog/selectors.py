@@ -1,0 +1,293 @@
+"""Every read of the catalogue that depends on who is asking. Views ask here; they never filter models.
+
+Public readers see only the current public versions (published or filed) and, for history,
+superseded ones. Staff see the catalogues of the agencies they are responsible for:
+
+* an editor — their own agency's versions;
+* a justice reviewer — every catalogue of the government their bureau belongs to (its subtree);
+* a government approver — the catalogues of their government's subtree;
+* a superuser — everything.
+"""
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from portal import roles
+from portal.models import Agency
+
+from .models import AdministrativeService, Catalogue, CatalogueComment, CertificationMatter, MatterField
+
+PUBLIC = Catalogue.PUBLIC_STATES
+READABLE = Catalogue.READABLE_STATES
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+def public_matters(*, q: str = "", field: str = "", agency: str = "", service: str = "",
+                   applicability: str = "") -> QuerySet[CertificationMatter]:
+    """Matters of the current public catalogues, filtered; one query however many rows are shown."""
+    matters = (
+        CertificationMatter.objects.filter(catalogue__state__in=PUBLIC)
+        .select_related("catalogue__agency", "service", "requesting_agency")
+        .only(
+            "pk", "name", "seq", "field", "issuing_unit", "exercise_level", "commitment_allowed",
+            "exclusion_category", "catalogue__agency__name", "catalogue__agency__code", "catalogue__version",
+            "catalogue__state", "service__name", "service__kind", "requesting_agency__name",
+        )
+        .order_by("catalogue__agency__path", "seq", "pk")
+    )
+    q = (q or "").strip()[:50]
+    if q:
+        matters = matters.filter(Q(name__icontains=q) | Q(service__name__icontains=q))
+    if field in MatterField.values:
+        matters = matters.filter(field=field)
+    if agency.isdigit():
+        matters = matters.filter(catalogue__agency_id=int(agency))
+    if service.isdigit():
+        matters = matters.filter(service_id=int(service))
+    if applicability == "allowed":
+        matters = matters.filter(commitment_allowed=True)
+    elif applicability == "excluded":
+        matters = matters.filter(commitment_allowed=False)
+    return matters
+
+
+def public_filter_choices() -> dict:
+    """Agencies and services that have a public catalogue (two queries)."""
+    agencies = Agency.objects.filter(catalogues__state__in=PUBLIC).only("pk", "name", "path").order_by("path").distinct()
+    services = (
+        AdministrativeService.objects.filter(matters__catalogue__state__in=PUBLIC)
+        .only("pk", "name").order_by("name").distinct()
+    )
+    return {"agencies": list(agencies), "services": list(services)}
+
+
+def public_matter(pk: int) -> CertificationMatter:
+    """A matter of a published, filed or superseded version (old versions stay readable), or 404."""
+    try:
+        return (
+            CertificationMatter.objects.select_related("catalogue__agency", "service", "requesting_agency")
+            .prefetch_related("negative_entries")
+            .get(pk=pk, catalogue__state__in=READABLE)
+        )
+    except CertificationMatter.DoesNotExist:
+        raise Http404 from None
+
+
+def matter_history(matter: CertificationMatter) -> list[CertificationMatter]:
+    """The same matter (by key) in every publicly readable version of its agency's catalogue, newest first."""
+    return list(
+        CertificationMatter.objects.filter(
+            key=matter.key, catalogue__agency_id=matter.catalogue.agency_id, catalogue__state__in=READABLE
+        )
+        .select_related("catalogue")
+        .only("pk", "key", "catalogue__version", "catalogue__state", "catalogue__published_at",
+              "catalogue__superseded_at", "catalogue__change_kind", "catalogue__agency_id")
+        .order_by("-catalogue__version")
+    )
+
+
+def current_matter(matter: CertificationMatter) -> CertificationMatter | None:
+    """For a superseded matter: the same matter in the agency's current public version, if it is still there."""
+    return (
+        CertificationMatter.objects.filter(
+            key=matter.key, catalogue__agency_id=matter.catalogue.agency_id, catalogue__state__in=PUBLIC
+        ).only("pk").first()
+    )
+
+
+def public_versions(agency_id: int) -> list[Catalogue]:
+    return list(
+        Catalogue.objects.filter(agency_id=agency_id, state__in=READABLE).select_related("agency")
+        .annotate(matter_count=Count("matters")).order_by("-version")
+    )
+
+
+def open_data_matters() -> QuerySet[CertificationMatter]:
+    """Everything in the current public catalogues, for the open-data exports."""
+    return (
+        CertificationMatter.objects.filter(catalogue__state__in=PUBLIC)
+        .select_related("catalogue__agency", "service", "requesting_agency")
+        .prefetch_related("negative_entries")
+        .order_by("catalogue__agency__path", "seq")
+    )
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+
+def _scope_q(user) -> Q | None:
+    """The catalogues ``user`` may see as staff, or None for nothing."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return Q()
+    agency = getattr(user, "agency", None)
+    if agency is None:
+        return None
+    q = None
+    if roles.has_role(user, roles.CATALOGUE_EDITOR):
+        q = Q(agency_id=agency.pk)
+    if roles.has_role(user, roles.JUSTICE_REVIEWER, roles.GOVERNMENT_APPROVER):
+        wide = Q(agency__path__startswith=agency.scope_root().path)
+        q = wide if q is None else q | wide
+    return q
+
+
+def staff_catalogues(user) -> QuerySet[Catalogue]:
+    q = _scope_q(user)
+    if q is None:
+        return Catalogue.objects.none()
+    return Catalogue.objects.filter(q).select_related("agency", "approving_agency", "submitted_by")
+
+
+def staff_catalogue(user, pk: int) -> Catalogue:
+    try:
+        return staff_catalogues(user).get(pk=pk)
+    except Catalogue.DoesNotExist:
+        raise Http404 from None
+
+
+def visible_catalogue(user, pk: int) -> Catalogue:
+    """A catalogue readable by the public, or by this staff member; else 404 (for the version diff)."""
+    q = Q(state__in=READABLE)
+    scope = _scope_q(user)
+    if scope is not None:
+        q |= Q(pk__in=Catalogue.objects.filter(scope).values("pk"))
+    try:
+        return Catalogue.objects.select_related("agency").get(q, pk=pk)
+    except Catalogue.DoesNotExist:
+        raise Http404 from None
+
+
+def catalogue_matters(catalogue: Catalogue) -> QuerySet[CertificationMatter]:
+    return catalogue.matters.select_related("service", "requesting_agency").order_by("seq")
+
+
+def editable_matter(user, catalogue_pk: int, matter_pk: int) -> CertificationMatter:
+    """A matter of a catalogue of the editor's own agency, or 404."""
+    if not getattr(user, "agency_id", None):
+        raise Http404
+    try:
+        return (
+            CertificationMatter.objects.select_related("catalogue__agency", "service")
+            .prefetch_related("negative_entries")
+            .get(pk=matter_pk, catalogue_id=catalogue_pk, catalogue__agency_id=user.agency_id)
+        )
+    except CertificationMatter.DoesNotExist:
+        raise Http404 from None
+
+
+def staff_matter(user, matter_pk: int) -> CertificationMatter:
+    """Any matter of a catalogue within the user's staff scope (e.g. a draft under review), or 404."""
+    try:
+        return (
+            CertificationMatter.objects.select_related("catalogue__agency", "service", "requesting_agency")
+            .prefetch_related("negative_entries")
+            .get(pk=matter_pk, catalogue__in=staff_catalogues(user))
+        )
+    except CertificationMatter.DoesNotExist:
+        raise Http404 from None
+
+
+def editor_catalogues(user) -> list[Catalogue]:
+    if not getattr(user, "agency_id", None):
+        return []
+    return list(
+        Catalogue.objects.filter(agency_id=user.agency_id).select_related("agency")
+        .annotate(matter_count=Count("matters")).order_by("-version")
+    )
+
+
+def agency_versions(agency_id: int) -> list[Catalogue]:
+    """Every version of an agency's catalogue (for staff who already may see that agency's list)."""
+    return list(Catalogue.objects.filter(agency_id=agency_id).only("pk", "version", "state", "agency_id")
+                .order_by("-version"))
+
+
+def services_for(agency_id: int) -> QuerySet[AdministrativeService]:
+    return AdministrativeService.objects.filter(agency_id=agency_id).order_by("name")
+
+
+def requesting_agencies_for(agency: Agency) -> QuerySet[Agency]:
+    """Agencies that may be named as 索要单位 in this agency's list: itself and its government's subtree."""
+    government = agency
+    while government.parent_id and not government.is_government:
+        government = government.parent
+    return Agency.objects.filter(path__startswith=government.path).order_by("path")
+
+
+def review_queue(user) -> QuerySet[Catalogue]:
+    """For a justice reviewer: city-route lists waiting for review, district lists waiting to be filed."""
+    agency = getattr(user, "agency", None)
+    if agency is None or not agency.is_justice_bureau or not agency.parent_id:
+        return Catalogue.objects.none()
+    return (
+        Catalogue.objects.filter(oversight_government_id=agency.parent_id)
+        .filter(Q(route=Catalogue.Route.CITY, state=Catalogue.State.SUBMITTED)
+                | Q(route=Catalogue.Route.DISTRICT, state=Catalogue.State.PUBLISHED))
+        .select_related("agency", "submitted_by").annotate(matter_count=Count("matters")).order_by("submitted_at", "pk")
+    )
+
+
+def approval_queue(user) -> QuerySet[Catalogue]:
+    """For a government approver: lists ready for this government's approval or publication."""
+    agency_id = getattr(user, "agency_id", None)
+    if agency_id is None:
+        return Catalogue.objects.none()
+    return (
+        Catalogue.objects.filter(approving_agency_id=agency_id)
+        .filter(Q(route=Catalogue.Route.CITY, state=Catalogue.State.REVIEWED)
+                | Q(route=Catalogue.Route.DISTRICT, state=Catalogue.State.SUBMITTED)
+                | Q(state=Catalogue.State.APPROVED))
+        .select_related("agency", "submitted_by", "reviewed_by").annotate(matter_count=Count("matters"))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def with_comments(catalogues: list[Catalogue]) -> list[Catalogue]:
+    """Attach each queue entry's comment history as ``comment_list`` (one query for the whole queue)."""
+    by_catalogue: dict[int, list[CatalogueComment]] = {c.pk: [] for c in catalogues}
+    for comment in CatalogueComment.objects.filter(catalogue_id__in=list(by_catalogue)).select_related("author"):
+        by_catalogue[comment.catalogue_id].append(comment)
+    for catalogue in catalogues:
+        catalogue.comment_list = by_catalogue[catalogue.pk]
+    return catalogues
+
+
+def comment_history(catalogue: Catalogue) -> list[CatalogueComment]:
+    return list(catalogue.comments.select_related("author"))
+
+
+def citywide_overview(user) -> dict:
+    """The justice bureau's city-wide view: every public list in its scope, with counts per agency and field."""
+    scope = staff_catalogues(user).filter(state__in=PUBLIC)
+    catalogues = list(scope.annotate(
+        matter_count=Count("matters"),
+        allowed_count=Count("matters", filter=Q(matters__commitment_allowed=True)),
+    ).order_by("agency__path"))
+    counts = (
+        CertificationMatter.objects.filter(catalogue__in=scope).values("catalogue_id", "field")
+        .annotate(n=Count("pk")).order_by()
+    )
+    per_field: dict[int, dict[str, int]] = {}
+    totals = dict.fromkeys(MatterField.values, 0)
+    for row in counts:
+        per_field.setdefault(row["catalogue_id"], {})[row["field"]] = row["n"]
+        totals[row["field"]] += row["n"]
+    rows = [
+        {"catalogue": c, "fields": [per_field.get(c.pk, {}).get(f, 0) for f in MatterField.values]}
+        for c in catalogues
+    ]
+    return {
+        "rows": rows,
+        "fields": MatterField.choices,
+        "totals": [totals[f] for f in MatterField.values],
+        "total": sum(totals.values()),
+        "allowed_total": sum(c.allowed_count for c in catalogues),
+        "filed": sum(1 for c in catalogues if c.state == Catalogue.State.FILED),
+        "awaiting_filing": sum(
+            1 for c in catalogues if c.route == Catalogue.Route.DISTRICT and c.state == Catalogue.State.PUBLISHED
+        ),
+    }

@@ -1,0 +1,363 @@
+"""Every write to the catalogue: one transaction, the transition or the change, one audit event.
+
+Services raise ``CatalogueError`` with a Chinese message when an action is refused; the state
+is then unchanged (the transaction rolls back).
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import can_proceed, has_transition_perm
+
+from portal import audit, roles
+from portal.models import Agency
+
+from .models import (
+    AdministrativeService,
+    Catalogue,
+    CatalogueComment,
+    CatalogueError,
+    CertificationMatter,
+    NegativeListEntry,
+)
+
+__all__ = [
+    "CatalogueError", "add_service", "approve", "delete_matter", "file", "import_matters", "pass_review", "publish", "reopen",
+    "return_for_changes", "save_matter", "start_version", "submit",
+]
+
+S = Catalogue.State
+
+TRANSITION_LABELS = {
+    "submit": gettext_lazy("报送"),
+    "return_for_changes": gettext_lazy("退回修改"),
+    "reopen": gettext_lazy("重新编辑"),
+    "pass_review": gettext_lazy("审核通过"),
+    "approve": gettext_lazy("批准"),
+    "publish": gettext_lazy("公布"),
+    "file": gettext_lazy("备案登记"),
+    "supersede": gettext_lazy("被新版本替代"),
+}
+
+
+# --- versions ------------------------------------------------------------------------------------
+
+
+def start_version(*, actor, change_kind=Catalogue.ChangeKind.INITIAL, change_reason="", law_reference="",
+                  agency: Agency | None = None, request=None) -> Catalogue:
+    """Open a new draft version of the actor's agency's catalogue, copying the current matters."""
+    agency = agency or getattr(actor, "agency", None)
+    if agency is None or not (roles.has_role(actor, roles.CATALOGUE_EDITOR) and actor.agency_id == agency.pk):
+        raise CatalogueError(_("只有本单位的清单编制人员可以新建清单版本。"))
+    route, approving, oversight = Catalogue.route_for(agency)
+    with transaction.atomic():
+        list(Agency.objects.select_for_update().filter(pk=agency.pk))  # one new version at a time per agency
+        latest = Catalogue.objects.filter(agency=agency).order_by("-version").first()
+        if latest is not None and latest.state in Catalogue.OPEN_STATES:
+            raise CatalogueError(
+                _("本单位已有一个正在办理的清单版本（第%(version)s版，%(state)s），请先完成它。")
+                % {"version": latest.version, "state": latest.get_state_display()}
+            )
+        if latest is None:
+            change_kind, change_reason = Catalogue.ChangeKind.INITIAL, change_reason or ""
+        else:
+            if change_kind == Catalogue.ChangeKind.INITIAL:
+                raise CatalogueError(_("新版本须选择调整类型（立、改、废、释）。"))
+            if not (change_reason or "").strip():
+                raise CatalogueError(_("新版本须写明调整理由。"))
+        catalogue = Catalogue.objects.create(
+            agency=agency, version=(latest.version + 1) if latest else 1, route=route, approving_agency=approving,
+            oversight_government=oversight, previous=latest, change_kind=change_kind,
+            change_reason=(change_reason or "").strip(), law_reference=(law_reference or "").strip(), created_by=actor,
+        )
+        copied = _copy_matters(latest, catalogue) if latest else 0
+        audit.record(
+            "catalog.version_started", obj=catalogue, actor=actor, to_state=catalogue.state, request=request,
+            summary=_("新建第%(version)s版（%(kind)s）") % {"version": catalogue.version,
+                                                         "kind": catalogue.get_change_kind_display()},
+            data={"copied_matters": copied, "previous": latest.pk if latest else None},
+        )
+    return catalogue
+
+
+def _copy_matters(source: Catalogue, target: Catalogue) -> int:
+    matters = list(source.matters.prefetch_related("negative_entries"))
+    copies = []
+    for matter in matters:
+        copy = CertificationMatter(catalogue=target)
+        for field in ("key", "seq", *CertificationMatter.DIFF_FIELDS):
+            attname = CertificationMatter._meta.get_field(field).attname
+            setattr(copy, attname, getattr(matter, attname))
+        copies.append(copy)
+    CertificationMatter.objects.bulk_create(copies)
+    by_key = {m.key: m for m in CertificationMatter.objects.filter(catalogue=target)}
+    NegativeListEntry.objects.bulk_create(
+        NegativeListEntry(matter=by_key[m.key], kind=e.kind, description=e.description)
+        for m in matters
+        for e in m.negative_entries.all()
+    )
+    return len(copies)
+
+
+# --- matters -------------------------------------------------------------------------------------
+
+
+def _lock_editable(catalogue: Catalogue, actor) -> Catalogue:
+    locked = Catalogue.objects.select_for_update().select_related("agency").get(pk=catalogue.pk)
+    if not (roles.has_role(actor, roles.CATALOGUE_EDITOR) and actor.agency_id == locked.agency_id):
+        raise CatalogueError(_("只有本单位的清单编制人员可以修改本清单。"))
+    if not locked.is_editable:
+        raise CatalogueError(
+            _("第%(version)s版清单当前为“%(state)s”，不能修改；已公布的版本永不改动，如需调整请新建版本。")
+            % {"version": locked.version, "state": locked.get_state_display()}
+        )
+    return locked
+
+
+def save_matter(*, actor, catalogue: Catalogue, matter: CertificationMatter, negative_entries=(), request=None):
+    """Add or change one matter in a draft. ``matter`` is unsaved form output; entries are (kind, text)."""
+    with transaction.atomic():
+        locked = _lock_editable(catalogue, actor)
+        adding = matter.pk is None
+        if not adding and matter.catalogue_id != locked.pk:
+            raise CatalogueError(_("该证明事项不属于本清单。"))
+        duplicate = CertificationMatter.objects.filter(catalogue=locked, name=matter.name, service=matter.service)
+        if not adding:
+            duplicate = duplicate.exclude(pk=matter.pk)
+        if duplicate.exists():
+            raise CatalogueError(_("本清单中已有同名、同用途的证明事项。"))
+        matter.catalogue = locked
+        if adding and not matter.seq:
+            matter.seq = (locked.matters.aggregate(m=Max("seq"))["m"] or 0) + 1
+        try:
+            with transaction.atomic():
+                matter.save()
+        except IntegrityError as exc:
+            raise CatalogueError(_("保存失败：序号重复或内容不完整，请检查后重试。")) from exc
+        matter.negative_entries.all().delete()
+        NegativeListEntry.objects.bulk_create(
+            NegativeListEntry(matter=matter, kind=kind, description=text) for kind, text in dict.fromkeys(negative_entries)
+        )
+        audit.record(
+            "catalog.matter_added" if adding else "catalog.matter_changed", obj=locked, actor=actor, request=request,
+            summary=(_("新增证明事项：%(name)s") if adding else _("修改证明事项：%(name)s")) % {"name": matter.name},
+            data={"matter": matter.pk, "key": matter.key},
+        )
+    return matter
+
+
+def delete_matter(*, actor, matter: CertificationMatter, request=None) -> None:
+    with transaction.atomic():
+        locked = _lock_editable(matter.catalogue, actor)
+        name, key, pk = matter.name, matter.key, matter.pk
+        CertificationMatter.objects.filter(pk=pk, catalogue=locked).delete()
+        audit.record(
+            "catalog.matter_removed", obj=locked, actor=actor, request=request,
+            summary=_("删除证明事项：%(name)s") % {"name": name}, data={"matter": pk, "key": key},
+        )
+
+
+def add_service(*, actor, name: str, kind: str, request=None) -> AdministrativeService:
+    """Register an administrative service (办理事项) of the editor's agency."""
+    agency = getattr(actor, "agency", None)
+    if agency is None or not roles.has_role(actor, roles.CATALOGUE_EDITOR):
+        raise CatalogueError(_("只有清单编制人员可以登记办理事项。"))
+    name = (name or "").strip()
+    with transaction.atomic():
+        if AdministrativeService.objects.filter(agency=agency, name=name).exists():
+            raise CatalogueError(_("本单位已登记同名的办理事项。"))
+        n = AdministrativeService.objects.filter(agency=agency).count() + 1
+        service = AdministrativeService.objects.create(
+            agency=agency, name=name, kind=kind, code=_unique_service_code(agency, n))
+        audit.record("catalog.service_added", obj=service, actor=actor, request=request, summary=name)
+    return service
+
+
+@dataclass
+class ImportResult:
+    created: int
+    updated: int
+    removed: int
+
+
+def import_matters(*, actor, catalogue: Catalogue, rows, filename="", request=None) -> ImportResult:
+    """Replace the draft's matters with the rows of a checked import file (see ``importing.parse``).
+
+    A matter already in the draft under the same name and service keeps its identity (for the
+    version diff) and its notification texts; the file's columns overwrite the rest.
+    """
+    from . import texts
+
+    with transaction.atomic():
+        locked = _lock_editable(catalogue, actor)
+        existing = {(m.name, m.service.name): m for m in locked.matters.select_related("service")}
+        services = {s.name: s for s in AdministrativeService.objects.filter(agency=locked.agency)}
+        next_code = AdministrativeService.objects.filter(agency=locked.agency).count() + 1
+        keep, created, updated = [], 0, 0
+        # Move old seqs out of the way so the file's 序号 can be applied without collisions.
+        old = list(locked.matters.all())
+        for matter in old:
+            matter.seq += 1_000_000
+        CertificationMatter.objects.bulk_update(old, ["seq"])
+        for row in rows:
+            service = services.get(row["service_name"])
+            if service is None:
+                service = AdministrativeService.objects.create(
+                    agency=locked.agency, name=row["service_name"], kind=row["service_kind"],
+                    code=_unique_service_code(locked.agency, next_code),
+                )
+                next_code += 1
+                services[service.name] = service
+            matter = existing.pop((row["name"], row["service_name"]), None)
+            if matter is None:
+                matter = CertificationMatter(catalogue=locked, **texts.defaults_for(row["name"], row["service_name"],
+                                                                                   locked.agency.name))
+                created += 1
+            else:
+                updated += 1
+            for field in (
+                "seq", "name", "field", "legal_basis_name", "legal_basis_number", "legal_basis_article",
+                "legal_basis_level", "issuing_unit", "exercise_level", "commitment_allowed", "exclusion_category",
+                "exclusion_reason", "verification_methods", "verification_days",
+            ):
+                setattr(matter, field, row[field])
+            matter.service = service
+            matter.requesting_agency = row["requesting_agency"]
+            keep.append(matter)
+        removed = [m.pk for m in existing.values()]
+        CertificationMatter.objects.filter(pk__in=removed).delete()
+        for matter in keep:
+            matter.save()
+        audit.record(
+            "catalog.imported", obj=locked, actor=actor, request=request,
+            summary=_("导入%(file)s：新增%(created)s项，更新%(updated)s项，删除%(removed)s项")
+            % {"file": filename or _("清单文件"), "created": created, "updated": updated, "removed": len(removed)},
+            data={"file": filename, "rows": len(rows)},
+        )
+    return ImportResult(created=created, updated=updated, removed=len(removed))
+
+
+def _unique_service_code(agency: Agency, n: int) -> str:
+    while True:
+        code = f"{agency.code}-S{n:03d}"
+        if not AdministrativeService.objects.filter(code=code).exists():
+            return code
+        n += 1
+
+
+# --- workflow ------------------------------------------------------------------------------------
+
+
+def incomplete_matters(catalogue: Catalogue) -> list[str]:
+    """Problems that keep a draft from being submitted: each matter's notification must be complete."""
+    problems = []
+    for m in catalogue.matters.all():
+        if not m.commitment_allowed:
+            continue
+        missing = [
+            str(CertificationMatter._meta.get_field(f).verbose_name)
+            for f in ("proof_content", "commitment_content", "letter_template")
+            if not getattr(m, f).strip()
+        ]
+        if not (m.liability_civil or m.liability_administrative or m.liability_criminal).strip():
+            missing.append(_("虚假承诺的法律责任"))
+        if not m.verification_methods:
+            missing.append(_("核查方式"))
+        elif m.verification_methods != ["exempt"] and not m.verification_days:
+            missing.append(_("核查时限（工作日）"))
+        if missing:
+            problems.append(_("第%(seq)s项“%(name)s”缺少：%(missing)s") % {
+                "seq": m.seq, "name": m.name, "missing": "、".join(missing)})
+    return problems
+
+
+def _transition(name: str, *, actor, catalogue: Catalogue, comment: str = "", request=None,
+                comment_required=False) -> Catalogue:
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = Catalogue.objects.select_for_update().select_related("agency").get(pk=catalogue.pk)
+        method = getattr(locked, name)
+        label = TRANSITION_LABELS[name]
+        if not can_proceed(method, check_conditions=False):
+            raise CatalogueError(
+                _("第%(version)s版清单当前为“%(state)s”，不能%(action)s。")
+                % {"version": locked.version, "state": locked.get_state_display(), "action": label}
+            )
+        if name in ("pass_review", "approve", "return_for_changes") and actor.pk == locked.submitted_by_id:
+            raise CatalogueError(_("不能审核、批准或退回自己报送的清单。"))
+        if not can_proceed(method):
+            if name == "submit":
+                raise CatalogueError(_("清单中还没有证明事项，不能报送。"))
+            if name == "file":
+                raise CatalogueError(_("只有区县、西咸新区的清单需要报市司法局备案。"))
+            if name == "approve":
+                raise CatalogueError(_("市级部门和开发区的清单须先经司法局审核通过，才能批准。"))
+            raise CatalogueError(_("当前不能%(action)s。") % {"action": label})
+        if not has_transition_perm(method, actor):
+            raise CatalogueError(_("您无权对该清单执行“%(action)s”。") % {"action": label})
+        if name == "submit" and (problems := incomplete_matters(locked)):
+            raise CatalogueError(_("告知内容不完整，不能报送：") + "；".join(problems))
+        if comment_required and not comment:
+            raise CatalogueError(_("请填写退回意见，写明需要修改的内容。"))
+        from_state = locked.state
+        method(by=actor)
+        now = timezone.now()
+        stamp = {"submit": "submitted_at", "pass_review": "reviewed_at", "approve": "approved_at",
+                 "publish": "published_at", "file": "filed_at"}.get(name)
+        if stamp:
+            setattr(locked, stamp, now)
+        if name == "publish":
+            for old in Catalogue.objects.select_for_update().filter(agency=locked.agency, state__in=Catalogue.PUBLIC_STATES):
+                old_state = old.state
+                old.supersede()
+                old.superseded_at = now
+                old.save()
+                audit.record(
+                    "catalog.supersede", obj=old, actor=actor, from_state=old_state, to_state=old.state, request=request,
+                    summary=_("被第%(version)s版替代") % {"version": locked.version},
+                )
+        locked.save()
+        if comment:
+            CatalogueComment.objects.create(catalogue=locked, author=actor, action=name, text=comment)
+        audit.record(
+            f"catalog.{name}", obj=locked, actor=actor, from_state=from_state, to_state=locked.state, request=request,
+            summary=comment or str(label),
+        )
+    return locked
+
+
+def submit(*, actor, catalogue, request=None):
+    return _transition("submit", actor=actor, catalogue=catalogue, request=request)
+
+
+def return_for_changes(*, actor, catalogue, comment, request=None):
+    return _transition("return_for_changes", actor=actor, catalogue=catalogue, comment=comment, request=request,
+                       comment_required=True)
+
+
+def reopen(*, actor, catalogue, request=None):
+    return _transition("reopen", actor=actor, catalogue=catalogue, request=request)
+
+
+def pass_review(*, actor, catalogue, comment="", request=None):
+    return _transition("pass_review", actor=actor, catalogue=catalogue, comment=comment, request=request)
+
+
+def approve(*, actor, catalogue, comment="", publish_now=False, request=None):
+    with transaction.atomic():
+        catalogue = _transition("approve", actor=actor, catalogue=catalogue, comment=comment, request=request)
+        if publish_now:
+            catalogue = _transition("publish", actor=actor, catalogue=catalogue, request=request)
+    return catalogue
+
+
+def publish(*, actor, catalogue, request=None):
+    return _transition("publish", actor=actor, catalogue=catalogue, request=request)
+
+
+def file(*, actor, catalogue, comment="", request=None):
+    return _transition("file", actor=actor, catalogue=catalogue, comment=comment, request=request)

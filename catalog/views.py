@@ -1,0 +1,342 @@
+"""Thin views: parse the request, ask a selector or call one service, render or redirect."""
+
+import json
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_fsm import has_transition_perm
+
+from portal import audit, pdf, roles
+
+from . import diff, importing, selectors, services
+from .forms import CommentForm, ImportForm, MatterForm, NewVersionForm, SearchForm, ServiceForm
+from .models import Catalogue, CatalogueError
+
+STAFF = (roles.CATALOGUE_EDITOR, roles.JUSTICE_REVIEWER, roles.GOVERNMENT_APPROVER)
+PAGE_SIZES = (20, 50, 100)
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+def index(request):
+    choices = selectors.public_filter_choices()
+    form = SearchForm(request.GET or None, **choices)
+    filters = form.filters() if request.GET else dict.fromkeys(form.fields, "")
+    per_page = int(request.GET["per_page"]) if request.GET.get("per_page", "").isdigit() else PAGE_SIZES[0]
+    per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
+    paginator = Paginator(selectors.public_matters(**filters), per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "catalog/index.html", {
+        "form": form, "page": page, "query": query.urlencode(), "filters": filters, "per_page": per_page,
+        "page_sizes": PAGE_SIZES,
+    })
+
+
+def matter_detail(request, pk):
+    matter = selectors.public_matter(pk)
+    current = None if matter.catalogue.is_public else selectors.current_matter(matter)
+    return render(request, "catalog/matter_detail.html", {
+        "matter": matter, "history": selectors.matter_history(matter), "current": current,
+        "negative_entries": matter.negative_entries.all(),
+    })
+
+
+def letter_pdf(request, pk):
+    matter = selectors.public_matter(pk)
+    content = pdf.render_pdf("catalog/letter_template_pdf.html", {"matter": matter, "today": timezone.localdate()})
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = f"{matter.name}-告知承诺书.pdf"
+    response["Content-Disposition"] = f"attachment; filename=\"letter-{matter.pk}.pdf\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def versions(request, agency_pk):
+    catalogues = selectors.public_versions(agency_pk)
+    if not catalogues:
+        raise Http404
+    return render(request, "catalog/versions.html", {"catalogues": catalogues, "agency": catalogues[0].agency})
+
+
+def compare(request, a, b):
+    old, new = selectors.visible_catalogue(request.user, a), selectors.visible_catalogue(request.user, b)
+    if old.agency_id != new.agency_id:
+        raise Http404
+    if old.version > new.version:
+        old, new = new, old
+    result = diff.compare(selectors.catalogue_matters(old), selectors.catalogue_matters(new))
+    return render(request, "catalog/compare.html", {"old": old, "new": new, "diff": result})
+
+
+def export_csv(request):
+    rows = [[m.catalogue.agency.name, m.catalogue.version, m.pk, *importing.matter_row(m)]
+            for m in selectors.open_data_matters()]
+    header = ["清单机关", "清单版本", "事项编号", *importing.COLUMNS, *importing.EXTRA_COLUMNS]
+    response = HttpResponse(importing.to_csv(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="chengnuo-catalogue.csv"'
+    return response
+
+
+def export_json(request):
+    matters = []
+    for m in selectors.open_data_matters():
+        matters.append({
+            "id": m.pk, "key": m.key, "agency": m.catalogue.agency.name, "agency_code": m.catalogue.agency.code,
+            "catalogue_version": m.catalogue.version,
+            "published_at": m.catalogue.published_at.isoformat() if m.catalogue.published_at else None,
+            "seq": m.seq, "name": m.name, "service": m.service.name, "service_kind": m.service.get_kind_display(),
+            "field": m.get_field_display(),
+            "legal_basis": {"name": m.legal_basis_name, "number": m.legal_basis_number,
+                            "article": m.legal_basis_article, "level": m.get_legal_basis_level_display()},
+            "requesting_agency": m.requesting_agency.name, "issuing_unit": m.issuing_unit,
+            "exercise_level": m.get_exercise_level_display(), "commitment_allowed": m.commitment_allowed,
+            "exclusion_category": m.get_exclusion_category_display() if m.exclusion_category else None,
+            "exclusion_reason": m.exclusion_reason or None,
+            "proof_content": m.proof_content, "commitment_content": m.commitment_content,
+            "liability": {"civil": m.liability_civil, "administrative": m.liability_administrative,
+                          "criminal": m.liability_criminal},
+            "verification": {"methods": m.verification_method_labels(), "working_days": m.verification_days},
+            "publicity": {"required": m.publicity_required, "place": m.publicity_place, "days": m.publicity_days},
+            "insurance_note": m.insurance_note,
+            "negative_list": [{"kind": e.get_kind_display(), "description": e.description}
+                              for e in m.negative_entries.all()],
+            "url": request.build_absolute_uri(f"/catalog/matters/{m.pk}/"),
+        })
+    body = {"title": "证明事项告知承诺制清单", "generated_at": timezone.now().isoformat(), "count": len(matters),
+            "matters": matters}
+    response = HttpResponse(json.dumps(body, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="chengnuo-catalogue.json"'
+    return response
+
+
+# --- editors ---------------------------------------------------------------------------------
+
+
+@roles.role_required(roles.CATALOGUE_EDITOR)
+def manage(request):
+    catalogues = selectors.editor_catalogues(request.user)
+    open_version = next((c for c in catalogues if c.state in Catalogue.OPEN_STATES), None)
+    return render(request, "catalog/manage.html", {"catalogues": catalogues, "open_version": open_version})
+
+
+@roles.role_required(roles.CATALOGUE_EDITOR)
+def new_version(request):
+    first = not selectors.editor_catalogues(request.user)
+    form = NewVersionForm(request.POST or None, first_version=first)
+    if request.method == "POST" and form.is_valid():
+        try:
+            catalogue = services.start_version(actor=request.user, request=request, **(
+                {"law_reference": form.cleaned_data["law_reference"]} if first else form.cleaned_data))
+        except CatalogueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("已新建第%(version)s版清单草稿。") % {"version": catalogue.version})
+            return redirect("catalog:catalogue", pk=catalogue.pk)
+    return render(request, "catalog/new_version.html", {"form": form, "first": first})
+
+
+@roles.role_required(*STAFF)
+def catalogue_detail(request, pk):
+    catalogue = selectors.staff_catalogue(request.user, pk)
+    actions = [
+        (name, label) for name, label in services.TRANSITION_LABELS.items()
+        if name != "supersede" and has_transition_perm(getattr(catalogue, name), request.user)
+    ]
+    others = [c for c in selectors.agency_versions(catalogue.agency_id) if c.pk != catalogue.pk]
+    return render(request, "catalog/catalogue_detail.html", {
+        "catalogue": catalogue, "matters": selectors.catalogue_matters(catalogue),
+        "comments": selectors.comment_history(catalogue), "timeline": audit.timeline(catalogue),
+        "actions": actions, "others": others,
+        "needs_comment": any(name in ("return_for_changes", "pass_review", "approve", "file") for name, _l in actions),
+        "is_editor": roles.has_role(request.user, roles.CATALOGUE_EDITOR) and request.user.agency_id == catalogue.agency_id,
+        "problems": services.incomplete_matters(catalogue) if catalogue.is_editable else [],
+    })
+
+
+@roles.role_required(*STAFF)
+@require_POST
+def transition(request, pk, action):
+    catalogue = selectors.staff_catalogue(request.user, pk)
+    form = CommentForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    calls = {
+        "submit": lambda: services.submit(actor=request.user, catalogue=catalogue, request=request),
+        "return_for_changes": lambda: services.return_for_changes(
+            actor=request.user, catalogue=catalogue, comment=comment, request=request),
+        "reopen": lambda: services.reopen(actor=request.user, catalogue=catalogue, request=request),
+        "pass_review": lambda: services.pass_review(actor=request.user, catalogue=catalogue, comment=comment,
+                                                    request=request),
+        "approve": lambda: services.approve(actor=request.user, catalogue=catalogue, comment=comment,
+                                            publish_now=bool(request.POST.get("publish_now")), request=request),
+        "publish": lambda: services.publish(actor=request.user, catalogue=catalogue, request=request),
+        "file": lambda: services.file(actor=request.user, catalogue=catalogue, comment=comment, request=request),
+    }
+    if action not in calls:
+        raise Http404
+    try:
+        result = calls[action]()
+    except CatalogueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("第%(version)s版清单：%(state)s。") % {
+            "version": result.version, "state": result.get_state_display()})
+        if action in ("pass_review", "file", "return_for_changes") and roles.has_role(request.user, roles.JUSTICE_REVIEWER):
+            return redirect("catalog:review")
+        if action in ("approve", "publish", "return_for_changes") and roles.has_role(
+                request.user, roles.GOVERNMENT_APPROVER):
+            return redirect("catalog:approve")
+    return redirect("catalog:catalogue", pk=catalogue.pk)
+
+
+def _matter_form(request, catalogue, instance=None):
+    return MatterForm(
+        request.POST or None, instance=instance, services=selectors.services_for(catalogue.agency_id),
+        requesting_agencies=selectors.requesting_agencies_for(catalogue.agency),
+        initial=None if instance else _new_matter_initial(catalogue),
+    )
+
+
+def _new_matter_initial(catalogue):
+    from . import texts
+
+    initial = texts.defaults_for("（证明名称）", "（办理事项）", catalogue.agency.name)
+    initial.update({"requesting_agency": catalogue.agency_id, "verification_methods": ["data_sharing"],
+                    "verification_days": 10, "commitment_allowed": True})
+    return initial
+
+
+@roles.role_required(roles.CATALOGUE_EDITOR)
+def matter_edit(request, pk, matter_pk=None):
+    catalogue = selectors.staff_catalogue(request.user, pk)
+    if catalogue.agency_id != request.user.agency_id:
+        raise Http404
+    instance = selectors.editable_matter(request.user, pk, matter_pk) if matter_pk else None
+    form = _matter_form(request, catalogue, instance)
+    if request.method == "POST" and form.is_valid():
+        matter = form.save(commit=False)
+        try:
+            services.save_matter(actor=request.user, catalogue=catalogue, matter=matter,
+                                 negative_entries=form.negative_entries(), request=request)
+        except CatalogueError as exc:
+            form.add_error("name" if "同名" in str(exc) else None, str(exc))
+        else:
+            messages.success(request, _("已保存证明事项“%(name)s”。") % {"name": matter.name})
+            return redirect("catalog:catalogue", pk=catalogue.pk)
+    return render(request, "catalog/matter_form.html", {"form": form, "catalogue": catalogue, "matter": instance})
+
+
+@roles.role_required(roles.CATALOGUE_EDITOR)
+@require_POST
+def matter_delete(request, pk, matter_pk):
+    matter = selectors.editable_matter(request.user, pk, matter_pk)
+    try:
+        services.delete_matter(actor=request.user, matter=matter, request=request)
+    except CatalogueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已删除证明事项“%(name)s”。") % {"name": matter.name})
+    return redirect("catalog:catalogue", pk=pk)
+
+
+@roles.role_required(roles.CATALOGUE_EDITOR)
+def service_add(request, pk):
+    catalogue = selectors.staff_catalogue(request.user, pk)
+    if catalogue.agency_id != request.user.agency_id:
+        raise Http404
+    form = ServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service = services.add_service(actor=request.user, name=form.cleaned_data["name"],
+                                           kind=form.cleaned_data["kind"], request=request)
+        except CatalogueError as exc:
+            form.add_error("name", str(exc))
+        else:
+            messages.success(request, _("已登记办理事项“%(name)s”。") % {"name": service.name})
+            return redirect("catalog:matter_add", pk=catalogue.pk)
+    return render(request, "catalog/service_form.html", {"form": form, "catalogue": catalogue})
+
+
+@roles.role_required(roles.CATALOGUE_EDITOR)
+def import_file(request, pk):
+    catalogue = selectors.staff_catalogue(request.user, pk)
+    if catalogue.agency_id != request.user.agency_id:
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        parsed = importing.parse(upload.read(), catalogue.agency, upload.name)
+        problems = parsed.problems
+        if parsed.ok:
+            try:
+                result = services.import_matters(actor=request.user, catalogue=catalogue, rows=parsed.rows,
+                                                 filename=upload.name, request=request)
+            except CatalogueError as exc:
+                form.add_error("file", str(exc))
+            else:
+                messages.success(request, _("导入成功：新增%(c)s项，更新%(u)s项，删除%(r)s项。") % {
+                    "c": result.created, "u": result.updated, "r": result.removed})
+                return redirect("catalog:catalogue", pk=catalogue.pk)
+        else:
+            form.add_error("file", _("文件有%(n)s处问题，未导入任何内容。请修改后重新导入。") % {"n": len(problems)})
+    return render(request, "catalog/import.html", {"form": form, "catalogue": catalogue, "problems": problems,
+                                                   "columns": importing.COLUMNS, "extra": importing.EXTRA_COLUMNS})
+
+
+@roles.role_required(*STAFF)
+def catalogue_export(request, pk, fmt):
+    catalogue = selectors.staff_catalogue(request.user, pk)
+    rows = [importing.matter_row(m) for m in selectors.catalogue_matters(catalogue)]
+    header = [*importing.COLUMNS, *importing.EXTRA_COLUMNS]
+    name = f"catalogue-{catalogue.agency.code}-v{catalogue.version}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            importing.to_xlsx(header, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        response = HttpResponse(importing.to_csv(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@roles.role_required(*STAFF)
+def staff_matter(request, matter_pk):
+    matter = selectors.staff_matter(request.user, matter_pk)
+    return render(request, "catalog/matter_detail.html", {
+        "matter": matter, "history": [], "current": None, "negative_entries": matter.negative_entries.all(),
+        "staff_preview": True,
+    })
+
+
+# --- reviewers and approvers -----------------------------------------------------------------
+
+
+@roles.role_required(roles.JUSTICE_REVIEWER)
+def review_queue(request):
+    queue = selectors.with_comments(list(selectors.review_queue(request.user)))
+    return render(request, "catalog/queue.html", {
+        "queue": queue,
+        "title": _("清单审核"), "kind": "review",
+    })
+
+
+@roles.role_required(roles.GOVERNMENT_APPROVER)
+def approval_queue(request):
+    queue = selectors.with_comments(list(selectors.approval_queue(request.user)))
+    return render(request, "catalog/queue.html", {
+        "queue": queue,
+        "title": _("清单审批"), "kind": "approve",
+    })
+
+
+@roles.role_required(roles.JUSTICE_REVIEWER, roles.GOVERNMENT_APPROVER)
+def overview(request):
+    return render(request, "catalog/overview.html", selectors.citywide_overview(request.user))
