@@ -1,7 +1,6 @@
 """Shared fixtures: one user per role, a second citizen and a second agency's staff."""
 
 import os
-
 import time
 
 import pytest
