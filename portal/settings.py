@@ -203,6 +203,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.extend_workday_calendar",
         "schedule": 24 * 3600,
     },
+    "credit-expire-records": {"task": "credit.tasks.expire_records", "schedule": 3600},
+    "credit-flag-overdue": {"task": "credit.tasks.flag_overdue", "schedule": 3600},
+    "credit-resend-pending-pushes": {"task": "credit.tasks.resend_pending_pushes", "schedule": 300},
 }
 
 # --- Security -------------------------------------------------------------

@@ -1,0 +1,72 @@
+"""Admin: read-mostly views of credit data. Status changes go through the services (the portal's UI)."""
+
+from django.contrib import admin
+
+from .models import (
+    Attachment,
+    CommitmentOutcome,
+    CreditRepair,
+    DishonestyRecord,
+    Objection,
+    PushOutbox,
+    SeverityPolicy,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SeverityPolicy)
+class SeverityPolicyAdmin(admin.ModelAdmin):
+    list_display = ["severity", "min_publicity_months", "default_publicity_months", "max_publicity_months",
+                    "bars_commitment", "mandatory_onsite", "blacklists", "min_months_before_repair", "repair_cooldown_months"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DishonestyRecord)
+class DishonestyRecordAdmin(ReadOnlyAdmin):
+    list_display = ["decision_number", "subject", "kind", "severity", "status", "publicity_end", "blacklisted"]
+    list_filter = ["status", "severity", "kind", "blacklisted"]
+    search_fields = ["decision_number", "subject__name"]
+    raw_id_fields = ["subject", "deciding_agency", "entered_by"]
+
+
+@admin.register(CreditRepair)
+class CreditRepairAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "record", "status", "due_on", "overdue"]
+    list_filter = ["status", "overdue"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "record", "status", "due_on", "overdue"]
+    list_filter = ["status", "overdue"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "content_type", "size", "uploaded_at"]
+
+
+@admin.register(CommitmentOutcome)
+class CommitmentOutcomeAdmin(ReadOnlyAdmin):
+    list_display = ["commitment_ref", "subject", "outcome", "recorded_at"]
+
+
+@admin.register(PushOutbox)
+class PushOutboxAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "record", "event", "status", "attempts", "last_error", "created_at", "delivered_at"]
+    list_filter = ["status", "event"]
