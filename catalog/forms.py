@@ -31,10 +31,8 @@ class SearchForm(forms.Form):
             self.fields[name].widget.attrs["class"] = "form-select"
 
     def filters(self) -> dict:
-        if not self.is_valid():
-            data = {k: self.data.get(k, "") for k in self.fields}
-            return {k: (v if k == "q" else "") for k, v in data.items()}
-        return {k: self.cleaned_data.get(k) or "" for k in self.fields}
+        """The raw filter values (the selector ignores values it does not understand)."""
+        return {k: str(self.data.get(k, "") or "").strip()[:50] for k in self.fields}
 
 
 class NewVersionForm(forms.Form):
@@ -43,7 +41,10 @@ class NewVersionForm(forms.Form):
         choices=[c for c in Catalogue.ChangeKind.choices if c[0] != Catalogue.ChangeKind.INITIAL],
         help_text=_("按法律依据的“立改废释”情况选择。"),
     )
-    change_reason = forms.CharField(label=_("调整理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    change_reason = forms.CharField(
+        label=_("调整理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        error_messages={"required": _("请填写调整理由。")},
+    )
     law_reference = forms.CharField(
         label=_("相关法律依据"), required=False, max_length=300,
         help_text=_("例如：《中华人民共和国律师法》（2017年修正）第五条"),

@@ -37,7 +37,7 @@ MAX_ROWS = 5000
 
 SERVICE_KINDS = {str(label): value for value, label in AdministrativeService.Kind.choices}
 SERVICE_KINDS.update({"其他": "other", "其他依申请事项": "other", "其他行政权力事项": "other"})
-SERVICE_KIND_LABELS = {v: k for k, v in AdministrativeService.Kind.choices}
+SERVICE_KIND_LABELS = {value: str(label) for value, label in AdministrativeService.Kind.choices}
 LEVELS = {str(label): value for value, label in ExerciseLevel.choices}
 LEVELS.update({"省": "province", "市": "city", "县": "county", "区县": "county", "县区": "county", "乡": "township",
                "乡镇": "township"})

@@ -9,6 +9,11 @@ from portal.models import Agency
 from tests.factories import AgencyFactory, StaffFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def add_matter(catalogue, name="无犯罪记录证明", service_name="律师执业核准", **fields):
     service, _ = AdministrativeService.objects.get_or_create(
         agency=catalogue.agency, name=service_name,

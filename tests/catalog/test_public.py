@@ -1,0 +1,158 @@
+"""The public catalogue: only published content, search and filters, constant queries, exports, the PDF."""
+
+import csv
+import io
+import json
+import re
+import zlib
+
+import pytest
+from django.db import connection
+
+from catalog import services
+from catalog.models import Catalogue
+from tests.catalog.conftest import add_matter
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def many_published(draft, walk):
+    fields = ["household", "market_access", "qualification_exam", "social_insurance", "social_assistance",
+              "health_check", "legal_service"]
+    for i in range(60):
+        add_matter(draft, name=f"测试证明{i:02d}", service_name=f"测试事项{i % 7}", field=fields[i % 7],
+                   **({"commitment_allowed": False, "exclusion_category": "public_safety",
+                       "exclusion_reason": "涉及公共安全"} if i % 10 == 0 else {}))
+    return walk(draft, "published")
+
+
+def test_the_public_list_shows_only_published_matters(client, published, other_editor):
+    hidden = services.start_version(actor=other_editor)
+    add_matter(hidden, name="草稿里的证明")
+    body = client.get("/catalog/").content.decode()
+    assert "无犯罪记录证明" in body and "草稿里的证明" not in body
+
+
+def test_a_draft_matters_page_is_not_public(client, draft):
+    assert client.get(f"/catalog/matters/{draft.matters.get().pk}/").status_code == 404
+    assert client.get(f"/catalog/matters/{draft.matters.get().pk}/letter.pdf").status_code == 404
+
+
+def test_search_finds_a_chinese_substring_and_filters_narrow_the_list(client, many_published):
+    body = client.get("/catalog/", {"q": "证明07"}).content.decode()
+    assert "测试证明07" in body and "测试证明08" not in body
+    body = client.get("/catalog/", {"field": "health_check", "per_page": 100}).content.decode()
+    assert "测试证明05" in body and "测试证明06" not in body
+    body = client.get("/catalog/", {"applicability": "excluded", "per_page": 100}).content.decode()
+    assert "测试证明10" in body and "测试证明11" not in body
+    body = client.get("/catalog/", {"q": "测试事项3", "per_page": 100}).content.decode()  # by service name
+    assert "测试证明03" in body and "测试证明04" not in body
+
+
+def test_filter_by_agency_and_service(client, many_published, other_agency):
+    agency_id = many_published.agency_id
+    assert "测试证明01" in client.get("/catalog/", {"agency": agency_id}).content.decode()
+    assert "测试证明01" not in client.get("/catalog/", {"agency": other_agency.pk}).content.decode()
+    service = many_published.matters.get(name="测试证明02").service
+    body = client.get("/catalog/", {"service": service.pk, "per_page": 100}).content.decode()
+    assert "测试证明09" in body and "测试证明03" not in body
+
+
+def test_bad_filter_values_are_ignored_not_errors(client, published):
+    response = client.get("/catalog/", {"field": "nope", "agency": "x", "page": "999", "per_page": "7"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("params", [{}, {"per_page": 100}, {"q": "测试"}, {"q": "证明", "field": "legal_service",
+                                                                             "per_page": 50, "page": 2}])
+def test_list_and_search_use_a_constant_number_of_queries(client, many_published, django_assert_max_num_queries,
+                                                          params):
+    with django_assert_max_num_queries(6):
+        response = client.get("/catalog/", params)
+    assert response.status_code == 200
+
+
+def test_the_matter_page_uses_a_constant_number_of_queries(client, many_published, django_assert_max_num_queries):
+    matter = many_published.matters.first()
+    with django_assert_max_num_queries(6):
+        client.get(f"/catalog/matters/{matter.pk}/")
+
+
+def test_the_matter_page_is_the_complete_one_time_notification(client, published):
+    matter = published.matters.get()
+    matter.negative_entries.create(kind="subject", description="被吊销律师执业证书未满三年的人员")
+    body = client.get(f"/catalog/matters/{matter.pk}/").content.decode()
+    for text in ("证明内容", "承诺内容", "民事责任", "行政责任", "刑事责任", "核查方式", "受理后 10 个工作日内",
+                 "不公示", "中华人民共和国律师法", "办事指南", "工作规程", "被吊销律师执业证书未满三年的人员",
+                 "下载告知承诺书格式文本", "第1版"):
+        assert text in body, text
+
+
+def test_the_letter_template_downloads_as_a_pdf_with_an_embedded_cjk_font(client, published):
+    response = client.get(f"/catalog/matters/{published.matters.get().pk}/letter.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content)
+    assert b"/FontFile" in text and b"CJK" in text  # the CJK font is embedded, not referenced
+
+
+def pdf_text(data: bytes) -> bytes:
+    """The PDF with every compressed stream inflated, so font dictionaries can be searched."""
+    out = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            out.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    return b"".join(out)
+
+
+def test_a_superseded_version_stays_readable_and_points_to_the_current_one(client, published, editor, walk):
+    v2 = services.start_version(actor=editor, change_kind=Catalogue.ChangeKind.AMENDED, change_reason="修正")
+    walk(v2, "published")
+    old = published.matters.get()
+    body = client.get(f"/catalog/matters/{old.pk}/").content.decode()
+    assert "历史内容" in body and f"/catalog/matters/{v2.matters.get().pk}/" in body
+    assert "无犯罪记录证明" in client.get("/catalog/").content.decode()
+    assert client.get("/catalog/").content.decode().count("无犯罪记录证明") == 1
+
+
+def test_the_csv_export_parses_and_holds_every_published_matter(client, many_published):
+    response = client.get("/catalog/export.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["清单机关", "清单版本", "事项编号", "序号"]
+    assert len(rows) == 1 + 61
+
+
+def test_the_json_export_parses_and_holds_the_notification(client, many_published, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        response = client.get("/catalog/export.json")
+    data = json.loads(response.content)
+    assert data["count"] == 61
+    first = data["matters"][0]
+    assert {"name", "service", "legal_basis", "liability", "verification", "negative_list"} <= set(first)
+
+
+def test_versions_page_and_public_diff(client, published, editor, walk):
+    v2 = services.start_version(actor=editor, change_kind=Catalogue.ChangeKind.ENACTED, change_reason="新增事项")
+    add_matter(v2, name="经济困难证明", service_name="申请法律援助")
+    v2.matters.filter(name="无犯罪记录证明").update(verification_days=5)
+    walk(v2, "published")
+    body = client.get(f"/catalog/agencies/{published.agency_id}/versions/").content.decode()
+    assert "第2版" in body and "第1版" in body
+    body = client.get(f"/catalog/versions/{published.pk}/compare/{v2.pk}/").content.decode()
+    assert "经济困难证明" in body and "核查时限（工作日）" in body
+
+
+def test_a_draft_version_cannot_be_compared_by_the_public(client, published, editor):
+    v2 = services.start_version(actor=editor, change_kind=Catalogue.ChangeKind.AMENDED, change_reason="x")
+    assert client.get(f"/catalog/versions/{published.pk}/compare/{v2.pk}/").status_code == 404
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index exists on PostgreSQL only")
+def test_postgresql_has_a_trigram_index_for_name_search():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'catalog_matter_name_trgm'")
+        assert "gin_trgm_ops" in cursor.fetchone()[0]
