@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, TransitionNotAllowed, transition
 
 
 class Severity(models.TextChoices):
@@ -169,9 +169,11 @@ class DishonestyRecord(ConcurrentTransitionMixin, models.Model):
         """信用修复 approved: the record's effect ends; it stays in the file as history."""
         self.ended_on = on
 
-    @transition(field=status, source=Status.ACTIVE, target=Status.EXPIRED, conditions=[lambda r: r._period_over()])
+    @transition(field=status, source=Status.ACTIVE, target=Status.EXPIRED)
     def expire(self, on):
-        """公示期满: the record's effect ends by itself."""
+        """公示期满: the record's effect ends by itself — only once ``on`` is after the period's last day."""
+        if not self._period_over(on):
+            raise TransitionNotAllowed("公示期尚未届满")
         self.ended_on = on
 
     def _period_over(self, today=None) -> bool:
