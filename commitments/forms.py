@@ -1,0 +1,160 @@
+"""Forms: every error in Chinese, beside its field. Action forms carry the state they were shown in."""
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from portal import identifiers
+from portal.models import Subject
+
+from .models import Commitment
+
+CONFIRM_ERROR = _("请阅读并勾选确认此项承诺。")
+
+
+class StateForm(forms.Form):
+    """Hidden ``state``: the application state the page showed (a stale form is refused)."""
+
+    state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def expected(self):
+        return self.cleaned_data.get("state") or None
+
+
+class StartForm(forms.Form):
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    for_minor = forms.BooleanField(label=_("我是法定监护人，为未成年子女（被监护人）申请"), required=False)
+    child_name = forms.CharField(label=_("被监护人姓名"), max_length=50, required=False)
+    child_id_number = forms.CharField(label=_("被监护人居民身份证号码"), max_length=18, required=False)
+    relation = forms.ChoiceField(
+        label=_("与被监护人的关系"), required=False,
+        choices=[("", "—"), ("父亲", _("父亲")), ("母亲", _("母亲")), ("其他法定监护人", _("其他法定监护人"))],
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("for_minor"):
+            for name, message in (("child_name", _("请填写被监护人姓名。")),
+                                  ("child_id_number", _("请填写被监护人居民身份证号码。")),
+                                  ("relation", _("请选择与被监护人的关系。"))):
+                if not data.get(name):
+                    self.add_error(name, message)
+            if data.get("child_id_number"):
+                try:
+                    data["child_id_number"] = identifiers.validate_resident_id(data["child_id_number"])
+                except ValidationError as exc:
+                    self.add_error("child_id_number", exc)
+        return data
+
+    def child(self):
+        d = self.cleaned_data
+        if not d.get("for_minor"):
+            return None
+        return {"name": d["child_name"].strip(), "id_number": d["child_id_number"], "relation": d["relation"]}
+
+
+class _StatementsMixin:
+    def add_statements(self, statements):
+        for i, text in enumerate(statements):
+            self.fields[f"statement_{i}"] = forms.BooleanField(
+                label=text, required=True, error_messages={"required": CONFIRM_ERROR})
+        self.statement_count = len(statements)
+
+    def confirmations(self):
+        return [bool(self.cleaned_data.get(f"statement_{i}")) for i in range(self.statement_count)]
+
+    def statement_fields(self):
+        return [self[f"statement_{i}"] for i in range(self.statement_count)]
+
+
+class SignForm(_StatementsMixin, StateForm):
+    full_name = forms.CharField(label=_("签署人姓名"), max_length=50,
+                                help_text=_("请输入与账号实名信息一致的姓名。"),
+                                error_messages={"required": _("请输入您的姓名。")})
+    password = forms.CharField(label=_("登录密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                               help_text=_("再次输入登录密码，以确认是您本人签署。"),
+                               error_messages={"required": _("请输入登录密码。")})
+
+    def __init__(self, *args, statements=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_statements(statements)
+
+
+class WindowSignForm(_StatementsMixin, StateForm):
+    signer_name = forms.CharField(label=_("签署人姓名"), max_length=50, error_messages={"required": _("请填写签署人姓名。")})
+    relation = forms.ChoiceField(label=_("签署人身份"), choices=Commitment.Relation.choices)
+    scan = forms.FileField(label=_("纸质告知承诺书扫描件（当场纸质签署时上传）"), required=False,
+                           help_text=_("PDF、JPG 或 PNG，不超过 10 MB。不上传则为当场电子签署。"))
+    identity_checked = forms.BooleanField(label=_("已当场核验签署人的身份证件原件"), required=True,
+                                          error_messages={"required": _("请先当场核验签署人的身份证件。")})
+    clerk_password = forms.CharField(label=_("经办人登录密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                                     error_messages={"required": _("请输入您的登录密码以确认。")})
+
+    def __init__(self, *args, statements=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_statements(statements)
+
+
+class UploadForm(StateForm):
+    file = forms.FileField(label=_("证明材料"), help_text=_("PDF、JPG 或 PNG 文件，不超过 10 MB。"),
+                           error_messages={"required": _("请选择要上传的文件。")})
+
+
+class ReasonForm(StateForm):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=500,
+                             error_messages={"required": _("请填写理由。")})
+
+
+class DecisionForm(StateForm):
+    decision_number = forms.CharField(label=_("决定文号"), max_length=60,
+                                      error_messages={"required": _("请填写决定文号。")})
+
+
+class NoticeForm(StateForm):
+    note = forms.CharField(label=_("其他说明（可选）"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                           max_length=500)
+
+
+class LookupForm(forms.Form):
+    kind = forms.ChoiceField(label=_("证件类型"), choices=[
+        (Subject.Kind.PERSON, _("居民身份证号码")), (Subject.Kind.ORGANISATION, _("统一社会信用代码"))])
+    number = forms.CharField(label=_("证件号码"), max_length=30, error_messages={"required": _("请输入证件号码。")})
+
+    def clean(self):
+        data = super().clean()
+        number = data.get("number")
+        if number:
+            try:
+                if data.get("kind") == Subject.Kind.ORGANISATION:
+                    data["number"] = identifiers.validate_uscc(number)
+                else:
+                    data["number"] = identifiers.validate_resident_id(number)
+            except ValidationError as exc:
+                self.add_error("number", exc)
+        return data
+
+
+class WalkInForm(LookupForm):
+    name = forms.CharField(label=_("姓名或单位名称"), max_length=100, error_messages={"required": _("请填写姓名或单位名称。")})
+
+    field_order = ["kind", "number", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget = forms.HiddenInput()
+        self.fields["number"].widget = forms.HiddenInput()
+
+
+class DeskFileForm(forms.Form):
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    subject = forms.IntegerField(widget=forms.HiddenInput)
+    service = forms.ModelChoiceField(label=_("办理事项"), queryset=None, empty_label=_("请选择办理事项"),
+                                     error_messages={"required": _("请选择办理事项。")})
+    guardian_name = forms.CharField(label=_("法定监护人姓名（申请人未满18周岁时填写）"), max_length=50, required=False)
+    guardian_relation = forms.CharField(label=_("监护人与申请人的关系"), max_length=20, required=False)
+
+    def __init__(self, *args, services=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services

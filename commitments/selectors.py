@@ -1,0 +1,265 @@
+"""Every scoped read of the commitments app. Views ask here; "who may see what" lives only in this file.
+
+* The applicant (owner) sees the applications of its subject — an enterprise's accounts all act
+  for the organisation — and those it filed as a legal guardian.
+* Case staff (window clerks, verifiers, inspectors, supervisors) see the applications of the
+  agencies in their scope (``Agency.scoped_agencies``): a department's clerk only its own.
+* Superusers see everything.
+* The public sees a letter's existence and status (no personal data) and the publicity board (masked).
+"""
+
+import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from catalog import selectors as catalog
+from catalog.models import AdministrativeService, Catalogue
+from credit import services as credit
+from portal import roles
+from portal.models import Subject
+
+from .models import (
+    Application,
+    Commitment,
+    CommitmentsError,
+    OneTimeNotice,
+    ProofDocument,
+    Requirement,
+    in_agency_scope,
+)
+
+CASE_STAFF = (roles.WINDOW_CLERK, roles.VERIFIER, roles.INSPECTOR, roles.SUPERVISOR)
+
+
+# --- who is who ---------------------------------------------------------------------------------
+def is_owner(application, user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if application.applicant_user_id == user.pk:
+        return True
+    return bool(user.subject_id) and user.subject_id == application.subject_id and roles.has_role(user, roles.APPLICANT)
+
+
+def is_handling_staff(application, user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return roles.has_role(user, *CASE_STAFF) and in_agency_scope(application.agency, user)
+
+
+def _owner_q(user) -> Q:
+    q = Q(applicant_user_id=user.pk)
+    if user.subject_id and roles.has_role(user, roles.APPLICANT):
+        q |= Q(subject_id=user.subject_id)
+    return q
+
+
+def _staff_q(user) -> Q | None:
+    if user.is_superuser:
+        return Q()
+    if not roles.has_role(user, *CASE_STAFF) or user.agency_id is None:
+        return None
+    return Q(agency__in=user.agency.scoped_agencies())
+
+
+def _get(qs, **kwargs):
+    obj = qs.filter(**kwargs).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+# --- catalogue side ---------------------------------------------------------------------------------
+def online_services() -> list:
+    """Administrative services with matters in a current public catalogue (for the picker)."""
+    return catalog.public_filter_choices()["services"]
+
+
+def desk_services(user) -> QuerySet[AdministrativeService]:
+    qs = AdministrativeService.objects.filter(matters__catalogue__state__in=Catalogue.PUBLIC_STATES)
+    if not user.is_superuser:
+        qs = qs.filter(agency__in=user.agency.scoped_agencies())
+    return qs.select_related("agency").order_by("name").distinct()
+
+
+def public_service(service_id) -> tuple[AdministrativeService, list]:
+    """A service and every matter it requires in the current public catalogue, or 404."""
+    matters = list(catalog.public_matters(service=str(service_id)).defer(None).select_related("service__agency"))
+    if not matters:
+        raise Http404
+    return matters[0].service, matters
+
+
+def notification_matter(matter_pk):
+    """The matter with its full notification (its version may since have been superseded: it stays readable)."""
+    return catalog.public_matter(matter_pk)
+
+
+def eligibility_for(subject):
+    """Credit eligibility, asked once per page (the answer does not depend on the matter)."""
+    return credit.eligibility(subject)
+
+
+def matter_rows(matters, result) -> list[dict]:
+    """For the service page: each matter and whether / why not it can be committed."""
+    rows = []
+    for m in matters:
+        if not m.commitment_allowed:
+            why = [m.exclusion_reason]
+        elif not result.allowed:
+            why = list(result.reasons)
+        else:
+            why = []
+        rows.append({"matter": m, "can_commit": not why, "why_not": why})
+    return rows
+
+
+# --- the applicant's own ------------------------------------------------------------------------------
+def own_applications(user) -> QuerySet[Application]:
+    if not getattr(user, "is_authenticated", False):
+        return Application.objects.none()
+    return Application.objects.filter(_owner_q(user)).select_related("service", "agency", "subject")
+
+
+def _detailed(qs):
+    return qs.select_related("service", "agency", "subject", "applicant_user", "filed_by").prefetch_related(
+        Prefetch("requirements", queryset=Requirement.objects.select_related("matter").prefetch_related(
+            Prefetch("commitments", queryset=Commitment.objects.order_by("signed_at")),
+            Prefetch("proofs", queryset=ProofDocument.objects.order_by("uploaded_at")),
+        )),
+        Prefetch("notices", queryset=OneTimeNotice.objects.select_related("issued_by")),
+    )
+
+
+def own_application(user, pk) -> Application:
+    return _get(_detailed(own_applications(user)), pk=pk)
+
+
+def own_commitment(user, letter_number) -> Commitment:
+    return _get(Commitment.objects.filter(application__in=own_applications(user)).select_related("application"),
+                letter_number=letter_number)
+
+
+def requirement_of(application, requirement_pk) -> Requirement:
+    try:
+        return Requirement.objects.select_related("matter").get(pk=requirement_pk, application=application)
+    except (Requirement.DoesNotExist, ValueError):
+        raise CommitmentsError("该证明事项不属于此办件。") from None
+
+
+def signing_requirement(application, requirement_pk) -> Requirement:
+    """For the signing page (404 if the matter is not part of this application)."""
+    for r in application.requirements.all():
+        if str(r.pk) == str(requirement_pk):
+            return r
+    raise Http404
+
+
+def missing_items(application) -> list[dict]:
+    """Everything not yet provided, as the one-time notice lists it."""
+    items = []
+    for r in application.requirements.select_related("matter").prefetch_related("commitments", "proofs"):
+        if r.is_met:
+            continue
+        m = r.matter
+        if r.proof_only or not m.commitment_allowed:
+            how = "请提交证明原件或扫描件（本事项须提交证明）。"
+        else:
+            how = "请提交证明，或签署告知承诺书代替证明。"
+        items.append({"matter": m.name, "issuing_unit": m.issuing_unit, "how": how, "requirement": r.pk})
+    return items
+
+
+# --- staff ------------------------------------------------------------------------------------------------
+def desk_applications(user, *, state="", query="") -> QuerySet[Application]:
+    q = _staff_q(user)
+    if q is None:
+        return Application.objects.none()
+    qs = Application.objects.filter(q).select_related("service", "subject", "agency")
+    if state in Application.State.values:
+        qs = qs.filter(state=state)
+    query = (query or "").strip()[:40]
+    if query:
+        qs = qs.filter(Q(number__icontains=query) | Q(subject__name__icontains=query) | Q(service__name__icontains=query))
+    return qs
+
+
+def desk_application(user, pk) -> Application:
+    q = _staff_q(user)
+    if q is None:
+        raise Http404
+    return _get(_detailed(Application.objects.filter(q)), pk=pk)
+
+
+def find_subject(kind, number) -> Subject | None:
+    return Subject.objects.by_identifier(kind, number).first()
+
+
+def desk_subject_by_pk(pk) -> Subject:
+    """A subject the clerk looked up by its exact ID number (the form carries its key)."""
+    return _get(Subject.objects.all(), pk=pk)
+
+
+def subject_applications(user, subject) -> QuerySet[Application]:
+    return desk_applications(user).filter(subject=subject)[:20]
+
+
+def notice_for(user, pk) -> OneTimeNotice:
+    notice = _get(OneTimeNotice.objects.select_related("application__agency", "application__subject",
+                                                       "application__service", "issued_by"), pk=pk)
+    if not (is_owner(notice.application, user) or is_handling_staff(notice.application, user)):
+        raise Http404
+    return notice
+
+
+# --- files ----------------------------------------------------------------------------------------------
+def letter_for(user, letter_number) -> Commitment:
+    """The letter for its owner, scoped staff and superusers; anyone else gets 404."""
+    commitment = _get(Commitment.objects.select_related("application__agency"), letter_number=letter_number)
+    if is_owner(commitment.application, user) or is_handling_staff(commitment.application, user):
+        return commitment
+    raise Http404
+
+
+def proof_for(user, pk) -> ProofDocument:
+    proof = _get(ProofDocument.objects.select_related("requirement__application__agency"), pk=pk)
+    application = proof.requirement.application
+    if is_owner(application, user) or is_handling_staff(application, user):
+        return proof
+    raise Http404
+
+
+def letters_to_render(limit=100) -> list[int]:
+    return list(Commitment.objects.filter(letter_file="").order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+# --- public -----------------------------------------------------------------------------------------------
+def public_letter(letter_number) -> Commitment:
+    """For the verification page: only what it shows, no personal data."""
+    return _get(
+        Commitment.objects.only("pk", "letter_number", "state", "matter_name", "service_name", "agency_name",
+                                "catalogue_version", "signed_at", "content_hash", "withdrawn_at", "method",
+                                "signer_relation"),
+        letter_number=letter_number,
+    )
+
+
+def publicity_board(today: datetime.date | None = None, query: str = "") -> QuerySet[Commitment]:
+    """Accepted commitments of publicity matters, inside their publicity period."""
+    today = today or timezone.localdate()
+    qs = Commitment.objects.filter(
+        publicity_start__lte=today, publicity_end__gte=today,
+        state__in=[Commitment.State.SIGNED, Commitment.State.VERIFIED, Commitment.State.EXEMPTED],
+        application__state__in=[Application.State.ACCEPTED, Application.State.APPROVED],
+    ).select_related("application__subject").only(
+        "pk", "letter_number", "matter_name", "service_name", "agency_name", "signed_at", "publicity_start",
+        "publicity_end", "subject_name", "subject_id_masked", "state", "application__subject__kind",
+    )
+    query = (query or "").strip()[:40]
+    if query:
+        qs = qs.filter(Q(matter_name__icontains=query) | Q(service_name__icontains=query)
+                       | Q(agency_name__icontains=query))
+    return qs.order_by("-publicity_start", "-pk")
