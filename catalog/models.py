@@ -115,6 +115,18 @@ class AdministrativeService(models.Model):
         return self.name
 
 
+TRANSITION_LABELS = {
+    "submit": _("报送"),
+    "return_for_changes": _("退回修改"),
+    "reopen": _("重新编辑"),
+    "pass_review": _("审核通过"),
+    "approve": _("批准"),
+    "publish": _("公布"),
+    "file": _("备案登记"),
+    "supersede": _("被新版本替代"),
+}
+
+
 class CatalogueError(Exception):
     """A refused catalogue action; the message is shown to the user as it is."""
 
@@ -416,6 +428,10 @@ class CatalogueComment(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+    @property
+    def action_label(self) -> str:
+        return str(TRANSITION_LABELS.get(self.action, self.action))
 
 
 def new_matter_key() -> str:

@@ -10,13 +10,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed, has_transition_perm
 
 from portal import audit, roles
 from portal.models import Agency
 
 from .models import (
+    TRANSITION_LABELS,
     AdministrativeService,
     Catalogue,
     CatalogueComment,
@@ -32,16 +32,6 @@ __all__ = [
 
 S = Catalogue.State
 
-TRANSITION_LABELS = {
-    "submit": gettext_lazy("报送"),
-    "return_for_changes": gettext_lazy("退回修改"),
-    "reopen": gettext_lazy("重新编辑"),
-    "pass_review": gettext_lazy("审核通过"),
-    "approve": gettext_lazy("批准"),
-    "publish": gettext_lazy("公布"),
-    "file": gettext_lazy("备案登记"),
-    "supersede": gettext_lazy("被新版本替代"),
-}
 
 
 # --- versions ------------------------------------------------------------------------------------
@@ -325,7 +315,7 @@ def _transition(name: str, *, actor, catalogue: Catalogue, comment: str = "", re
             CatalogueComment.objects.create(catalogue=locked, author=actor, action=name, text=comment)
         audit.record(
             f"catalog.{name}", obj=locked, actor=actor, from_state=from_state, to_state=locked.state, request=request,
-            summary=comment or str(label),
+            summary=f"{label}：{comment}" if comment else str(label),
         )
     return locked
 
