@@ -1,0 +1,62 @@
+"""English as the second language: the kernel pages and their messages read as English."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+pytestmark = pytest.mark.django_db
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+
+
+def _h1(response) -> str:
+    headings = H1.findall(response.content.decode())
+    assert len(headings) == 1, headings
+    return headings[0].strip()
+
+
+@pytest.fixture
+def english(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    yield client
+    # LocaleMiddleware leaves English active in this thread; later tests expect the default.
+    translation.deactivate()
+
+
+def test_english_kernel_pages_and_registration_errors(english):
+    expected = {
+        reverse("home"): "Fewer trips",
+        reverse("login"): "Sign in",
+        reverse("register"): "Create an account",
+        reverse("register_person"): "Register as an individual",
+    }
+    for url, heading in expected.items():
+        response = english.get(url)
+        assert response.status_code == 200, url
+        h1 = _h1(response)
+        assert heading in h1, (url, h1)
+        assert not CJK.search(h1), (url, h1)
+        assert '<html lang="en">' in response.content.decode()
+
+    home = english.get(reverse("home")).content.decode()
+    assert "Accessible mode (large text)" in home
+    assert "Government service hotline: 12345" in home
+
+    response = english.post(reverse("register_person"), {
+        "full_name": "Zhao Xiaoyun",
+        "id_number": "610113198805203218",  # check digit should be 7
+        "mobile": "13712345678",
+        "email": "",
+        "password1": "Qinling#2026",
+        "password2": "Qinling#2026",
+        "agree": "on",
+    })
+    assert response.status_code == 200
+    error = response.context["form"].errors["id_number"][0]
+    assert error == "The check digit of the resident ID number is wrong. Check the number and enter it again."
+    assert error in response.content.decode()
+    assert not CJK.search(error)
