@@ -1,0 +1,72 @@
+"""Verification fixtures: a published catalogue (one matter per method), accepted applications, tasks."""
+
+import pytest
+
+from commitments import services as commitments
+from verification import connectors, services
+from verification.models import VerificationPolicy, VerificationTask
+from verification.simulator import start_in_thread
+
+from .factories import accepted_application, publish_catalogue, service_of
+
+
+@pytest.fixture(autouse=True)
+def _fast(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PUBLIC_BASE_URL = "https://chengnuo.example.cn"
+    connectors.reset_breakers()
+    yield
+    connectors.reset_breakers()
+
+
+@pytest.fixture
+def always_verify(db):
+    """Every level verifies everything (so tests do not depend on the stable sampling draw)."""
+    VerificationPolicy.objects.filter(level__in=["A", "B"]).update(sample_percent=100)
+
+
+@pytest.fixture
+def catalogue(agency, justice_bureau, city_government):
+    return publish_catalogue(agency, justice_bureau, city_government)
+
+
+@pytest.fixture
+def service(catalogue):
+    return service_of(catalogue)
+
+
+@pytest.fixture
+def accepted(service, clerk, citizen):
+    return accepted_application(service, clerk, citizen)
+
+
+@pytest.fixture
+def planned(accepted, always_verify):
+    services.plan_application(accepted.pk)
+    return accepted
+
+
+@pytest.fixture
+def task(planned):
+    """The data-sharing task of the planned application (open)."""
+    return VerificationTask.objects.get(application=planned, method="data_sharing")
+
+
+@pytest.fixture
+def claimed(task, verifier):
+    return services.claim(user=verifier, task_id=task.pk)
+
+
+@pytest.fixture
+def simulator(settings):
+    server = start_in_thread()
+    settings.VERIFICATION_EXCHANGE_URL = server.url
+    settings.VERIFICATION_EXCHANGE_TIMEOUT = 1
+    settings.VERIFICATION_EXCHANGE_RETRIES = 1
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+__all__ = ["commitments"]

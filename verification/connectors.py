@@ -1,0 +1,186 @@
+"""Data-sharing connectors (数据共享核查): a small interface, a registry, and HTTP JSON clients.
+
+Each connector asks one holding system about one ID number: ``GET {VERIFICATION_EXCHANGE_URL}/{path}/{id}``.
+Every attempt has a timeout; failed attempts (network errors, timeouts, 5xx) are retried a few
+times; after a run of failures the connector's circuit opens and calls fail at once until the
+cool-down ends, so one dead department system never stalls the verifiers' pages.
+The answer — found, not found, or the failure — is stored as evidence by ``services.run_data_check``.
+"""
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.utils.translation import gettext_lazy as _
+
+from . import conf
+
+
+class ConnectorError(Exception):
+    """The holding system could not be asked (timeout, refused, bad answer, circuit open)."""
+
+
+class CircuitOpen(ConnectorError):
+    pass
+
+
+@dataclass
+class Answer:
+    found: bool
+    record: dict = field(default_factory=dict)
+    elapsed_ms: int = 0
+
+
+class CircuitBreaker:
+    """Closed → (threshold consecutive failures) → open → (cool-down) → half-open: one trial call."""
+
+    def __init__(self, threshold=None, cooldown=None):
+        self._threshold, self._cooldown = threshold, cooldown
+        self.failures = 0
+        self.opened_at: float | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def threshold(self) -> int:
+        return self._threshold or conf.breaker_threshold()
+
+    @property
+    def cooldown(self) -> float:
+        return self._cooldown if self._cooldown is not None else conf.breaker_cooldown()
+
+    @property
+    def state(self) -> str:
+        if self.opened_at is None:
+            return "closed"
+        return "half_open" if time.monotonic() - self.opened_at >= self.cooldown else "open"
+
+    def before(self):
+        with self._lock:
+            if self.state == "open":
+                raise CircuitOpen(str(_("接口暂时不可用（连续失败后熔断），请稍后再试或改用部门协查。")))
+
+    def success(self):
+        with self._lock:
+            self.failures, self.opened_at = 0, None
+
+    def failure(self):
+        with self._lock:
+            self.failures += 1
+            if self.failures >= self.threshold or self.opened_at is not None:
+                self.opened_at = time.monotonic()
+
+    def reset(self):
+        self.success()
+
+
+class Connector:
+    """The interface: a code name, a label, what it can confirm, and ``lookup(id_number)``."""
+
+    name = ""
+    label = ""
+    path = ""
+    facts: tuple = ()
+
+    def __init__(self):
+        self.breaker = CircuitBreaker()
+
+    def lookup(self, id_number: str) -> Answer:
+        raise NotImplementedError
+
+
+class HttpJsonConnector(Connector):
+    def url(self, id_number: str) -> str:
+        return f"{conf.exchange_url()}/{self.path}/{quote(id_number)}"
+
+    def _attempt(self, url: str, timeout: float) -> Answer:
+        # lookup() refuses any scheme but http(s) before we get here.
+        request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "chengnuo/1"})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                return Answer(found=True, record=json.loads(response.read().decode("utf-8")))
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return Answer(found=False)
+            raise ConnectorError(f"HTTP {exc.code}") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ConnectorError(str(_("连接数据共享接口失败：%(reason)s")) % {"reason": reason}) from None
+        except (ValueError, UnicodeDecodeError):
+            raise ConnectorError(str(_("数据共享接口返回的内容无法解析。"))) from None
+
+    def lookup(self, id_number: str) -> Answer:
+        if not conf.exchange_url().startswith(("http://", "https://")):
+            raise ConnectorError(str(_("数据共享接口地址配置错误。")))
+        self.breaker.before()
+        url, timeout = self.url(id_number), conf.exchange_timeout()
+        started = time.monotonic()
+        last = None
+        for attempt in range(conf.exchange_retries() + 1):
+            try:
+                answer = self._attempt(url, timeout)
+            except ConnectorError as exc:
+                last = exc
+                if attempt < conf.exchange_retries():
+                    time.sleep(min(0.05 * 2**attempt, 0.5))
+                continue
+            self.breaker.success()
+            answer.elapsed_ms = int((time.monotonic() - started) * 1000)
+            return answer
+        self.breaker.failure()
+        raise last
+
+
+class HouseholdConnector(HttpJsonConnector):
+    name, path = "household", "household"
+    label = _("户籍信息（公安）")
+    facts = (_("户籍登记"), _("户籍地址"), _("家庭成员关系"))
+
+
+class SocialInsuranceConnector(HttpJsonConnector):
+    name, path = "social_insurance", "social-insurance"
+    label = _("社会保险参保信息（人社）")
+    facts = (_("参保状态"), _("缴费月数"), _("参保单位"))
+
+
+class MarketEntityConnector(HttpJsonConnector):
+    name, path = "market_entity", "market-entity"
+    label = _("市场主体登记信息（市场监管）")
+    facts = (_("登记状态"), _("住所"), _("法定代表人"))
+
+
+class CivilAffairsConnector(HttpJsonConnector):
+    name, path = "civil_affairs", "civil-affairs"
+    label = _("婚姻登记和死亡信息（民政）")
+    facts = (_("婚姻状况"), _("死亡登记"))
+
+
+REGISTRY: dict[str, Connector] = {}
+
+
+def register(connector: Connector) -> Connector:
+    REGISTRY[connector.name] = connector
+    return connector
+
+
+for _cls in (HouseholdConnector, SocialInsuranceConnector, MarketEntityConnector, CivilAffairsConnector):
+    register(_cls())
+
+
+def get(name: str) -> Connector:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise ConnectorError(str(_("未知的数据来源。"))) from None
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(c.name, c.label) for c in REGISTRY.values()]
+
+
+def reset_breakers():
+    for connector in REGISTRY.values():
+        connector.breaker.reset()

@@ -1,0 +1,342 @@
+"""Every scoped read of the verification app; "who may see what" lives only here.
+
+* Verifiers see the tasks of the agencies in their scope (``Agency.scoped_agencies``: a department
+  only its own; a government its subtree). Superusers see everything.
+* An agency's verifiers (and supervisors above it) see the assistance requests addressed to it
+  (the inbox) and those their tasks sent.
+* Inspectors see the inspections they are assigned to.
+* Supervisors see figures for their scope.
+* The public sees published spot-check results without personal data.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from commitments.models import Application, Requirement
+from portal import roles, workdays
+
+from .models import (
+    AssistanceRequest,
+    Inspection,
+    InspectionPhoto,
+    SpotCheckItem,
+    SpotCheckPoolEntry,
+    SpotCheckRun,
+    VerificationPolicy,
+    VerificationTask,
+)
+
+T = VerificationTask.State
+PAGE_SIZE = 25
+
+
+def _scope_q(user, field="agency") -> Q | None:
+    if user.is_superuser:
+        return Q()
+    if user.agency_id is None:
+        return None
+    root = user.agency.scope_root()
+    if root.is_government or root != user.agency:
+        return Q(**{f"{field}__path__startswith": root.path})
+    return Q(**{f"{field}_id": user.agency_id})
+
+
+def _get(qs, **kwargs):
+    obj = qs.filter(**kwargs).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+# --- tasks -----------------------------------------------------------------------------------------
+def tasks_for(user) -> QuerySet[VerificationTask]:
+    """Every task a verifier may see (its agency scope); nothing for anyone else."""
+    if not (user.is_superuser or roles.has_role(user, roles.VERIFIER)):
+        return VerificationTask.objects.none()
+    q = _scope_q(user)
+    return VerificationTask.objects.none() if q is None else VerificationTask.objects.filter(q)
+
+
+def task_for_verifier(user, pk) -> VerificationTask:
+    return _get(
+        tasks_for(user).select_related("agency", "application__service", "subject", "matter", "commitment",
+                                       "claimed_by", "concluded_by", "parent"),
+        pk=pk,
+    )
+
+
+@dataclass
+class QueueFilters:
+    matter: str = ""
+    method: str = ""
+    due: str = ""  # "" | overdue | soon | later
+    state: str = "open"  # open | mine | all_active | concluded
+
+
+@dataclass
+class QueuePage:
+    rows: list
+    next_cursor: str
+    today: datetime.date
+    soon: datetime.date
+
+
+def _cursor(task) -> str:
+    return f"{task.due_date.isoformat()}_{task.pk}"
+
+
+def _parse_cursor(cursor: str):
+    try:
+        due, pk = cursor.split("_", 1)
+        return datetime.date.fromisoformat(due), int(pk)
+    except (ValueError, AttributeError):
+        return None
+
+
+def queue(user, filters: QueueFilters, cursor: str = "", size: int = PAGE_SIZE) -> QueuePage:
+    """One page of the queue, sorted by due date then id, keyset-paginated (``WHERE (due, id) > cursor``).
+
+    No ``COUNT(*)``: one query for the rows (size + 1 to know whether there is a next page).
+    """
+    today = timezone.localdate()
+    soon = workdays.add_workdays(today, 2)
+    qs = tasks_for(user)
+    if filters.state == "mine":
+        qs = qs.filter(claimed_by=user, state__in=VerificationTask.ACTIVE_STATES)
+    elif filters.state == "active":
+        qs = qs.filter(state__in=VerificationTask.ACTIVE_STATES)
+    elif filters.state == "concluded":
+        qs = qs.filter(state=T.CONCLUDED)
+    else:
+        qs = qs.filter(state=T.OPEN)
+    if filters.matter:
+        qs = qs.filter(matter__name=filters.matter)
+    if filters.method:
+        qs = qs.filter(method=filters.method)
+    if filters.due == "overdue":
+        qs = qs.filter(due_date__lt=today)
+    elif filters.due == "soon":
+        qs = qs.filter(due_date__gte=today, due_date__lte=soon)
+    elif filters.due == "later":
+        qs = qs.filter(due_date__gt=soon)
+    after = _parse_cursor(cursor)
+    if after:
+        qs = qs.filter(Q(due_date__gt=after[0]) | Q(due_date=after[0], pk__gt=after[1]))
+    rows = list(
+        qs.select_related("matter", "subject", "claimed_by", "application")
+        .only("id", "due_date", "state", "method", "origin", "credit_level", "result", "claimed_by__full_name",
+              "claimed_by__username", "matter__name", "subject__name", "subject__kind", "subject__id_masked",
+              "application__number", "agency_id", "claimed_by_id")
+        .order_by("due_date", "pk")[: size + 1]
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    return QueuePage(rows=rows, next_cursor=_cursor(rows[-1]) if more else "", today=today, soon=soon)
+
+
+def queue_offset(user, page: int, size: int = PAGE_SIZE) -> list:
+    """The same page by OFFSET (only for the benchmark's comparison)."""
+    return list(tasks_for(user).filter(state=T.OPEN).order_by("due_date", "pk")[(page - 1) * size: page * size])
+
+
+def queue_matter_names(user) -> list[str]:
+    """Matter names present in the verifier's queue scope, for the filter (one grouped query)."""
+    return list(tasks_for(user).filter(state=T.OPEN).values_list("matter__name", flat=True).distinct().order_by(
+        "matter__name")[:200])
+
+
+def open_for_claiming(user) -> QuerySet[VerificationTask]:
+    return tasks_for(user).filter(state=T.OPEN).order_by("due_date", "pk")
+
+
+def task_detail(task):
+    """Everything the task page shows besides the task itself (a few fixed queries)."""
+    return {
+        "data_checks": list(task.data_checks.select_related("checked_by")),
+        "assistance": list(task.assistance_requests.select_related("to_agency", "answered_by")),
+        "inspections": list(task.inspections.prefetch_related("inspectors", "photos")),
+        "follow_ups": list(task.follow_ups.all()),
+    }
+
+
+# --- assistance requests ---------------------------------------------------------------------------
+def _assistance_staff(user) -> bool:
+    return user.is_superuser or roles.has_role(user, roles.VERIFIER, roles.SUPERVISOR)
+
+
+def inbox(user) -> QuerySet[AssistanceRequest]:
+    """Requests addressed to the user's agency scope."""
+    if not _assistance_staff(user):
+        return AssistanceRequest.objects.none()
+    q = _scope_q(user, "to_agency")
+    if q is None:
+        return AssistanceRequest.objects.none()
+    return AssistanceRequest.objects.filter(q).select_related("from_agency", "to_agency", "task__matter")
+
+
+def assistance_for(user, pk) -> AssistanceRequest:
+    """A request the user may read: addressed to their scope, or sent from a task they may see."""
+    if not _assistance_staff(user):
+        raise Http404
+    to_q, from_q = _scope_q(user, "to_agency"), _scope_q(user, "from_agency")
+    if to_q is None:
+        raise Http404
+    return _get(
+        AssistanceRequest.objects.filter(to_q | from_q).select_related(
+            "from_agency", "to_agency", "sent_by", "answered_by", "task__matter", "task__subject",
+            "task__application__service"),
+        pk=pk,
+    )
+
+
+def inbox_answerable(user, pk) -> AssistanceRequest:
+    if not (user.is_superuser or roles.has_role(user, roles.VERIFIER)):
+        raise Http404
+    return _get(inbox(user), pk=pk)
+
+
+def assistance_figures(user=None, today=None):
+    """On-time, late and refused replies per asked agency (one aggregate query)."""
+    today = today or timezone.localdate()
+    qs = AssistanceRequest.objects.all()
+    if user is not None:
+        q = _scope_q(user, "to_agency")
+        qs = qs.none() if q is None else qs.filter(q)
+    late = Q(state=AssistanceRequest.State.ANSWERED, answered_on_time=False) | Q(
+        state=AssistanceRequest.State.PENDING, due_date__lt=today)
+    return list(
+        qs.values("to_agency__name").annotate(
+            total=Count("pk"),
+            on_time=Count("pk", filter=Q(state=AssistanceRequest.State.ANSWERED, answered_on_time=True)),
+            late=Count("pk", filter=late),
+            refused=Count("pk", filter=Q(state=AssistanceRequest.State.REFUSED)),
+            pending=Count("pk", filter=Q(state=AssistanceRequest.State.PENDING)),
+        ).order_by("to_agency__name")
+    )
+
+
+def pending_assistance(task) -> bool:
+    return task.assistance_requests.filter(state=AssistanceRequest.State.PENDING).exists()
+
+
+# --- inspections -----------------------------------------------------------------------------------
+def inspections_for(user) -> QuerySet[Inspection]:
+    if user.is_superuser:
+        qs = Inspection.objects.all()
+    elif roles.has_role(user, roles.INSPECTOR):
+        qs = Inspection.objects.filter(inspectors=user)
+    else:
+        return Inspection.objects.none()
+    return qs.select_related("task__matter", "task__subject", "task__application__service", "task__commitment",
+                             "task__agency")
+
+
+def inspection_for(user, pk) -> Inspection:
+    return _get(inspections_for(user).prefetch_related("inspectors", "photos"), pk=pk)
+
+
+def photo_for(user, pk) -> InspectionPhoto:
+    """A photo for one of the inspectors, or for a verifier who may see the task."""
+    photo = InspectionPhoto.objects.select_related("inspection__task").filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    if inspections_for(user).filter(pk=photo.inspection_id).exists():
+        return photo
+    if tasks_for(user).filter(pk=photo.inspection.task_id).exists():
+        return photo
+    raise Http404
+
+
+def inspectors_in_scope(user):
+    """Inspectors of the verifier's agency scope (to assign an on-site check)."""
+    from portal.models import User
+
+    q = _scope_q(user)
+    if q is None:
+        return User.objects.none()
+    return User.objects.filter(q, groups__name=roles.INSPECTOR, is_active=True).order_by("full_name", "pk").distinct()
+
+
+# --- spot checks -----------------------------------------------------------------------------------
+def published_runs() -> QuerySet[SpotCheckRun]:
+    return SpotCheckRun.objects.filter(published_at__isnull=False).select_related("plan__owner").order_by(
+        "-published_at", "-pk")
+
+
+def published_run(pk) -> SpotCheckRun:
+    return _get(published_runs(), pk=pk)
+
+
+def public_items(run) -> list[dict]:
+    """A published run's results with no personal data: organisations by name, persons not at all."""
+    items = run.items.select_related("entry__subject", "entry__matter", "entry__agency", "task")
+    rows = []
+    for item in items:
+        subject = item.entry.subject
+        rows.append({
+            "subject": subject.name if subject.kind == "organisation" else None,
+            "matter": item.entry.matter.name,
+            "agency": item.entry.agency.name,
+            "result": item.task.get_result_display() if item.task and item.task.result else "",
+            "result_code": item.task.result if item.task else "",
+            "concluded_at": item.task.concluded_at if item.task else None,
+            "note": item.note,
+        })
+    return rows
+
+
+def pool(plan) -> QuerySet[SpotCheckPoolEntry]:
+    qs = SpotCheckPoolEntry.objects.filter(agency__in=plan.agencies.all())
+    if plan.matter_keys:
+        qs = qs.filter(matter_key__in=plan.matter_keys)
+    return qs
+
+
+def runs_ready_to_publish() -> QuerySet[SpotCheckRun]:
+    open_task = SpotCheckItem.objects.filter(run=OuterRef("pk"), task__isnull=False).exclude(task__state=T.CONCLUDED)
+    return SpotCheckRun.objects.filter(published_at__isnull=True).exclude(Exists(open_task))
+
+
+# --- planning --------------------------------------------------------------------------------------
+def unplanned_accepted(limit=200) -> list[int]:
+    from .models import VerificationPlan
+
+    planned = VerificationPlan.objects.filter(application=OuterRef("pk"))
+    return list(Application.objects.filter(state=Application.State.ACCEPTED).exclude(Exists(planned))
+                .order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+def policies():
+    return list(VerificationPolicy.objects.order_by("level"))
+
+
+# --- supervision -----------------------------------------------------------------------------------
+def non_discrimination(user=None) -> list[dict]:
+    """Inspection rates of commitment-path and proof-path requirements per matter (two aggregate queries)."""
+    states = [Application.State.ACCEPTED, Application.State.APPROVED, Application.State.DENIED,
+              Application.State.TERMINATED, Application.State.REVOKED]
+    reqs = Requirement.objects.filter(application__state__in=states, mode__in=["commit", "proof"])
+    tasks = VerificationTask.objects.filter(Q(method="on_site") | Q(origin="spot_check"))
+    if user is not None and not user.is_superuser:
+        q = _scope_q(user, "application__agency")
+        reqs = reqs.none() if q is None else reqs.filter(q)
+        tq = _scope_q(user)
+        tasks = tasks.none() if tq is None else tasks.filter(tq)
+    totals = reqs.values("matter__name", "mode").annotate(n=Count("pk"))
+    inspected = tasks.values("matter__name", "requirement__mode").annotate(n=Count("requirement", distinct=True))
+    rows: dict[str, dict] = {}
+    for t in totals:
+        row = rows.setdefault(t["matter__name"], {"matter": t["matter__name"], "commit": 0, "proof": 0,
+                                                  "commit_inspected": 0, "proof_inspected": 0})
+        row[t["mode"]] += t["n"]
+    for t in inspected:
+        if t["matter__name"] in rows and t["requirement__mode"] in ("commit", "proof"):
+            rows[t["matter__name"]][t["requirement__mode"] + "_inspected"] += t["n"]
+    for row in rows.values():
+        row["commit_rate"] = round(100 * row["commit_inspected"] / row["commit"], 1) if row["commit"] else None
+        row["proof_rate"] = round(100 * row["proof_inspected"] / row["proof"], 1) if row["proof"] else None
+    return sorted(rows.values(), key=lambda r: r["matter"])

@@ -1,0 +1,107 @@
+"""A data-sharing exchange simulator (stdlib ``http.server``, loopback only) for the demo and the tests.
+
+``GET /household/<id>``, ``/social-insurance/<id>``, ``/market-entity/<uscc>``, ``/civil-affairs/<id>``
+answer JSON for the sample records below (the demo subjects of ``portal/demo.py`` among them), 404
+for unknown numbers. ``GET /healthz`` answers ``ok``. ``delay`` makes every answer slow (timeouts);
+``fail`` makes every answer a 503 (retries and the circuit breaker).
+"""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
+
+PEOPLE = {
+    # the demo citizens (portal/demo.py)
+    "610113198805203217": ("张伟", "陕西省西安市雁塔区小寨东路12号", "已婚", "西安秦川软件科技有限公司", 96),
+    "610103199203154827": ("李娜", "陕西省西安市碑林区南大街8号", "未婚", "陕西长安律师事务所", 48),
+    "610116197509080018": ("王建国", "陕西省西安市长安区韦曲街道东街3号", "已婚", "", 0),
+    "610102196011110029": ("刘秀英", "陕西省西安市新城区解放路100号", "丧偶", "", 180),
+    # sample records for tests
+    "11010519491231002X": ("赵一", "北京市朝阳区", "已婚", "北京某科技有限公司", 24),
+    "440524188001010014": ("钱二", "广东省汕头市", "离婚", "", 0),
+}
+DECEASED = {"440524188001010014": "2020-05-01"}
+ENTERPRISES = {
+    "91610131MA6UQ1234U": ("西安秦川软件科技有限公司", "赵国栋", "陕西省西安市高新区锦业路1号", "存续"),
+    "31610000MD0146751C": ("陕西长安律师事务所", "孙正义", "陕西省西安市雁塔区长安南路88号", "存续"),
+    "91350100M000100Y43": ("福州某某商贸有限公司", "周七", "福建省福州市", "注销"),
+}
+
+
+def record(kind: str, number: str):
+    number = number.strip().upper()
+    if kind == "market-entity":
+        if number not in ENTERPRISES:
+            return None
+        name, legal, address, status = ENTERPRISES[number]
+        return {"uscc": number, "name": name, "legal_representative": legal, "registered_address": address,
+                "status": status, "source": "市场主体登记系统"}
+    if number not in PEOPLE:
+        return None
+    name, address, marital, employer, months = PEOPLE[number]
+    if kind == "household":
+        return {"id_number": number, "name": name, "registered_address": address,
+                "status": "注销" if number in DECEASED else "正常", "source": "人口信息管理系统"}
+    if kind == "social-insurance":
+        return {"id_number": number, "name": name, "insured": months > 0, "employer": employer,
+                "months_paid": months, "source": "社会保险信息系统"}
+    if kind == "civil-affairs":
+        return {"id_number": number, "name": name, "marital_status": marital,
+                "deceased": number in DECEASED, "death_date": DECEASED.get(number, ""), "source": "民政业务系统"}
+    return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "ExchangeSimulator/1"
+    delay = 0.0
+    fail = False
+
+    def log_message(self, format, *args):  # quiet
+        pass
+
+    def _send(self, status, body):
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):  # noqa: N802 - http.server API
+        self.server.hits += 1
+        if self.path == "/healthz":
+            return self._send(200, {"status": "ok"})
+        if self.server.delay:
+            time.sleep(self.server.delay)
+        if self.server.fail:
+            return self._send(503, {"error": "unavailable"})
+        parts = [unquote(p) for p in self.path.split("?", 1)[0].strip("/").split("/")]
+        if len(parts) != 2:
+            return self._send(404, {"error": "not found"})
+        found = record(parts[0], parts[1])
+        if found is None:
+            return self._send(404, {"found": False})
+        return self._send(200, found)
+
+
+class Simulator(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, host="127.0.0.1", port=8765, delay=0.0, fail=False):
+        super().__init__((host, port), Handler)
+        self.delay, self.fail, self.hits = delay, fail, 0
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+def start_in_thread(host="127.0.0.1", port=0, **options) -> Simulator:
+    """Start a simulator on a background thread (port 0: any free port); call ``shutdown()`` to stop."""
+    server = Simulator(host, port, **options)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
