@@ -206,6 +206,14 @@ CELERY_BEAT_SCHEDULE = {
     "credit-expire-records": {"task": "credit.tasks.expire_records", "schedule": 3600},
     "credit-flag-overdue": {"task": "credit.tasks.flag_overdue", "schedule": 3600},
     "credit-resend-pending-pushes": {"task": "credit.tasks.resend_pending_pushes", "schedule": 300},
+    "verification-plan-unplanned": {"task": "verification.tasks.plan_unplanned", "schedule": 600},
+    "verification-remind-assistance": {"task": "verification.tasks.remind_assistance", "schedule": 3600},
+    "verification-escalate-assistance": {"task": "verification.tasks.escalate_assistance", "schedule": 3600},
+    "verification-run-spot-checks": {"task": "verification.tasks.run_spot_checks", "schedule": 6 * 3600},
+    "verification-publish-spot-checks": {"task": "verification.tasks.publish_spot_checks", "schedule": 3600},
+    "complaints-send-reminders": {"task": "complaints.tasks.send_reminders", "schedule": 3600},
+    "complaints-escalate-overdue": {"task": "complaints.tasks.escalate_overdue", "schedule": 3600},
+    "complaints-close-unrated": {"task": "complaints.tasks.close_unrated", "schedule": 6 * 3600},
 }
 
 # --- Security -------------------------------------------------------------
