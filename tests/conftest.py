@@ -18,6 +18,15 @@ if not os.environ.get("REDIS_URL"):
 
 
 @pytest.fixture(autouse=True)
+def _chinese_after_each_test():
+    """A request in English leaves the thread in English; every test starts in Chinese."""
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _plain_settings(settings):
     settings.AXES_ENABLED = True
     settings.STORAGES = {
