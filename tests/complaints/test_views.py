@@ -1,0 +1,322 @@
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from complaints import abuse, services
+from complaints.models import Kind, Ticket
+
+from .conftest import reload, walk
+
+pytestmark = pytest.mark.django_db
+S = Ticket.State
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def _answer_challenge(page: str) -> tuple[str, str]:
+    """Read the signed token and solve the Chinese question the page shows (as a person would)."""
+    token = re.search(r'name="challenge_token" value="([^"]+)"', page).group(1)
+    digits = "零一二三四五六七八九十"
+
+    def number(text):
+        if text.startswith("十"):
+            return 10 + (digits.index(text[1]) if len(text) > 1 else 0)
+        return digits.index(text)
+
+    a, op, b = re.search(r"验证问题：(.+?)(加|减)(.+?)等于几", page).groups()
+    value = number(a) + number(b) if op == "加" else number(a) - number(b)
+    return token, str(value)
+
+
+REPORT = {"topic": "false_commitment", "title": "公示承诺疑似不实", "content": "公示的住所实为民宅。",
+          "commitment_ref": "CN-2026-000009"}
+
+
+# --- access matrix -----------------------------------------------------------------------------------
+STAFF_PAGES = ["complaints:operator", "complaints:call_new", "complaints:window_new", "complaints:inbox",
+               "complaints:figures", "complaints:mine"]
+
+
+@pytest.mark.parametrize("name", STAFF_PAGES)
+def test_private_pages_send_anonymous_visitors_to_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_ticket_page_sends_anonymous_visitors_to_login(client, complaint):
+    response = client.get(reverse("complaints:detail", args=[complaint.number]))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name,role_fixture", [
+    ("complaints:operator", "clerk"), ("complaints:call_new", "clerk"), ("complaints:window_new", "operator"),
+    ("complaints:inbox", "citizen"), ("complaints:inbox", "supervisor"), ("complaints:figures", "clerk"),
+    ("complaints:mine", "clerk"),
+])
+def test_wrong_role_gets_403(client, request, name, role_fixture):
+    _login(client, request.getfixturevalue(role_fixture))
+    assert client.get(reverse(name)).status_code == 403
+
+
+def test_citizen_may_not_open_the_staff_ticket_page(client, citizen, complaint):
+    _login(client, citizen)
+    assert client.get(reverse("complaints:detail", args=[complaint.number])).status_code == 403
+
+
+def test_other_agency_ticket_is_404_for_staff_and_other_citizen(client, other_agency_clerk, other_citizen,
+                                                                complaint):
+    _login(client, other_agency_clerk)
+    assert client.get(reverse("complaints:detail", args=[complaint.number])).status_code == 404
+    for action in ("sign", "reply"):
+        assert client.post(reverse(f"complaints:{action}", args=[complaint.number]), {"text": "x"}).status_code == 404
+    _login(client, other_citizen)
+    assert client.get(reverse("complaints:my_ticket", args=[complaint.number])).status_code == 404
+
+
+def test_tracked_page_without_unlocking_is_404(client, complaint):
+    assert client.get(reverse("complaints:tracked", args=[complaint.number])).status_code == 404
+
+
+def test_public_pages_open_without_login(client):
+    for name in ("complaints:new", "complaints:track", "complaints:faq"):
+        assert client.get(reverse(name)).status_code == 200
+
+
+def test_staff_actions_only_accept_post(client, clerk, complaint):
+    _login(client, clerk)
+    assert client.get(reverse("complaints:sign", args=[complaint.number])).status_code == 405
+
+
+# --- anonymous filing ----------------------------------------------------------------------------------
+def test_anonymous_report_with_solved_challenge_shows_number_and_code_once(client):
+    token, answer = _answer_challenge(client.get(reverse("complaints:new")).content.decode())
+    response = client.post(reverse("complaints:new"), {**REPORT, "challenge_token": token,
+                                                        "challenge_answer": answer}, follow=True)
+    page = response.content.decode()
+    ticket = Ticket.objects.get()
+    assert ticket.anonymous and ticket.kind == Kind.REPORT and ticket.state == S.RECEIVED
+    code = re.search(r'id="lookup-code"><code[^>]*>([A-Z0-9]{8})<', page).group(1)
+    assert ticket.number in page and services.code_matches(ticket, code)
+    assert client.get(reverse("complaints:filed")).status_code == 302  # shown once
+
+
+def test_wrong_challenge_answer_is_refused_beside_the_field_with_a_new_question(client):
+    token, answer = _answer_challenge(client.get(reverse("complaints:new")).content.decode())
+    response = client.post(reverse("complaints:new"), {**REPORT, "challenge_token": token,
+                                                        "challenge_answer": str(int(answer) + 1)})
+    page = response.content.decode()
+    assert "答案不正确" in page and Ticket.objects.count() == 0
+    assert f'value="{token}"' not in page  # a fresh question
+
+
+def test_a_solved_challenge_cannot_be_replayed(client):
+    token, answer = _answer_challenge(client.get(reverse("complaints:new")).content.decode())
+    data = {**REPORT, "challenge_token": token, "challenge_answer": answer}
+    client.post(reverse("complaints:new"), data)
+    response = client.post(reverse("complaints:new"), data)
+    assert "已经使用过" in response.content.decode() and Ticket.objects.count() == 1
+
+
+def test_forged_challenge_token_is_refused(client):
+    response = client.post(reverse("complaints:new"), {**REPORT, "challenge_token": "x:y:z", "challenge_answer": "3"})
+    assert "验证问题无效" in response.content.decode()
+
+
+def test_anonymous_filing_is_rate_limited_per_client(client):
+    allowed = abuse.FILE_LIMIT[0]
+    for _i in range(allowed):
+        token, answer = _answer_challenge(client.get(reverse("complaints:new")).content.decode())
+        client.post(reverse("complaints:new"), {**REPORT, "challenge_token": token, "challenge_answer": answer})
+    assert Ticket.objects.count() == allowed
+    token, answer = _answer_challenge(client.get(reverse("complaints:new")).content.decode())
+    response = client.post(reverse("complaints:new"), {**REPORT, "challenge_token": token, "challenge_answer": answer})
+    assert response.status_code == 429 and Ticket.objects.count() == allowed
+    # Another client is not affected.
+    response = client.post(reverse("complaints:new"), {**REPORT}, REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 200
+
+
+def test_too_long_content_is_refused_in_chinese_beside_the_field(client):
+    token, answer = _answer_challenge(client.get(reverse("complaints:new")).content.decode())
+    response = client.post(reverse("complaints:new"), {**REPORT, "content": "字" * 2001, "challenge_token": token,
+                                                        "challenge_answer": answer})
+    assert "内容不能超过 2000 个字" in response.content.decode()
+
+
+def test_input_is_escaped_on_every_page(client, operator):
+    token, answer = _answer_challenge(client.get(reverse("complaints:new")).content.decode())
+    client.post(reverse("complaints:new"), {**REPORT, "title": "<script>alert(1)</script>",
+                                            "challenge_token": token, "challenge_answer": answer})
+    ticket = Ticket.objects.get()
+    _login(client, operator)
+    page = client.get(reverse("complaints:detail", args=[ticket.number])).content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+# --- logged-in filing, tracking, rating -----------------------------------------------------------------
+def test_citizen_files_a_consultation_and_sees_it_in_mine(client, citizen, agency):
+    _login(client, citizen)
+    response = client.post(reverse("complaints:new"), {
+        "kind": "consultation", "topic": "policy", "title": "能否承诺", "content": "无犯罪记录证明能否承诺？",
+        "about_agency": agency.pk, "publish_consent": "on"}, follow=True)
+    ticket = Ticket.objects.get()
+    assert ticket.requester == citizen and ticket.state == S.ASSIGNED and ticket.publish_consent
+    assert ticket.number in response.content.decode()
+    assert ticket.number in client.get(reverse("complaints:mine")).content.decode()
+
+
+def test_track_with_wrong_code_says_so_beside_the_code(client, anonymous_report):
+    response = client.post(reverse("complaints:track"), {"number": anonymous_report.number, "code": "AAAAAAAA"})
+    assert "查询码不正确" in response.content.decode()
+
+
+def test_track_and_rate_with_number_and_code(client, anonymous_report, operator, agency, clerk):
+    services.route(actor=operator, ticket_pk=anonymous_report.pk, agency=agency)
+    walk(anonymous_report, clerk, "replied")
+    response = client.post(reverse("complaints:track"), {"number": anonymous_report.number,
+                                                          "code": anonymous_report.code.lower()})
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "经核实" in page and "评价答复" in page
+    client.post(response.url, {"rating": "satisfied", "state": "replied"})
+    assert reload(anonymous_report).state == S.CLOSED
+
+
+def test_tracking_lookups_are_rate_limited(client, anonymous_report):
+    for _i in range(abuse.TRACK_LIMIT[0]):
+        client.post(reverse("complaints:track"), {"number": anonymous_report.number, "code": "AAAAAAAA"})
+    response = client.post(reverse("complaints:track"), {"number": anonymous_report.number,
+                                                          "code": anonymous_report.code})
+    assert response.status_code == 429
+
+
+def test_not_satisfied_without_reason_is_refused_beside_the_comment(client, citizen, complaint, clerk):
+    walk(complaint, clerk, "replied")
+    _login(client, citizen)
+    response = client.post(reverse("complaints:my_ticket", args=[complaint.number]), {"rating": "not_satisfied"})
+    assert "请说明不满意的原因" in response.content.decode()
+    assert reload(complaint).state == S.REPLIED
+
+
+# --- contact details ---------------------------------------------------------------------------------------
+def test_contact_details_show_to_the_handling_agency_and_desk_only(client, complaint, clerk, operator, supervisor):
+    url = reverse("complaints:detail", args=[complaint.number])
+    for user, visible in ((clerk, True), (operator, True), (supervisor, False)):
+        _login(client, user)
+        page = client.get(url).content.decode()
+        assert ("13700000001" in page) is visible, user
+
+
+# --- staff flow ---------------------------------------------------------------------------------------------
+def test_operator_enters_a_call_and_the_agency_signs_and_replies(client, operator, clerk, agency):
+    _login(client, operator)
+    response = client.post(reverse("complaints:call_new"), {
+        "kind": "complaint", "topic": "proof_demand", "title": "来电投诉", "content": "窗口要求开证明。",
+        "contact_name": "王先生", "contact_phone": "13900000000", "route_to": agency.pk})
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302 and ticket.channel == "12345" and ticket.agency == agency
+    _login(client, clerk)
+    client.post(reverse("complaints:sign", args=[ticket.number]), {"state": "assigned"})
+    response = client.post(reverse("complaints:reply", args=[ticket.number]), {"text": "", "state": "in_progress"})
+    assert response.status_code == 400 and "请填写答复内容" in response.content.decode()
+    client.post(reverse("complaints:reply", args=[ticket.number]), {"text": "已整改。", "state": "in_progress"})
+    assert reload(ticket).state == S.REPLIED
+    _login(client, operator)
+    client.post(reverse("complaints:callback", args=[ticket.number]), {"rating": "satisfied", "state": "replied"})
+    assert reload(ticket).state == S.CLOSED
+
+
+def test_reroute_without_reason_shows_the_error_beside_the_reason(client, operator, complaint, other_agency):
+    _login(client, operator)
+    response = client.post(reverse("complaints:route", args=[complaint.number]), {"agency": other_agency.pk})
+    assert response.status_code == 400 and "改派须说明理由" in response.content.decode()
+
+
+def test_window_clerk_enters_a_visit_routed_to_their_own_agency_by_default(client, clerk, agency):
+    _login(client, clerk)
+    page = client.get(reverse("complaints:window_new")).content.decode()
+    assert f'<option value="{agency.pk}" selected' in page
+    client.post(reverse("complaints:window_new"), {"kind": "consultation", "topic": "policy", "title": "窗口咨询",
+                                                   "content": "怎么承诺？", "route_to": agency.pk})
+    assert Ticket.objects.get().channel == "window"
+
+
+def test_reply_template_fills_the_reply_without_javascript(client, clerk, complaint):
+    from complaints.models import ReplyTemplate
+
+    template = ReplyTemplate.objects.create(title="整改答复", body="经核实已整改。")
+    walk(complaint, clerk, "in_progress")
+    _login(client, clerk)
+    page = client.get(reverse("complaints:detail", args=[complaint.number]) + f"?template={template.pk}")
+    assert "经核实已整改。</textarea>" in page.content.decode()
+
+
+def test_attachment_download_is_private(client, citizen, agency, clerk, other_agency_clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ticket, _c = services.file_ticket(kind=Kind.COMPLAINT, channel="portal", requester=citizen, title="t",
+                                      content="c", about_agency=agency,
+                                      uploads=[SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\nxx")])
+    url = reverse("complaints:attachment", args=[ticket.attachments.get().pk])
+    assert client.get(url).status_code == 404
+    _login(client, other_agency_clerk)
+    assert client.get(url).status_code == 404
+    _login(client, clerk)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert not settings.MEDIA_URL.startswith("/media/")
+
+
+# --- query counts -----------------------------------------------------------------------------------------
+def _many(citizen, agency, n=12):
+    for i in range(n):
+        services.file_ticket(kind=Kind.COMPLAINT, channel="portal", requester=citizen, title=f"投诉{i}",
+                             content="内容", about_agency=agency)
+
+
+def test_inbox_query_count_does_not_grow_with_tickets(client, clerk, citizen, agency,
+                                                      django_assert_max_num_queries):
+    _many(citizen, agency)
+    _login(client, clerk)
+    # session, user, roles, agency, page count, page rows, session save (3)
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("complaints:inbox"))
+    assert response.content.decode().count("投诉1") >= 1
+
+
+def test_desk_query_count_does_not_grow_with_tickets(client, operator, citizen, agency,
+                                                     django_assert_max_num_queries):
+    _many(citizen, agency)
+    _login(client, operator)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("complaints:operator") + "?view=all").status_code == 200
+
+
+def test_ticket_page_query_count(client, clerk, complaint, django_assert_max_num_queries):
+    _login(client, clerk)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("complaints:detail", args=[complaint.number])).status_code == 200
+
+
+def test_faq_and_figures_query_counts(client, supervisor, citizen, agency, django_assert_max_num_queries):
+    _many(citizen, agency)
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("complaints:faq") + "?q=承诺").status_code == 200
+    _login(client, supervisor)
+    # session, user, roles, agency, per-row aggregate, totals aggregate, escalated list, session save (3)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("complaints:figures")).status_code == 200
+
+
+def test_beat_schedule_entries_import():
+    from importlib import import_module
+
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        if entry["task"].startswith("complaints."):
+            module, func = entry["task"].rsplit(".", 1)
+            assert callable(getattr(import_module(module), func)), name
