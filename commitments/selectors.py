@@ -254,10 +254,7 @@ def publicity_board(today: datetime.date | None = None, query: str = "") -> Quer
         publicity_start__lte=today, publicity_end__gte=today,
         state__in=[Commitment.State.SIGNED, Commitment.State.VERIFIED, Commitment.State.EXEMPTED],
         application__state__in=[Application.State.ACCEPTED, Application.State.APPROVED],
-    ).select_related("application__subject").only(
-        "pk", "letter_number", "matter_name", "service_name", "agency_name", "signed_at", "publicity_start",
-        "publicity_end", "subject_name", "subject_id_masked", "state", "application__subject__kind",
-    )
+    ).select_related("application__subject").defer("notification", "notification_text")
     query = (query or "").strip()[:40]
     if query:
         qs = qs.filter(Q(matter_name__icontains=query) | Q(service_name__icontains=query)

@@ -1,0 +1,274 @@
+"""Views: access matrix (anonymous → login, wrong role → 403, foreign object → 404), forms, query counts."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from commitments import services
+from commitments.models import Application, Commitment, ProofDocument
+from tests.commitments.conftest import EXE, PDF, upload
+from tests.factories import PASSWORD, resident_id
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def _token(page):
+    return re.search(r'name="token" value="([0-9a-f-]+)"', page.content.decode()).group(1)
+
+
+def citizen_urls(a):
+    req = a.requirements.order_by("seq").first()
+    c = a.commitments.first()
+    return [
+        reverse("commitments:my_applications"), reverse("commitments:start"),
+        reverse("commitments:application", args=[a.pk]), reverse("commitments:sign", args=[a.pk, req.pk]),
+        reverse("commitments:upload", args=[a.pk, req.pk]), reverse("commitments:withdraw", args=[a.pk]),
+        reverse("commitments:withdraw_commitment", args=[a.pk, c.letter_number]),
+    ]
+
+
+def desk_urls(a):
+    req = a.requirements.order_by("seq").first()
+    return [
+        reverse("commitments:desk"), reverse("commitments:desk_subject"),
+        reverse("commitments:desk_application", args=[a.pk]), reverse("commitments:desk_sign", args=[a.pk, req.pk]),
+        reverse("commitments:desk_upload", args=[a.pk, req.pk]),
+    ]
+
+
+def test_anonymous_is_sent_to_login_everywhere_but_public_pages(client, submitted):
+    c = submitted.commitments.first()
+    proof = ProofDocument.objects.first()
+    private = citizen_urls(submitted) + desk_urls(submitted) + [
+        reverse("commitments:letter_pdf", args=[c.letter_number]), reverse("commitments:proof", args=[proof.pk]),
+    ]
+    for url in private:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+    assert client.get(reverse("commitments:publicity")).status_code == 200
+    assert client.get(reverse("commitments:verify_letter", args=[c.letter_number])).status_code == 200
+
+
+def test_wrong_role_gets_403(client, submitted, clerk, citizen, verifier):
+    _login(client, clerk)
+    for url in citizen_urls(submitted):
+        assert client.get(url).status_code == 403, url
+    _login(client, citizen)
+    for url in desk_urls(submitted):
+        assert client.get(url).status_code == 403, url
+    _login(client, verifier)
+    assert client.get(reverse("commitments:desk")).status_code == 403
+
+
+def test_other_citizen_and_other_agency_get_404(client, submitted, other_citizen, other_agency_clerk):
+    c = submitted.commitments.first()
+    proof = ProofDocument.objects.first()
+    _login(client, other_citizen)
+    for url in citizen_urls(submitted)[2:]:
+        assert client.get(url).status_code == 404, url
+    for url in (reverse("commitments:letter_pdf", args=[c.letter_number]), reverse("commitments:proof", args=[proof.pk])):
+        assert client.get(url).status_code == 404, url
+    _login(client, other_agency_clerk)
+    for url in desk_urls(submitted)[2:] + [reverse("commitments:letter_pdf", args=[c.letter_number])]:
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("commitments:desk_action", args=[submitted.pk, "accept"])).status_code == 404
+
+
+def test_citizen_starts_twice_with_one_form_and_gets_one_application(client, citizen, service):
+    _login(client, citizen)
+    page = client.get(reverse("commitments:start") + f"?service={service.pk}")
+    assert "律师执业场所安全评估证明" in page.content.decode() and "涉及公共安全" in page.content.decode()
+    token = _token(page)
+    data = {"service": service.pk, "token": str(token)}
+    first = client.post(reverse("commitments:start"), data)
+    second = client.post(reverse("commitments:start"), data)
+    assert first["Location"] == second["Location"]
+    assert Application.objects.count() == 1
+
+
+def test_sign_page_shows_full_notification_and_errors_beside_fields(client, citizen, start):
+    a = start(citizen)
+    req = a.requirements.get(matter__name="无犯罪记录证明")
+    _login(client, citizen)
+    url = reverse("commitments:sign", args=[a.pk, req.pk])
+    html = client.get(url).content.decode()
+    for text in ("证明内容", "不实承诺的法律责任", "核查权力和核查方式", "承诺公示", "曾因故意犯罪"):
+        assert text in html
+    response = client.post(url, {"state": "draft", "full_name": "李四", "password": PASSWORD})
+    html = response.content.decode()
+    assert response.status_code == 200 and "请阅读并勾选确认此项承诺" in html
+    data = {"state": "draft", "full_name": "李四", "password": PASSWORD, **{f"statement_{i}": "on" for i in range(6)}}
+    html = client.post(url, data).content.decode()
+    assert "签署姓名须与账号实名信息一致" in html and 'id="error_1_id_full_name"' in html or "is-invalid" in html
+    data["full_name"] = "张伟"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert Commitment.objects.filter(application=a).count() == 1
+
+
+def test_crafted_post_for_an_excluded_matter_changes_nothing(client, citizen, start):
+    a = start(citizen)
+    req = a.requirements.get(matter__name="律师执业场所安全评估证明")
+    _login(client, citizen)
+    data = {"state": "draft", "full_name": "张伟", "password": PASSWORD, **{f"statement_{i}": "on" for i in range(6)}}
+    response = client.post(reverse("commitments:sign", args=[a.pk, req.pk]), data)
+    assert "不能以告知承诺方式办理" in response.content.decode()
+    assert not Commitment.objects.exists()
+
+
+def test_renamed_executable_is_refused_beside_the_field(client, citizen, start):
+    a = start(citizen)
+    req = a.requirements.get(matter__name="律师执业场所安全评估证明")
+    _login(client, citizen)
+    url = reverse("commitments:upload", args=[a.pk, req.pk])
+    html = client.post(url, {"state": "draft", "file": upload("证明.pdf", EXE)}).content.decode()
+    assert "不是 PDF、JPG 或 PNG 文件" in html and "invalid-feedback" in html
+    assert not ProofDocument.objects.exists()
+    assert client.post(url, {"state": "draft", "file": upload("证明.pdf", PDF)}).status_code == 302
+
+
+def test_stale_submit_changes_nothing(client, submitted, citizen):
+    _login(client, citizen)
+    response = client.post(reverse("commitments:withdraw", args=[submitted.pk]), {"state": "draft", "reason": "x"})
+    assert "状态已经变化" in response.content.decode()
+    assert Application.objects.get(pk=submitted.pk).state == "submitted"
+
+
+def test_letter_download_is_an_attachment_rendered_on_the_spot(client, submitted, citizen):
+    c = submitted.commitments.first()
+    assert not Commitment.objects.get(pk=c.pk).letter_file  # task not run (no commit in this test)
+    _login(client, citizen)
+    response = client.get(reverse("commitments:letter_pdf", args=[c.letter_number]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response.content.startswith(b"%PDF")
+    assert Commitment.objects.get(pk=c.pk).letter_file
+
+
+def test_letter_pdf_embeds_a_cjk_font_and_the_verification_link(submitted, tmp_path):
+    from commitments import letters
+    c = submitted.commitments.first()
+    content = letters.render(c)
+    (tmp_path / "letter.pdf").write_bytes(content)
+    from portal import pdf
+    raw = pdf.render_pdf("commitments/letter_pdf.html", {
+        "c": c, "s": c.notification, "sections": [], "statements": [], "verify_url": letters.verify_url(c.letter_number),
+        "qr": letters.qr_data_uri("x"), "signed_at": c.signed_at}, uncompressed_pdf=True)
+    assert b"/FontFile" in raw and b"CJK" in raw
+    assert letters.verify_url(c.letter_number) == f"https://chengnuo.example.cn/letters/verify/{c.letter_number}/"
+
+
+def test_scoped_clerk_downloads_letters_and_proofs(client, submitted, clerk):
+    _login(client, clerk)
+    c = submitted.commitments.first()
+    assert client.get(reverse("commitments:letter_pdf", args=[c.letter_number])).status_code == 200
+    response = client.get(reverse("commitments:proof", args=[ProofDocument.objects.first().pk]))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+
+
+def test_verify_page_shows_status_without_personal_data(client, accepted, citizen):
+    c = accepted.commitments.get(matter_name="无犯罪记录证明")
+    url = reverse("commitments:verify_letter", args=[c.letter_number])
+    html = client.get(url).content.decode()
+    assert "真实有效" in html and c.content_hash in html
+    assert "张伟" not in html and accepted.subject.id_masked not in html
+    services.withdraw_commitment(user=citizen, letter_number=c.letter_number, reason="改交证明")
+    assert "已撤回" in client.get(url).content.decode()
+    response = client.get(reverse("commitments:verify_letter", args=["CN-2026-999999"]))
+    assert response.status_code == 404 and "未找到" in response.content.decode()
+
+
+def test_publicity_board_masks_names_and_links_to_report(client, accepted):
+    html = client.get(reverse("commitments:publicity")).content.decode()
+    c = accepted.commitments.get(matter_name="完全民事行为能力证明")
+    name = accepted.subject.name
+    assert name[0] + "*" * (len(name) - 1) in html and name not in html
+    assert accepted.subject.id_masked in html
+    assert f"/complaints/new/?publicity={c.pk}" in html
+    assert "无犯罪记录证明" not in html  # not a publicity matter
+
+
+def test_desk_walk_in_files_notices_and_accepts(client, clerk, service):
+    _login(client, clerk)
+    number = resident_id(777)
+    lookup = reverse("commitments:desk_subject") + f"?kind=person&number={number}"
+    assert "平台中没有该申请人" in client.get(lookup).content.decode()
+    client.post(reverse("commitments:desk_register"), {"kind": "person", "number": number, "name": "王建国"})
+    page = client.get(lookup)
+    form = page.context["file_form"]
+    token = _token(page)
+    response = client.post(reverse("commitments:desk_file"), {"token": str(token), "subject": form.initial["subject"],
+                                                             "service": service.pk})
+    a = Application.objects.get()
+    assert response["Location"] == reverse("commitments:desk_application", args=[a.pk])
+    req = a.requirements.get(matter__name="完全民事行为能力证明")
+    data = {"state": "draft", "signer_name": "王建国", "relation": "self", "identity_checked": "on",
+            "clerk_password": PASSWORD, **{f"statement_{i}": "on" for i in range(5)}}
+    assert client.post(reverse("commitments:desk_sign", args=[a.pk, req.pk]), data).status_code == 302
+    action = lambda name, **d: client.post(reverse("commitments:desk_action", args=[a.pk, name]), d)  # noqa: E731
+    action("submit", state="draft")
+    action("notice", state="submitted", note="")
+    a.refresh_from_db()
+    notice = a.notices.get()
+    assert [i["matter"] for i in notice.items] == ["无犯罪记录证明", "律师执业场所安全评估证明"]
+    pdf = client.get(reverse("commitments:notice_pdf", args=[notice.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    for r in a.requirements.exclude(pk=req.pk):
+        client.post(reverse("commitments:desk_upload", args=[a.pk, r.pk]), {"state": "submitted", "file": upload()})
+    action("accept", state="submitted")
+    assert Application.objects.get(pk=a.pk).state == "accepted"
+    action("approve", state="accepted", decision_number="")
+    assert Application.objects.get(pk=a.pk).state == "accepted"
+    action("approve", state="accepted", decision_number="西司许〔2026〕1号")
+    assert Application.objects.get(pk=a.pk).state == "approved"
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _make(citizen, start, sign, clerk, n):
+    for _ in range(n):
+        a = start(citizen)
+        sign(citizen, a, "无犯罪记录证明")
+        sign(citizen, a, "完全民事行为能力证明")
+        req = a.requirements.get(matter__name="律师执业场所安全评估证明")
+        services.upload_proof(user=citizen, application_pk=a.pk, requirement_pk=req.pk, upload=upload())
+        services.submit(user=citizen, application_pk=a.pk)
+        services.accept(clerk=clerk, application_pk=a.pk)
+    return a
+
+
+PAGES = [
+    ("citizen", lambda a: reverse("commitments:my_applications"), 8),
+    ("citizen", lambda a: reverse("commitments:application", args=[a.pk]), 14),
+    ("anonymous", lambda a: reverse("commitments:publicity"), 4),
+    ("anonymous", lambda a: reverse("commitments:verify_letter", args=[a.commitments.first().letter_number]), 2),
+    ("clerk", lambda a: reverse("commitments:desk"), 10),
+    ("clerk", lambda a: reverse("commitments:desk_application", args=[a.pk]), 14),
+]
+
+
+@pytest.mark.parametrize("who,url,limit", PAGES)
+def test_pages_keep_a_constant_query_count(client, citizen, clerk, start, sign, who, url, limit,
+                                           django_assert_max_num_queries):
+    if who != "anonymous":
+        _login(client, {"citizen": citizen, "clerk": clerk}[who])
+    a = _make(citizen, start, sign, clerk, 1)
+    few = _queries(client, url(a))
+    a = _make(citizen, start, sign, clerk, 3)
+    many = _queries(client, url(a))
+    assert many == few
+    with django_assert_max_num_queries(limit):
+        client.get(url(a))
