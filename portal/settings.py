@@ -206,6 +206,7 @@ CELERY_BEAT_SCHEDULE = {
     "credit-expire-records": {"task": "credit.tasks.expire_records", "schedule": 3600},
     "credit-flag-overdue": {"task": "credit.tasks.flag_overdue", "schedule": 3600},
     "credit-resend-pending-pushes": {"task": "credit.tasks.resend_pending_pushes", "schedule": 300},
+    "commitments-render-missing-letters": {"task": "commitments.tasks.render_missing_letters", "schedule": 900},
     "verification-plan-unplanned": {"task": "verification.tasks.plan_unplanned", "schedule": 600},
     "verification-remind-assistance": {"task": "verification.tasks.remind_assistance", "schedule": 3600},
     "verification-escalate-assistance": {"task": "verification.tasks.escalate_assistance", "schedule": 3600},
