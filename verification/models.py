@@ -15,6 +15,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -217,6 +218,7 @@ class VerificationTask(ConcurrentTransitionMixin, models.Model):
         self.result = result
         self.conclusion = conclusion
         self.concluded_by = by
+        self.concluded_at = timezone.now()
 
 
 class DataCheck(models.Model):

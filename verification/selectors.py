@@ -12,6 +12,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -97,13 +98,23 @@ def _parse_cursor(cursor: str):
         return None
 
 
+def soon_date(today) -> datetime.date:
+    """Two working days after ``today`` (cached for ten minutes: the queue page asks on every request)."""
+    key = f"verification:soon:{today.isoformat()}"
+    value = cache.get(key)
+    if value is None:
+        value = workdays.add_workdays(today, 2)
+        cache.set(key, value, 600)
+    return value
+
+
 def queue(user, filters: QueueFilters, cursor: str = "", size: int = PAGE_SIZE) -> QueuePage:
     """One page of the queue, sorted by due date then id, keyset-paginated (``WHERE (due, id) > cursor``).
 
     No ``COUNT(*)``: one query for the rows (size + 1 to know whether there is a next page).
     """
     today = timezone.localdate()
-    soon = workdays.add_workdays(today, 2)
+    soon = soon_date(today)
     qs = tasks_for(user)
     if filters.state == "mine":
         qs = qs.filter(claimed_by=user, state__in=VerificationTask.ACTIVE_STATES)
@@ -130,7 +141,7 @@ def queue(user, filters: QueueFilters, cursor: str = "", size: int = PAGE_SIZE) 
         qs.select_related("matter", "subject", "claimed_by", "application")
         .only("id", "due_date", "state", "method", "origin", "credit_level", "result", "claimed_by__full_name",
               "claimed_by__username", "matter__name", "subject__name", "subject__kind", "subject__id_masked",
-              "application__number", "agency_id", "claimed_by_id")
+              "application__number", "application__state", "agency_id", "claimed_by_id")
         .order_by("due_date", "pk")[: size + 1]
     )
     more = len(rows) > size
@@ -144,9 +155,14 @@ def queue_offset(user, page: int, size: int = PAGE_SIZE) -> list:
 
 
 def queue_matter_names(user) -> list[str]:
-    """Matter names present in the verifier's queue scope, for the filter (one grouped query)."""
-    return list(tasks_for(user).filter(state=T.OPEN).values_list("matter__name", flat=True).distinct().order_by(
-        "matter__name")[:200])
+    """Matter names present in the verifier's queue scope, for the filter (one grouped query, cached 5 minutes)."""
+    key = f"verification:matters:{user.pk}"
+    names = cache.get(key)
+    if names is None:
+        names = list(tasks_for(user).exclude(state=T.CONCLUDED).values_list("matter__name", flat=True).distinct()
+                     .order_by("matter__name")[:200])
+        cache.set(key, names, 300)
+    return names
 
 
 def open_for_claiming(user) -> QuerySet[VerificationTask]:

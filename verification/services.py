@@ -506,8 +506,6 @@ def conclude(*, user, task_id, result, conclusion, disposition=None, request=Non
             d = _check_disposition(task, application, disposition or {})
         before = task.state
         _transition(task, "conclude", user, result, conclusion)
-        task.concluded_at = timezone.now()
-        task.save(update_fields=["concluded_at"])
         commitment = Commitment.objects.filter(pk=task.commitment_id).first() if task.commitment_id else None
         if commitment is not None and commitment.state == Commitment.State.SIGNED and result != Result.UNVERIFIABLE:
             commitments.conclude_commitment(commitment_pk=commitment.pk,

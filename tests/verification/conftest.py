@@ -1,6 +1,7 @@
 """Verification fixtures: a published catalogue (one matter per method), accepted applications, tasks."""
 
 import pytest
+from django.core.cache import cache
 
 from commitments import services as commitments
 from verification import connectors, services
@@ -16,6 +17,7 @@ def _fast(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PUBLIC_BASE_URL = "https://chengnuo.example.cn"
     connectors.reset_breakers()
+    cache.clear()
     yield
     connectors.reset_breakers()
 
@@ -70,3 +72,19 @@ def simulator(settings):
 
 
 __all__ = ["commitments"]
+
+
+@pytest.fixture
+def zhang(db):
+    """A citizen the exchange simulator knows (the demo 张伟)."""
+    from tests.factories import CitizenFactory, SubjectFactory
+
+    return CitizenFactory(full_name="张伟", subject=SubjectFactory(name="张伟", id_number="610113198805203217"))
+
+
+@pytest.fixture
+def zhang_task(service, clerk, zhang, always_verify, verifier):
+    application = accepted_application(service, clerk, zhang)
+    services.plan_application(application.pk)
+    t = VerificationTask.objects.get(application=application, method="data_sharing")
+    return services.claim(user=verifier, task_id=t.pk)

@@ -1,0 +1,328 @@
+"""Views of the verification app: parse the form, call one service, redirect or render. Reads go through selectors.
+
+htmx is used only for the queue's claim/release buttons; every action is also a plain POST form.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import audit, roles
+from portal.roles import role_required
+
+from . import selectors, services
+from .forms import (
+    AssistanceForm,
+    AssistanceRefuseForm,
+    AssistanceReplyForm,
+    ConcludeForm,
+    DataCheckForm,
+    FindingsForm,
+    InspectionForm,
+    QueueFilterForm,
+)
+from .models import VerificationError
+
+verifier_required = role_required(roles.VERIFIER)
+inbox_required = role_required(roles.VERIFIER, roles.SUPERVISOR)
+inspector_required = role_required(roles.INSPECTOR)
+staff_photo_required = role_required(roles.INSPECTOR, roles.VERIFIER)
+supervisor_required = role_required(roles.SUPERVISOR)
+
+
+def _refused(form, exc: VerificationError):
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+# --- queue ----------------------------------------------------------------------------------------
+@verifier_required
+def queue(request):
+    matters = selectors.queue_matter_names(request.user)
+    form = QueueFilterForm(request.GET or None, matters=matters)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    filters = selectors.QueueFilters(matter=data.get("matter", ""), method=data.get("method", ""),
+                                     due=data.get("due", ""), state=data.get("state") or "open")
+    page = selectors.queue(request.user, filters, cursor=request.GET.get("after", "")[:40])
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(request, "verification/queue.html", {
+        "form": form, "page": page, "filters": filters, "query": query.urlencode(),
+        "first_page": not request.GET.get("after"),
+    })
+
+
+def _row_or_redirect(request, task_id, target):
+    if request.htmx:
+        task = selectors.task_for_verifier(request.user, task_id)
+        return render(request, "verification/_task_row.html", {"t": task, "today": timezone.localdate(),
+                                                               "swapped": True})
+    return redirect(target)
+
+
+@require_POST
+@verifier_required
+def claim(request, pk):
+    try:
+        services.claim(user=request.user, task_id=pk, request=request)
+    except VerificationError as exc:
+        if request.htmx:
+            return HttpResponse(format_html('<tr><td colspan="7" class="text-danger" role="alert">{}</td></tr>', exc.message))
+        messages.error(request, exc.message)
+        return redirect("verification:queue")
+    if not request.htmx:
+        messages.success(request, _("已认领该核查任务。"))
+    return _row_or_redirect(request, pk, reverse("verification:task", args=[pk]))
+
+
+@require_POST
+@verifier_required
+def claim_next(request):
+    try:
+        task = services.claim_next(user=request.user, request=request)
+    except VerificationError as exc:
+        messages.error(request, exc.message)
+        return redirect("verification:queue")
+    if task is None:
+        messages.info(request, _("队列中暂无待认领的任务。"))
+        return redirect("verification:queue")
+    messages.success(request, _("已认领期限最近的核查任务。"))
+    return redirect("verification:task", pk=task.pk)
+
+
+@require_POST
+@verifier_required
+def release(request, pk):
+    try:
+        services.release(user=request.user, task_id=pk, request=request)
+    except VerificationError as exc:
+        messages.error(request, exc.message)
+        return redirect("verification:task", pk=pk)
+    if not request.htmx:
+        messages.success(request, _("已退回队列，其他核查人员可以认领。"))
+    return _row_or_redirect(request, pk, reverse("verification:queue"))
+
+
+# --- task page ------------------------------------------------------------------------------------
+def _task_page(request, task, status=200, **forms):
+    inspectors = selectors.inspectors_in_scope(request.user)
+    context = {
+        "task": task, "today": timezone.localdate(), "timeline": audit.timeline(task),
+        "holder": task.claimed_by_id == request.user.pk and task.state in ("claimed", "waiting_assistance"),
+        "data_form": forms.get("data_form") or DataCheckForm(),
+        "assistance_form": forms.get("assistance_form") or AssistanceForm(own_agency=task.agency),
+        "inspection_form": forms.get("inspection_form") or InspectionForm(inspectors=inspectors),
+        "conclude_form": forms.get("conclude_form") or ConcludeForm(),
+        **selectors.task_detail(task),
+    }
+    return render(request, "verification/task_detail.html", context, status=status)
+
+
+@verifier_required
+def task_detail(request, pk):
+    return _task_page(request, selectors.task_for_verifier(request.user, pk))
+
+
+def _task_action(request, pk, form, key, call, done):
+    task = selectors.task_for_verifier(request.user, pk)
+    if form.is_valid():
+        try:
+            call(task, form.cleaned_data)
+        except VerificationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("verification:task", pk=pk)
+    return _task_page(request, selectors.task_for_verifier(request.user, pk), status=400, **{key: form})
+
+
+@require_POST
+@verifier_required
+def data_check(request, pk):
+    def call(task, data):
+        check = services.run_data_check(user=request.user, task_id=task.pk, connector=data["connector"], request=request)
+        if check.outcome == "failed":
+            messages.warning(request, _("数据共享接口未能返回结果：%(e)s") % {"e": check.error})
+
+    return _task_action(request, pk, DataCheckForm(request.POST), "data_form", call, _("已完成数据共享核查，结果已存为核查依据。"))
+
+
+@require_POST
+@verifier_required
+def send_assistance(request, pk):
+    task = selectors.task_for_verifier(request.user, pk)
+    form = AssistanceForm(request.POST, own_agency=task.agency)
+    return _task_action(
+        request, pk, form, "assistance_form",
+        lambda t, d: services.send_assistance(user=request.user, task_id=t.pk, to_agency=d["to_agency"],
+                                              question=d["question"], request=request),
+        _("协查函已发出。"),
+    )
+
+
+@require_POST
+@verifier_required
+def assign_inspection(request, pk):
+    form = InspectionForm(request.POST, inspectors=selectors.inspectors_in_scope(request.user))
+    return _task_action(
+        request, pk, form, "inspection_form",
+        lambda t, d: services.assign_inspection(user=request.user, task_id=t.pk, inspectors=d["inspectors"],
+                                                planned_date=d["planned_date"], address=d["address"], request=request),
+        _("已指派现场核查。"),
+    )
+
+
+@require_POST
+@verifier_required
+def conclude(request, pk):
+    form = ConcludeForm(request.POST)
+    return _task_action(
+        request, pk, form, "conclude_form",
+        lambda t, d: services.conclude(user=request.user, task_id=t.pk, result=d["result"], conclusion=d["conclusion"],
+                                       disposition=form.disposition(), request=request),
+        _("核查任务已办结。"),
+    )
+
+
+# --- assistance -----------------------------------------------------------------------------------
+@inbox_required
+def inbox(request):
+    show = request.GET.get("show", "pending")
+    qs = selectors.inbox(request.user)
+    qs = qs.filter(state="pending") if show == "pending" else qs.exclude(state="pending")
+    return render(request, "verification/inbox.html", {
+        "requests": list(qs.order_by("due_date", "pk")[:200]), "show": show,
+        "today": timezone.localdate(), "figures": selectors.assistance_figures(request.user),
+    })
+
+
+def _assistance_page(request, req, status=200, **forms):
+    can_answer = req.state == "pending" and (
+        request.user.is_superuser or (roles.has_role(request.user, roles.VERIFIER)
+                                      and selectors.inbox(request.user).filter(pk=req.pk).exists()))
+    return render(request, "verification/assistance_detail.html", {
+        "req": req, "can_answer": can_answer, "today": timezone.localdate(),
+        "reply_form": forms.get("reply_form") or AssistanceReplyForm(),
+        "refuse_form": forms.get("refuse_form") or AssistanceRefuseForm(),
+    }, status=status)
+
+
+@inbox_required
+def assistance_detail(request, pk):
+    return _assistance_page(request, selectors.assistance_for(request.user, pk))
+
+
+def _assistance_action(request, pk, form, key, call, done):
+    req = selectors.inbox_answerable(request.user, pk)
+    if form.is_valid():
+        try:
+            call(req, form.cleaned_data)
+        except VerificationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("verification:assistance", pk=pk)
+    return _assistance_page(request, selectors.assistance_for(request.user, pk), status=400, **{key: form})
+
+
+@require_POST
+@verifier_required
+def assistance_reply(request, pk):
+    return _assistance_action(
+        request, pk, AssistanceReplyForm(request.POST), "reply_form",
+        lambda r, d: services.reply_assistance(user=request.user, request_id=r.pk, answer=d["answer"], text=d["text"],
+                                               request=request),
+        _("已回复协查函，可下载协助回复函。"),
+    )
+
+
+@require_POST
+@verifier_required
+def assistance_refuse(request, pk):
+    return _assistance_action(
+        request, pk, AssistanceRefuseForm(request.POST), "refuse_form",
+        lambda r, d: services.refuse_assistance(user=request.user, request_id=r.pk, reason=d["reason"], request=request),
+        _("已拒绝协查并记录理由。"),
+    )
+
+
+@inbox_required
+def assistance_reply_pdf(request, pk):
+    req = selectors.assistance_for(request.user, pk)
+    if req.state == "pending":
+        messages.error(request, _("该协查函尚未回复，暂无协助回复函。"))
+        return redirect("verification:assistance", pk=pk)
+    response = HttpResponse(services.reply_letter_pdf(req), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="reply-{req.number}.pdf"'
+    return response
+
+
+# --- inspections ----------------------------------------------------------------------------------
+@inspector_required
+def inspections(request):
+    qs = selectors.inspections_for(request.user)
+    return render(request, "verification/inspections.html", {
+        "assigned": list(qs.filter(state="assigned").order_by("planned_date", "pk")[:100]),
+        "done": list(qs.filter(state="done").order_by("-recorded_at", "-pk")[:20]),
+        "today": timezone.localdate(),
+    })
+
+
+def _inspection_page(request, inspection, form=None, status=200):
+    return render(request, "verification/inspection_detail.html", {
+        "inspection": inspection, "task": inspection.task, "form": form or FindingsForm(),
+        "today": timezone.localdate(),
+    }, status=status)
+
+
+@inspector_required
+def inspection_detail(request, pk):
+    inspection = selectors.inspection_for(request.user, pk)
+    if request.method != "POST":
+        return _inspection_page(request, inspection)
+    form = FindingsForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.record_findings(user=request.user, inspection_id=pk, findings=form.cleaned_data["findings"],
+                                     result=form.cleaned_data["result"], photos=form.cleaned_data["photos"],
+                                     request=request)
+        except VerificationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("检查情况已记录，核查人员将据此办结。"))
+            return redirect("verification:inspection", pk=pk)
+    return _inspection_page(request, selectors.inspection_for(request.user, pk), form, status=400)
+
+
+@staff_photo_required
+def photo(request, pk):
+    photo = selectors.photo_for(request.user, pk)
+    with photo.file.open("rb") as fh:
+        response = HttpResponse(fh.read(), content_type=photo.content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- spot checks (public) and supervision -----------------------------------------------------------
+def spot_checks(request):
+    return render(request, "verification/spot_checks.html", {"runs": list(selectors.published_runs()[:100])})
+
+
+def spot_check_detail(request, pk):
+    run = selectors.published_run(pk)
+    return render(request, "verification/spot_check_detail.html", {"run": run, "items": selectors.public_items(run)})
+
+
+@supervisor_required
+def figures(request):
+    return render(request, "verification/figures.html", {
+        "assistance": selectors.assistance_figures(request.user),
+        "fairness": selectors.non_discrimination(request.user),
+        "policies": selectors.policies(),
+    })
