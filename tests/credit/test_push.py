@@ -6,20 +6,28 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from credit import push, services, tasks
+from credit import push, selectors, services, tasks
 from credit.models import PushOutbox, Severity
 from tests.conftest import wait_for
+
+
+def deliver_now(row):
+    """Run the delivery task here and now (whatever the broker), as the worker would."""
+    return tasks.deliver_push.apply(args=[row.pk]).get()
 
 
 @pytest.fixture
 def worker(celery_worker):
     """The shared worker, plus fresh producer pools: with the folder broker each test has its own queue
     folder, and a pool cached by an earlier test would publish into the old one."""
+    from kombu import pools
+
     from portal.celery import app
 
-    app.pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
+    if app.conf.broker_url.startswith("filesystem"):
+        pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
     return celery_worker
 
 
@@ -38,10 +46,11 @@ def configured(settings, receiver):
 
 
 @pytest.mark.django_db
-def test_record_change_is_delivered_as_json_with_an_idempotency_key(configured, citizen, make_record, committed):
-    with committed():
-        record = make_record(citizen.subject, severity=Severity.SERIOUS, number="西人社罚〔2026〕5号")
+def test_record_change_is_delivered_as_json_with_an_idempotency_key(configured, citizen, make_record):
+    record = make_record(citizen.subject, severity=Severity.SERIOUS, number="西人社罚〔2026〕5号")
     row = PushOutbox.objects.get(record=record)
+    assert deliver_now(row) == push.DELIVERED
+    row.refresh_from_db()
     assert row.status == "delivered" and row.attempts == 1 and row.delivered_at
     [sent] = configured.requests
     assert sent["key"] == str(row.idempotency_key)
@@ -62,23 +71,25 @@ def test_unconfigured_endpoint_leaves_rows_pending(citizen, make_record):
 
 
 @pytest.mark.django_db
-def test_endpoint_outage_keeps_the_row_pending_with_backoff_then_beat_resends(configured, citizen, make_record, committed):
+def test_endpoint_outage_keeps_the_row_pending_with_backoff_then_beat_resends(configured, citizen, make_record):
     configured.fail_next = 1
-    with committed():
-        record = make_record(citizen.subject)
+    record = make_record(citizen.subject)
     row = PushOutbox.objects.get(record=record)
+    assert deliver_now(row) == push.FAILED
+    row.refresh_from_db()
     assert row.status == "pending" and row.attempts == 1 and row.last_error == "HTTP 503"
     assert row.next_attempt_at > timezone.now() + datetime.timedelta(seconds=20)
     assert tasks.resend_pending_pushes() == 0  # still backing off
     PushOutbox.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now() - datetime.timedelta(seconds=1))
-    assert tasks.resend_pending_pushes() == 1
+    assert list(selectors.due_pushes()) == [row.pk]
+    assert deliver_now(row) == push.DELIVERED
     row.refresh_from_db()
     assert row.status == "delivered" and row.attempts == 2
     assert len(configured.requests) == 1
 
 
 @pytest.mark.django_db
-def test_unreachable_endpoint_times_out_and_stays_pending(settings, citizen, make_record, committed):
+def test_unreachable_endpoint_times_out_and_stays_pending(settings, citizen, make_record):
     import socket
 
     with socket.socket() as s:
@@ -86,27 +97,28 @@ def test_unreachable_endpoint_times_out_and_stays_pending(settings, citizen, mak
         port = s.getsockname()[1]
     settings.CREDIT_PUSH_URL = f"http://127.0.0.1:{port}/closed"
     settings.CREDIT_PUSH_TIMEOUT = 1
-    with committed():
-        record = make_record(citizen.subject)
+    record = make_record(citizen.subject)
     row = PushOutbox.objects.get(record=record)
+    assert deliver_now(row) == push.FAILED
+    row.refresh_from_db()
     assert row.status == "pending" and row.attempts == 1
     assert "URLError" in row.last_error or "Refused" in row.last_error
 
 
 @pytest.mark.django_db
-def test_delivering_twice_posts_once(configured, citizen, make_record, committed):
-    with committed():
-        record = make_record(citizen.subject)
+def test_delivering_twice_posts_once(configured, citizen, make_record):
+    record = make_record(citizen.subject)
     row = PushOutbox.objects.get(record=record)
-    assert push.deliver(row.pk) == push.SKIPPED
+    assert deliver_now(row) == push.DELIVERED
+    assert deliver_now(row) == push.SKIPPED
     assert len(configured.requests) == 1
 
 
 @pytest.mark.django_db
-def test_receiver_saying_it_already_has_the_key_counts_as_delivered(configured, citizen, make_record, committed):
-    with committed():
-        record = make_record(citizen.subject)
+def test_receiver_saying_it_already_has_the_key_counts_as_delivered(configured, citizen, make_record):
+    record = make_record(citizen.subject)
     row = PushOutbox.objects.get(record=record)
+    assert deliver_now(row) == push.DELIVERED
     PushOutbox.objects.filter(pk=row.pk).update(status="pending", delivered_at=None)
     assert push.deliver(row.pk) == push.DELIVERED  # receiver answers 409 for a repeated key
     assert [r["key"] for r in configured.requests] == [str(row.idempotency_key)] * 2
@@ -170,3 +182,14 @@ def test_real_worker_runs_the_beat_tasks(worker, citizen, make_record):
     old = make_record(citizen.subject, severity=Severity.MINOR, kind="other", months_ago=4)
     tasks.expire_records.delay()
     assert wait_for(lambda: type(old).objects.get(pk=old.pk).status == "expired", timeout=30)
+
+
+@pytest.mark.django_db
+def test_beat_resend_queues_each_due_row(configured, citizen, make_record, monkeypatch):
+    queued = []
+    monkeypatch.setattr(push, "enqueue", queued.append)
+    first = make_record(citizen.subject)
+    second = make_record(citizen.subject)
+    PushOutbox.objects.filter(record=second).update(next_attempt_at=timezone.now() + datetime.timedelta(minutes=5))
+    assert tasks.resend_pending_pushes() == 1
+    assert queued == [PushOutbox.objects.get(record=first).pk]
