@@ -104,9 +104,10 @@ class AnonymousReportForm(TicketFieldsMixin):
     challenge_answer = forms.CharField(label=_("验证问题"), max_length=4, error_messages={
         "required": _("请回答验证问题。"), "max_length": _("请用阿拉伯数字填写答案，例如 12。")})
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, question="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].initial = Topic.FALSE_COMMITMENT
+        self.fields["challenge_answer"].label = _("验证问题：%(q)s（请填数字）") % {"q": question}
 
     def clean(self):
         cleaned = super().clean()

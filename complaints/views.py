@@ -77,7 +77,9 @@ def new(request):
                 return _filed(request, ticket, code)
         return render(request, "complaints/new.html", {"form": form, "anonymous": False})
 
-    form = AnonymousReportForm(request.POST or None, request.FILES or None)
+    # A fresh question on every render: a failed or used one is never shown again.
+    question, token = abuse.new_challenge()
+    form = AnonymousReportForm(request.POST or None, request.FILES or None, question=question)
     if request.method == "POST":
         if not abuse.hit(request, "file", abuse.FILE_LIMIT):
             return render(request, "complaints/rate_limited.html", status=429)
@@ -92,9 +94,6 @@ def new(request):
                 _refused(form, exc)
             else:
                 return _filed(request, ticket, code)
-    # A fresh question on every render: a failed or used one is never shown again.
-    question, token = abuse.new_challenge()
-    form.fields["challenge_answer"].label = _("验证问题：%(q)s（请填数字）") % {"q": question}
     if form.is_bound:
         form.data = form.data.copy()
         form.data["challenge_token"] = token

@@ -21,15 +21,15 @@ WORKSPACE_LINKS = {
         (_("我的信用"), "credit:me"),
         (_("我的咨询投诉"), "complaints:mine"),
     ],
-    roles.WINDOW_CLERK: [(_("窗口受理"), "commitments:desk")],
+    roles.WINDOW_CLERK: [(_("窗口受理"), "commitments:desk"), (_("咨询投诉待办"), "complaints:inbox")],
     roles.VERIFIER: [(_("核查队列"), "verification:queue")],
     roles.INSPECTOR: [(_("现场检查"), "verification:inspections")],
     roles.CATALOGUE_EDITOR: [(_("清单编制"), "catalog:manage")],
     roles.JUSTICE_REVIEWER: [(_("清单审核"), "catalog:review")],
     roles.GOVERNMENT_APPROVER: [(_("清单审批"), "catalog:approve")],
     roles.CREDIT_OFFICER: [(_("信用管理"), "credit:officer")],
-    roles.COMPLAINTS_OPERATOR: [(_("工单受理"), "complaints:operator")],
-    roles.SUPERVISOR: [(_("监督统计"), "supervision")],
+    roles.COMPLAINTS_OPERATOR: [(_("工单受理"), "complaints:operator"), (_("咨询投诉待办"), "complaints:inbox")],
+    roles.SUPERVISOR: [(_("监督统计"), "supervision"), (_("咨询投诉办理情况"), "complaints:figures")],
 }
 
 

@@ -100,7 +100,7 @@ def test_anonymous_report_with_solved_challenge_shows_number_and_code_once(clien
     page = response.content.decode()
     ticket = Ticket.objects.get()
     assert ticket.anonymous and ticket.kind == Kind.REPORT and ticket.state == S.RECEIVED
-    code = re.search(r'id="lookup-code"><code[^>]*>([A-Z0-9]{8})<', page).group(1)
+    code = re.search(r'id="lookup-code">([A-Z0-9]{8})<', page).group(1)
     assert ticket.number in page and services.code_matches(ticket, code)
     assert client.get(reverse("complaints:filed")).status_code == 302  # shown once
 
