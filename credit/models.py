@@ -187,7 +187,33 @@ def attachment_path(instance, filename):
     return f"credit/{uuid.uuid4().hex}.{ext}"
 
 
-class CreditRepair(ConcurrentTransitionMixin, models.Model):
+class SubjectRequest(ConcurrentTransitionMixin, models.Model):
+    """What a repair request and an objection share: who asked, when, the working-day deadline and the decision."""
+
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    due_on = models.DateField(_("办理期限"))
+    overdue = models.BooleanField(_("已超期"), default=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("办理人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("办理意见"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["due_on", "pk"]
+
+    def _decide(self, by, at, reason):
+        self.decided_by, self.decided_at, self.decision_reason = by, at, reason
+
+    @staticmethod
+    def decided_iff_closed(name):
+        return models.CheckConstraint(
+            condition=Q(status="submitted", decided_at__isnull=True) | (~Q(status="submitted") & Q(decided_at__isnull=False)),
+            name=name,
+        )
+
+
+class CreditRepair(SubjectRequest):
     """信用修复 request: rectification done, repair commitment signed; an officer decides in working days."""
 
     class Status(models.TextChoices):
@@ -196,28 +222,17 @@ class CreditRepair(ConcurrentTransitionMixin, models.Model):
         REFUSED = "refused", _("不予修复")
 
     record = models.ForeignKey(DishonestyRecord, verbose_name=_("失信记录"), on_delete=models.PROTECT, related_name="repairs")
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
     rectification = models.TextField(_("整改情况"))
     commitment_text = models.TextField(_("信用修复承诺"))
-    submitted_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    due_on = models.DateField(_("办理期限"))
-    overdue = models.BooleanField(_("已超期"), default=False)
     status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, protected=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    decision_reason = models.TextField(_("审核意见"), blank=True)
 
-    class Meta:
+    class Meta(SubjectRequest.Meta):
         verbose_name = _("信用修复申请")
         verbose_name_plural = _("信用修复申请")
-        ordering = ["due_on", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["record"], condition=Q(status="submitted"), name="credit_repair_one_open_per_record"),
             models.CheckConstraint(condition=~Q(status="refused") | ~Q(decision_reason=""), name="credit_repair_refusal_has_reason"),
-            models.CheckConstraint(
-                condition=Q(status="submitted", decided_at__isnull=True) | Q(status__in=["approved", "refused"], decided_at__isnull=False),
-                name="credit_repair_decided_iff_closed",
-            ),
+            SubjectRequest.decided_iff_closed("credit_repair_decided_iff_closed"),
             models.CheckConstraint(condition=~Q(rectification="") & ~Q(commitment_text=""), name="credit_repair_has_content"),
         ]
 
@@ -226,14 +241,14 @@ class CreditRepair(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.APPROVED)
     def approve(self, by, at, reason=""):
-        self.decided_by, self.decided_at, self.decision_reason = by, at, reason
+        self._decide(by, at, reason)
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.REFUSED)
     def refuse(self, by, at, reason):
-        self.decided_by, self.decided_at, self.decision_reason = by, at, reason
+        self._decide(by, at, reason)
 
 
-class Objection(ConcurrentTransitionMixin, models.Model):
+class Objection(SubjectRequest):
     """异议: the subject challenges a record; outcome corrected / revoked / maintained within working days."""
 
     class Status(models.TextChoices):
@@ -243,37 +258,23 @@ class Objection(ConcurrentTransitionMixin, models.Model):
         MAINTAINED = "maintained", _("维持原记录")
 
     record = models.ForeignKey(DishonestyRecord, verbose_name=_("失信记录"), on_delete=models.PROTECT, related_name="objections")
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
     reasons = models.TextField(_("异议理由"))
-    submitted_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
-    due_on = models.DateField(_("办理期限"))
-    overdue = models.BooleanField(_("已超期"), default=False)
     status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, protected=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    decision_reason = models.TextField(_("处理意见"), blank=True)
 
-    class Meta:
+    class Meta(SubjectRequest.Meta):
         verbose_name = _("异议")
         verbose_name_plural = _("异议")
-        ordering = ["due_on", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["record"], condition=Q(status="submitted"), name="credit_objection_one_open_per_record"),
             models.CheckConstraint(condition=~Q(reasons=""), name="credit_objection_has_reasons"),
             models.CheckConstraint(
                 condition=Q(status="submitted") | ~Q(decision_reason=""), name="credit_objection_decision_has_reason"
             ),
-            models.CheckConstraint(
-                condition=Q(status="submitted", decided_at__isnull=True) | (~Q(status="submitted") & Q(decided_at__isnull=False)),
-                name="credit_objection_decided_iff_closed",
-            ),
+            SubjectRequest.decided_iff_closed("credit_objection_decided_iff_closed"),
         ]
 
     def __str__(self):
         return f"异议 #{self.pk}"
-
-    def _decide(self, by, at, reason):
-        self.decided_by, self.decided_at, self.decision_reason = by, at, reason
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.CORRECTED)
     def mark_corrected(self, by, at, reason):
