@@ -84,7 +84,7 @@ def deadlines(kind: str, start) -> tuple:
 
 # --- helpers ------------------------------------------------------------------------------------
 def _lock(ticket_pk) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("agency").get(pk=ticket_pk)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("agency").get(pk=ticket_pk)
 
 
 def _check_expected(ticket, expected_state):
