@@ -4,7 +4,6 @@ Idempotency: beat tasks re-read the state under a row lock and skip what is done
 verification referral are claimed by a conditional UPDATE (only one caller sees ``1`` row changed).
 """
 
-import hashlib
 import logging
 import secrets
 
@@ -17,13 +16,14 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from commitments import files as proof_files
+from commitments.models import CommitmentsError
 from portal import audit, roles, workdays
 from portal.models import User
 
 from . import references
 from .models import (
     HANDLER_ROLES,
-    MAX_ATTACHMENT_BYTES,
     MAX_CONTENT,
     MAX_REPLY,
     MAX_TITLE,
@@ -44,11 +44,6 @@ S = Ticket.State
 STALE = _("该工单的状态已经变化（可能已被他人处理），请刷新页面后重新操作。")
 PREFIX = {Kind.CONSULTATION: "ZX", Kind.COMPLAINT: "TS", Kind.REPORT: "JB"}
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-MAGIC = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
 MAX_ATTACHMENTS = 5
 
 
@@ -124,26 +119,11 @@ def _clean_text(value: str, limit: int, field: str, label: str) -> str:
 
 
 def sniff(upload, field="attachments") -> tuple[str, str]:
-    """(content type, sha256) of an acceptable upload: its first bytes decide the type, never its name."""
-    name = getattr(upload, "name", "") or ""
-    if not upload.size:
-        raise ComplaintsError(_("文件“%(name)s”是空文件。") % {"name": name}, field=field)
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ComplaintsError(_("文件“%(name)s”超过 10 MB，请压缩后再上传。") % {"name": name}, field=field)
-    upload.seek(0)
-    head = upload.read(16)
-    content_type = next((ct for magic, ct in MAGIC if head.startswith(magic)), None)
-    if content_type is None:
-        raise ComplaintsError(
-            _("文件“%(name)s”不是 PDF、JPG 或 PNG 文件（按文件内容判断，与文件名无关），请重新选择。") % {"name": name},
-            field=field,
-        )
-    upload.seek(0)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return content_type, digest.hexdigest()
+    """(content type, sha256): the same check as proof uploads (first bytes decide, at most 10 MB)."""
+    try:
+        return proof_files.sniff(upload, field=field)
+    except CommitmentsError as exc:
+        raise ComplaintsError(exc.message, field=field) from None
 
 
 def check_uploads(uploads, field="attachments") -> list:
