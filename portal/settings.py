@@ -215,6 +215,7 @@ CELERY_BEAT_SCHEDULE = {
     "complaints-send-reminders": {"task": "complaints.tasks.send_reminders", "schedule": 3600},
     "complaints-escalate-overdue": {"task": "complaints.tasks.escalate_overdue", "schedule": 3600},
     "complaints-close-unrated": {"task": "complaints.tasks.close_unrated", "schedule": 6 * 3600},
+    "supervision-refresh-figures": {"task": "portal.tasks.refresh_supervision_figures", "schedule": 600},
 }
 
 # --- Security -------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 from .agencies import Agency
 from .audit import AuditEvent
+from .notices import NoticeAgency, SupervisionNotice
 from .subjects import Subject
 from .users import User
 from .workdays import Workday
 
-__all__ = ["Agency", "AuditEvent", "Subject", "User", "Workday"]
+__all__ = ["Agency", "AuditEvent", "NoticeAgency", "Subject", "SupervisionNotice", "User", "Workday"]

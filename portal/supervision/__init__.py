@@ -1,0 +1,1 @@
+"""监督统计: figures, charts, the assessment table and supervision notices (composition: may import every app)."""
