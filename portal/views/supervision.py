@@ -1,0 +1,212 @@
+"""监督统计 pages: the dashboard, the assessment table and its exports, supervision notices, the public page.
+
+Thin: read the period and scope, ask ``portal.supervision`` for the figures (cached) or a service
+for a write, render. Who sees what: ``figures.scope_for`` (figures) and ``supervision.selectors`` (notices).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_fsm import has_transition_perm
+
+from portal import roles
+from portal.models import Agency
+from portal.roles import role_required
+from portal.supervision import charts, exports, selectors, services
+from portal.supervision import figures as f
+from portal.supervision.forms import NoticeForm
+
+FIGURE_ROLES = (roles.SUPERVISOR, roles.JUSTICE_REVIEWER, roles.GOVERNMENT_APPROVER)
+figures_required = role_required(*FIGURE_ROLES)
+supervisor_required = role_required(roles.SUPERVISOR)
+staff_required = role_required(*roles.STAFF_ROLES)
+
+
+def _figures(request) -> tuple[dict, f.Period]:
+    scope = f.scope_for(request.user)
+    if scope is None:
+        raise PermissionDenied(_("您的账号没有所属机关，无法查看统计。"))
+    period = f.Period.parse(request.GET.get("from"), request.GET.get("to"))
+    agency_id = request.GET.get("agency", "")
+    if agency_id.isdigit():
+        agency = Agency.objects.filter(pk=int(agency_id)).first()
+        scope = f.narrowed(scope, agency)
+    return f.figures(scope, period), period
+
+
+def _agencies_for_select(request, result) -> list[dict]:
+    """The drill-down choices: the user's whole scope (from the cached city-level figures)."""
+    scope = f.scope_for(request.user)
+    if result["scope"]["key"] == scope.key:
+        return result["rows"]
+    return f.figures(scope, f.Period(result["period"]["start"], result["period"]["end"]))["rows"]
+
+
+def _query(result) -> str:
+    p = result["period"]
+    query = f"from={p['start']:%Y-%m-%d}&to={p['end']:%Y-%m-%d}"
+    if result["scope"]["root_id"] is not None:
+        query += f"&agency={result['scope']['root_id']}"
+    return query
+
+
+@figures_required
+def dashboard(request):
+    result, _period = _figures(request)
+    return render(request, "supervision/dashboard.html", {
+        "result": result, "totals": result["totals"], "charts": charts.dashboard_charts(result),
+        "agencies": _agencies_for_select(request, result), "query": _query(result),
+        "recent_notices": list(selectors.staff_notices(request.user)[:3]),
+        "may_draft": roles.has_role(request.user, roles.SUPERVISOR),
+    })
+
+
+@figures_required
+def assessment(request):
+    result, _period = _figures(request)
+    return render(request, "supervision/assessment.html", {
+        "result": result, "table": exports.table(result), "title": exports.title(result),
+        "agencies": _agencies_for_select(request, result), "query": _query(result),
+    })
+
+
+@figures_required
+def assessment_xlsx(request):
+    result, _period = _figures(request)
+    response = HttpResponse(
+        exports.xlsx(result), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(result, "xlsx")}"'
+    return response
+
+
+@figures_required
+def assessment_pdf(request):
+    result, _period = _figures(request)
+    response = HttpResponse(exports.pdf(result), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(result, "pdf")}"'
+    return response
+
+
+# --- notices ----------------------------------------------------------------------------------------
+@staff_required
+def notices(request):
+    return render(request, "supervision/notices.html", {
+        "notices": selectors.staff_notices(request.user)[:100],
+        "may_draft": roles.has_role(request.user, roles.SUPERVISOR),
+    })
+
+
+def _named(form) -> dict:
+    return {"praised": form.cleaned_data["praised"], "criticised": form.cleaned_data["criticised"]}
+
+
+@supervisor_required
+def notice_new(request):
+    scope = f.scope_for(request.user)
+    if scope is None:
+        raise PermissionDenied
+    if request.method == "POST":
+        form = NoticeForm(request.POST, scope=scope)
+        if form.is_valid():
+            try:
+                notice = services.draft(author=request.user, title=form.cleaned_data["title"],
+                                        body=form.cleaned_data["body"], period=form.period, request=request,
+                                        **_named(form))
+            except services.NoticeError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("通报草稿已保存，请提交审核人员审核。"))
+                return redirect("supervision_notice", notice.pk)
+    else:
+        period = f.Period.parse(request.GET.get("from"), request.GET.get("to"))
+        draft = services.suggestion(f.figures(scope, period))
+        form = NoticeForm(scope=scope, initial={
+            "title": draft["title"], "body": draft["body"], "period_start": period.start, "period_end": period.end,
+            "praised": draft["praised"], "criticised": draft["criticised"]})
+    return render(request, "supervision/notice_form.html", {"form": form, "notice": None})
+
+
+@supervisor_required
+def notice_edit(request, pk):
+    notice = selectors.staff_notice(request.user, pk)
+    if notice.author_id != request.user.pk or not notice.is_draft:
+        raise PermissionDenied(_("只有起草人可以修改草稿。"))
+    scope = f.scope_for(request.user)
+    if request.method == "POST":
+        form = NoticeForm(request.POST, scope=scope)
+        if form.is_valid():
+            try:
+                services.edit(actor=request.user, notice=notice, title=form.cleaned_data["title"],
+                              body=form.cleaned_data["body"], period=form.period, request=request, **_named(form))
+            except services.NoticeError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("草稿已修改。"))
+                return redirect("supervision_notice", notice.pk)
+    else:
+        named = list(notice.named.all())
+        form = NoticeForm(scope=scope, initial={
+            "title": notice.title, "body": notice.body, "period_start": notice.period_start,
+            "period_end": notice.period_end,
+            "praised": [n.agency_id for n in named if n.verdict == "praised"],
+            "criticised": [n.agency_id for n in named if n.verdict == "criticised"]})
+    return render(request, "supervision/notice_form.html", {"form": form, "notice": notice})
+
+
+@staff_required
+def notice_detail(request, pk):
+    notice = selectors.staff_notice(request.user, pk)
+    return render(request, "supervision/notice_detail.html", {
+        "notice": notice,
+        "may_edit": notice.is_draft and notice.author_id == request.user.pk,
+        "may_approve": notice.is_draft and has_transition_perm(notice.approve, request.user),
+        "may_publish": notice.state == notice.State.APPROVED and has_transition_perm(notice.publish, request.user),
+    })
+
+
+def _notice_step(request, pk, service, done: str):
+    notice = selectors.staff_notice(request.user, pk)
+    try:
+        service(actor=request.user, notice=notice, request=request)
+    except services.NoticeError as exc:
+        raise PermissionDenied(str(exc)) from None
+    messages.success(request, done)
+    return redirect("supervision_notice", pk)
+
+
+@require_POST
+@role_required(roles.SUPERVISOR, roles.GOVERNMENT_APPROVER)
+def notice_approve(request, pk):
+    return _notice_step(request, pk, services.approve, _("通报已审核通过，可以发布。"))
+
+
+@require_POST
+@role_required(roles.SUPERVISOR, roles.GOVERNMENT_APPROVER)
+def notice_publish(request, pk):
+    return _notice_step(request, pk, services.publish, _("通报已在门户网站发布。"))
+
+
+# --- public -----------------------------------------------------------------------------------------
+def transparency(request):
+    """City-wide figures for everyone: totals, trends and categories; no per-person data."""
+    period = f.Period.parse(request.GET.get("from"), request.GET.get("to"))
+    result = f.figures(f.Scope(), period)
+    return render(request, "supervision/transparency.html", {
+        "result": result, "totals": result["totals"], "charts": charts.public_charts(result),
+        "notices": list(selectors.public_notices()[:5]),
+    })
+
+
+def public_notices(request):
+    return render(request, "supervision/public_notices.html", {"notices": selectors.public_notices()[:200]})
+
+
+def public_notice(request, pk):
+    try:
+        notice = selectors.public_notice(int(pk))
+    except (TypeError, ValueError):
+        raise Http404 from None
+    return render(request, "supervision/public_notice.html", {"notice": notice})
