@@ -16,7 +16,8 @@ from portal.models import Agency, NoticeAgency, SupervisionNotice
 from . import figures as f
 
 LATE_BELOW = 80.0  # an on-time rate below this names the agency for rectification
-PRAISE_TOP = 3
+PRAISE_TOP = 3  # at most this many agencies praised, best ranks first,
+PRAISE_FROM = 90.0  # and only with a score of at least this
 
 
 class NoticeError(Exception):
@@ -110,12 +111,12 @@ def publish(*, actor, notice, request=None) -> SupervisionNotice:
 def suggestion(result: dict) -> dict:
     """A first draft from the figures: agencies to praise (best ranks) and to urge (late on something)."""
     rows = [r for r in result["rows"] if r["score"] is not None]
-    praised = sorted((r for r in rows if r["rank"] is not None), key=lambda r: r["rank"])[:PRAISE_TOP]
     criticised = [
         r for r in rows
-        if r not in praised and any(
-            r[name] is not None and r[name] < LATE_BELOW for name in ("verify_rate", "assist_rate", "reply_rate"))
+        if any(r[name] is not None and r[name] < LATE_BELOW for name in ("verify_rate", "assist_rate", "reply_rate"))
     ]
+    praised = sorted((r for r in rows if r not in criticised and r["score"] >= PRAISE_FROM),
+                     key=lambda r: r["rank"])[:PRAISE_TOP]
     period = result["period"]
     lines = [_("%(start)s至%(end)s，%(scope)s证明事项告知承诺制落实情况通报如下。") % {
         "start": f"{period['start']:%Y年%-m月%-d日}", "end": f"{period['end']:%Y年%-m月%-d日}",
