@@ -15,13 +15,23 @@ from django.utils.translation import gettext as _
 from pygal.style import Style
 
 FONT = '"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif'
-BLUE, ORANGE, GREEN, RED, TEAL, GREY = "#0b4a8b", "#c8621a", "#2e7d32", "#b02a37", "#13808a", "#6c757d"
-STYLE = Style(
+BLUE, ORANGE, GREEN, RED, TEAL, GREY = "#0b4a8b", "#b35309", "#2e7d32", "#b02a37", "#13808a", "#6c757d"
+STYLE_OPTIONS = dict(
     font_family=FONT, background="transparent", plot_background="transparent", foreground="#212529",
     foreground_strong="#212529", foreground_subtle="#dee2e6", opacity=".92", opacity_hover="1",
     colors=(BLUE, ORANGE, GREEN, RED, TEAL, GREY), label_font_size=13, major_label_font_size=13,
     legend_font_size=14, value_font_size=13, value_label_font_size=13, title_font_size=16,
+    stroke_width=3, stroke_width_hover=4, guide_stroke_color="#ced4da", major_guide_stroke_color="#adb5bd",
 )
+STYLE = Style(**STYLE_OPTIONS)
+
+
+def _bar_style(*colours) -> Style:
+    """Bars carry their value in white, bold, on the bar itself."""
+    return Style(**{**STYLE_OPTIONS, "colors": colours or STYLE.colors, "value_colors": ("#ffffff",)})
+
+
+BAR_STYLE = _bar_style(BLUE, ORANGE)
 MAX_AGENCIES = 15
 _ids = itertools.count(1)
 
@@ -63,7 +73,7 @@ def _config(**options) -> dict:
     return {
         "js": [], "style": STYLE, "disable_xml_declaration": True, "legend_at_bottom": True,
         "legend_at_bottom_columns": 3, "truncate_label": -1, "truncate_legend": -1, "show_y_guides": True,
-        "margin": 12, "spacing": 12, "print_values": False, **options,
+        "margin": 12, "margin_bottom": 28, "spacing": 12, "legend_box_size": 14, "print_values": False, **options,
     }
 
 
@@ -87,22 +97,39 @@ def _finish(chart: Chart, pygal_chart) -> Chart:
 
 
 # --- trends -----------------------------------------------------------------------------------------
+def _now(month: dict, *names) -> list:
+    """The month's values, or None for months that have not come yet (no point drawn, no zero dip)."""
+    return [None if month.get("future") else month[name] for name in names]
+
+
+def _integer_ticks(values) -> list[int]:
+    top = max([v for v in values if v] or [1])
+    step = max(1, -(-top // 5))
+    return list(range(0, top + step + 1, step))
+
+
+def _left_margin(labels) -> int:
+    """pygal measures labels as Latin text; CJK glyphs are a full em wide, so leave room ourselves."""
+    return 16 + 14 * max((len(lbl) for lbl in labels), default=4)
+
+
 def monthly_volume(months: list[dict]) -> Chart:
     labels = [f"{m['month'].month}月" if len(months) <= 12 else f"{m['month']:%Y.%m}" for m in months]
     chart = Chart(
         "volume", _("每月办件与告知承诺"),
-        _("折线图：统计期间每月提交的办件数和签署的告知承诺书数。"),
+        _("柱状图：统计期间每月提交的办件数和签署的告知承诺书数。"),
         [_("月份"), _("办件"), _("告知承诺")],
-        [[lbl, m["applications"], m["commitments"]] for lbl, m in zip(labels, months, strict=True)],
+        [[lbl, *_now(m, "applications", "commitments")] for lbl, m in zip(labels, months, strict=True)],
     )
     total_a, total_c = sum(m["applications"] for m in months), sum(m["commitments"] for m in months)
     chart.desc += _("合计办件 %(a)s 件，告知承诺 %(c)s 份。") % {"a": total_a, "c": total_c}
-    line = pygal.Line(**_config(width=760, height=330, dots_size=4, stroke_style={"width": 3},
-                                x_label_rotation=0, min_scale=4, max_scale=8))
-    line.x_labels = labels
-    line.add(_("办件"), [m["applications"] for m in months])
-    line.add(_("告知承诺"), [m["commitments"] for m in months])
-    return _finish(chart, line)
+    bars = pygal.Bar(**_config(width=760, height=340, style=_bar_style(BLUE, ORANGE), show_x_guides=False,
+                               y_labels=_integer_ticks([v for row in chart.rows for v in row[1:] if v]),
+                               value_formatter=lambda v: f"{v:.0f}"))
+    bars.x_labels = labels
+    bars.add(_("办件"), [_now(m, "applications")[0] for m in months])
+    bars.add(_("告知承诺"), [_now(m, "commitments")[0] for m in months])
+    return _finish(chart, bars)
 
 
 def monthly_rates(months: list[dict]) -> Chart:
@@ -113,8 +140,8 @@ def monthly_rates(months: list[dict]) -> Chart:
         [_("月份"), _("按时核查率"), _("按时答复率")],
         [[lbl, m["verify_rate"], m["reply_rate"]] for lbl, m in zip(labels, months, strict=True)], rate=True,
     )
-    line = pygal.Line(**_config(width=760, height=330, dots_size=4, stroke_style={"width": 3}, range=(0, 100),
-                                value_formatter=_percent, allow_interruptions=True))
+    line = pygal.Line(**_config(width=760, height=340, dots_size=5, range=(0, 100), y_labels=list(range(0, 101, 20)),
+                                value_formatter=_percent, allow_interruptions=True, show_x_guides=False))
     line.x_labels = labels
     line.add(_("按时核查率"), [m["verify_rate"] for m in months])
     line.add(_("按时答复率"), [m["reply_rate"] for m in months])
@@ -136,13 +163,18 @@ def _agency_bars(key, title, desc, rows, series: list[tuple[str, str]], *, rate=
         chart.desc += _("最高：%(best)s（%(bv)s）；最低：%(worst)s（%(wv)s）。") % {
             "best": best["name"], "bv": fmt(best[first]), "worst": worst["name"], "wv": fmt(worst[first])}
     kind = pygal.HorizontalStackedBar if stacked else pygal.HorizontalBar
-    options = {"width": 760, "height": 90 + 34 * max(len(data), 1) * (1 if stacked or len(series) == 1 else 1.6),
-               "print_values": True, "show_legend": len(series) > 1, "show_x_guides": True, "show_y_guides": False}
-    if rate:
-        options.update(range=(0, 100), value_formatter=_percent)
-    bars = kind(**_config(**options))
     ordered = list(reversed(data))  # pygal draws the first label at the bottom
-    bars.x_labels = [label(r) for r in ordered]
+    labels = [label(r) for r in ordered]
+    options = {"width": 760, "height": 90 + 34 * max(len(data), 1) * (1 if stacked or len(series) == 1 else 1.6),
+               "print_values": True, "show_legend": len(series) > 1, "show_x_guides": True, "show_y_guides": False,
+               "margin_left": _left_margin(labels), "style": BAR_STYLE}
+    if rate:
+        options.update(range=(0, 100), value_formatter=_percent, y_labels=list(range(0, 101, 20)))
+    else:
+        totals = [sum(r[name] or 0 for name, _lbl in series) for r in data]
+        options.update(y_labels=_integer_ticks(totals), value_formatter=lambda v: f"{v:.0f}")
+    bars = kind(**_config(**options))
+    bars.x_labels = labels
     for name, lbl in series:
         bars.add(lbl, [r[name] for r in ordered])
     return _finish(chart, bars)
@@ -181,11 +213,13 @@ def _category_bars(key, title, desc, pairs, column, colour=BLUE) -> Chart:
     chart = Chart(key, title, desc, [_("类别"), column], [[lbl, n] for lbl, n in pairs])
     total = sum(n for _lbl, n in pairs)
     chart.desc += _("合计 %(n)s。") % {"n": total}
-    style = Style(**{**STYLE.__dict__, "colors": (colour,)}) if colour != BLUE else STYLE
-    bars = pygal.HorizontalBar(**_config(width=620, height=90 + 32 * len(pairs), print_values=True, style=style,
-                                         show_legend=False, show_y_guides=False, show_x_guides=True))
     shown = list(reversed(pairs))
-    bars.x_labels = [lbl for lbl, _n in shown]
+    labels = [lbl for lbl, _n in shown]
+    bars = pygal.HorizontalBar(**_config(
+        width=620, height=90 + 32 * len(pairs), print_values=True, style=_bar_style(colour), show_legend=False,
+        show_y_guides=False, show_x_guides=True, margin_left=_left_margin(labels),
+        y_labels=_integer_ticks([n for _lbl, n in pairs]), value_formatter=lambda v: f"{v:.0f}"))
+    bars.x_labels = labels
     bars.add(column, [n for _lbl, n in shown])
     return _finish(chart, bars)
 

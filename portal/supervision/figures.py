@@ -367,6 +367,7 @@ def _months(scope: Scope, period: Period, first, after, today) -> list[dict]:
         reply_on_time=Count("pk", filter=Q(replied_on_time=True)))
     result = list(months.values())
     for month in result:
+        month["future"] = month["month"] > today
         month["verify_rate"] = pct(month["tasks_on_time"], month["tasks_decided"])
         month["reply_rate"] = pct(month["reply_on_time"], month["reply_decided"])
     return result

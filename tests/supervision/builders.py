@@ -198,3 +198,44 @@ def repair(record_obj, *, submitted: datetime.datetime, due: datetime.date, deci
 
 def objection(record_obj, **kwargs):
     return repair(record_obj, model=Objection, **kwargs)
+
+
+def busy_year(parent, year: int, last_month: int, seed: int = 7) -> list:
+    """Several departments with different performance, month by month (for screenshots and browser tests)."""
+    import random
+
+    from tests.factories import AgencyFactory
+
+    rng = random.Random(seed)
+    names = [("RSJ", "西安市人力资源和社会保障局", 0.95), ("SCJ", "西安市市场监督管理局", 0.7),
+             ("GAJ", "西安市公安局", 0.88), ("JYJ", "西安市教育局", 0.6), ("MZJ", "西安市民政局", 0.98),
+             ("SFJ2", "西安市司法局公共法律服务处", 0.82)]
+    agencies = []
+    excluded_pool = ("public_safety", "ecology", "life_health_property", "financial_supervision", "state_secrets")
+    for i, (code, name, quality) in enumerate(names):
+        agency = AgencyFactory(code=f"{parent.code}-{code}", name=name, parent=parent)
+        _cat, matters = catalogue(agency, allowed=3 + i, excluded=excluded_pool[: i % 4])
+        agencies.append(agency)
+        last = None
+        for month in range(1, last_month + 1):
+            for k in range(rng.randint(2, 5)):
+                day = datetime.date(year, month, 1 + (k * 5) % 27)
+                case = Case(agency, matters[k % len(matters)], submitted=at(day))
+                if rng.random() < 0.3:
+                    continue  # this applicant submitted the proof instead
+                state = "verified" if rng.random() < 0.9 else "found_false"
+                commitment(case, signed=at(day), state=state)
+                due = day + datetime.timedelta(days=10)
+                late = rng.random() > quality
+                last = task(case, due=due, concluded=at(due + datetime.timedelta(days=3 if late else -2)),
+                            result="false" if state == "found_false" else "true")
+            if agencies[:-1] and last is not None:
+                asked, sent = agencies[month % (len(agencies) - 1)], at(datetime.date(year, month, 3))
+                hours = rng.choice([4, 20, 30, 70])
+                assistance(last, asked, sent=sent, due=sent.date() + datetime.timedelta(days=2), state="answered",
+                           answered=sent + datetime.timedelta(hours=hours), on_time=hours < 48)
+            ticket(agency, created=at(datetime.date(year, month, 12)), replied_on_time=rng.random() < quality,
+                   rating="satisfied" if rng.random() < quality else "not_satisfied")
+        record(agency, decided=datetime.date(year, 1 + i % last_month, 15),
+               severity=("minor", "general", "serious")[i % 3])
+    return agencies
