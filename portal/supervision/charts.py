@@ -240,7 +240,32 @@ def grades(pairs) -> Chart:
                           _("条形图：统计期间认定的失信记录，按失信程度计数。"), pairs, _("记录数"), colour=RED)
 
 
+def _cached(name: str, result: dict, build) -> list[Chart]:
+    """Rendered charts, cached with the figures they draw (the key changes when the figures are refreshed)."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    from .figures import CACHE_SECONDS
+
+    p = result["period"]
+    key = (f"supervision:charts:v1:{name}:{result['scope']['key']}:{p['start']:%Y%m%d}-{p['end']:%Y%m%d}:"
+           f"{result['computed_at'].timestamp()}:{get_language()}")
+    charts = cache.get(key)
+    if charts is None:
+        charts = build()
+        cache.set(key, charts, CACHE_SECONDS)
+    return charts
+
+
 def dashboard_charts(result: dict) -> list[Chart]:
+    return _cached("dashboard", result, lambda: _dashboard_charts(result))
+
+
+def public_charts(result: dict) -> list[Chart]:
+    return _cached("public", result, lambda: _public_charts(result))
+
+
+def _dashboard_charts(result: dict) -> list[Chart]:
     rows = result["rows"]
     return [
         monthly_volume(result["months"]),
@@ -254,7 +279,7 @@ def dashboard_charts(result: dict) -> list[Chart]:
     ]
 
 
-def public_charts(result: dict) -> list[Chart]:
+def _public_charts(result: dict) -> list[Chart]:
     return [
         monthly_volume(result["months"]),
         monthly_rates(result["months"]),
