@@ -184,3 +184,30 @@ def choices() -> list[tuple[str, str]]:
 def reset_breakers():
     for connector in REGISTRY.values():
         connector.breaker.reset()
+
+
+FIELD_LABELS = {
+    "id_number": _("证件号码"), "uscc": _("统一社会信用代码"), "name": _("姓名/名称"),
+    "registered_address": _("登记地址"), "status": _("登记状态"), "insured": _("是否参保"), "employer": _("参保单位"),
+    "months_paid": _("累计缴费月数"), "legal_representative": _("法定代表人"), "marital_status": _("婚姻状况"),
+    "deceased": _("死亡登记"), "death_date": _("死亡日期"), "source": _("数据来源系统"),
+}
+
+
+def present(answer: dict) -> list[tuple[str, str]]:
+    """An answer as (Chinese label, value) rows for the task page; a person's ID number is masked."""
+    from portal import identifiers
+
+    rows = []
+    for key, value in (answer or {}).items():
+        if key == "id_number":
+            value = identifiers.mask(str(value))
+        elif isinstance(value, bool):
+            value = _("是") if value else _("否")
+        rows.append((str(FIELD_LABELS.get(key, key)), str(value) if value != "" else "—"))
+    return rows
+
+
+def label_of(name: str) -> str:
+    connector = REGISTRY.get(name)
+    return str(connector.label) if connector else name

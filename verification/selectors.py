@@ -20,6 +20,7 @@ from django.utils import timezone
 from commitments.models import Application, Requirement
 from portal import roles, workdays
 
+from . import connectors
 from .models import (
     AssistanceRequest,
     Inspection,
@@ -136,7 +137,10 @@ def queue(user, filters: QueueFilters, cursor: str = "", size: int = PAGE_SIZE) 
         qs = qs.filter(due_date__gt=soon)
     after = _parse_cursor(cursor)
     if after:
-        qs = qs.filter(Q(due_date__gt=after[0]) | Q(due_date=after[0], pk__gt=after[1]))
+        # A row-value comparison, so PostgreSQL walks the (agency, state, due_date, id) index from the cursor.
+        qs = qs.filter(due_date__gte=after[0]).extra(  # noqa: S610 - fixed SQL, values as parameters
+            where=['("verification_verificationtask"."due_date", "verification_verificationtask"."id") > (%s, %s)'],
+            params=[after[0], after[1]])
     rows = list(
         qs.select_related("matter", "subject", "claimed_by", "application")
         .only("id", "due_date", "state", "method", "origin", "credit_level", "result", "claimed_by__full_name",
@@ -171,8 +175,11 @@ def open_for_claiming(user) -> QuerySet[VerificationTask]:
 
 def task_detail(task):
     """Everything the task page shows besides the task itself (a few fixed queries)."""
+    checks = list(task.data_checks.select_related("checked_by"))
+    for c in checks:
+        c.source_label, c.rows = connectors.label_of(c.connector), connectors.present(c.answer)
     return {
-        "data_checks": list(task.data_checks.select_related("checked_by")),
+        "data_checks": checks,
         "assistance": list(task.assistance_requests.select_related("to_agency", "answered_by")),
         "inspections": list(task.inspections.prefetch_related("inspectors", "photos")),
         "follow_ups": list(task.follow_ups.all()),

@@ -188,7 +188,8 @@ def claim(*, user, task_id, request=None) -> VerificationTask:
             state=T.CLAIMED, claimed_by=user, claimed_at=timezone.now())
         if not won:
             raise VerificationError(_("该任务已被其他核查人员认领或已办结。"))
-        _audit("task.claimed", task, user, T.OPEN, T.CLAIMED, agency=task.agency, request=request)
+        _audit("task.claimed", task, user, T.OPEN, T.CLAIMED, agency=task.agency, request=request,
+               summary=_("认领核查任务"))
     return selectors.task_for_verifier(user, task_id)
 
 
@@ -210,7 +211,7 @@ def claim_next(*, user, request=None) -> VerificationTask | None:
 
 def _audit_claim(pk, user, request):
     audit.record("verification.task.claimed", obj=VerificationTask(pk=pk), actor=user, from_state=T.OPEN,
-                 to_state=T.CLAIMED, request=request)
+                 to_state=T.CLAIMED, summary=_("认领核查任务"), request=request)
 
 
 def _locked(user, task_id) -> VerificationTask:
@@ -237,7 +238,8 @@ def release(*, user, task_id, request=None) -> VerificationTask:
         task = _locked(user, task_id)
         before = task.state
         _transition(task, "release", user)
-        _audit("task.released", task, user, before, task.state, agency=task.agency, request=request)
+        _audit("task.released", task, user, before, task.state, agency=task.agency, request=request,
+               summary=_("退回队列"))
     return task
 
 
@@ -445,6 +447,7 @@ def assign_inspection(*, user, task_id, inspectors, planned_date, address="", re
         _evidence(task, "inspection_assigned", inspection=inspection.pk,
                   inspectors=[i.get_full_name() for i in inspectors])
         _audit("inspection.assigned", task, user, task.state, task.state, agency=task.agency, request=request,
+               summary=_("指派现场核查：%(names)s") % {"names": "、".join(i.get_full_name() for i in inspectors)},
                inspection=inspection.pk)
     return inspection
 
@@ -483,6 +486,7 @@ def record_findings(*, user, inspection_id, findings, result, photos=(), request
         _evidence(task, "inspection", inspection=inspection.pk, result=result, findings=findings[:500],
                   photos=len(checked))
         _audit("inspection.recorded", task, user, task.state, task.state, agency=task.agency, request=request,
+               summary=_("现场检查结论：%(r)s") % {"r": inspection.get_finding_result_display()},
                inspection=inspection.pk, result=result)
     return inspection
 

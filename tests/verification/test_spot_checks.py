@@ -7,7 +7,13 @@ from django.urls import reverse
 from portal import roles
 from tests.factories import CitizenFactory, StaffFactory
 from verification import services
-from verification.models import SpotCheckItem, SpotCheckPlan, SpotCheckPoolEntry, SpotCheckRun, VerificationPolicy
+from verification.models import (
+    SpotCheckItem,
+    SpotCheckPlan,
+    SpotCheckPoolEntry,
+    SpotCheckRun,
+    VerificationPolicy,
+)
 
 from .factories import accepted_application
 

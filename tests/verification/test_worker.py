@@ -14,6 +14,8 @@ def _fresh_producer_pool():
     """The shared ``celery_worker`` fixture gives each test its own queue folder, but the app keeps its
     producer pool (and so the previous folder) between tests: drop it so messages reach this worker."""
     def reset():
+        if not app.conf.broker_url.startswith("filesystem"):
+            return
         if app._pool is not None:
             app._pool.force_close_all()
             app._pool = None
