@@ -312,6 +312,24 @@ def _settle(req, user):
         task.save()
 
 
+def _answer(user, request_id, method, *args):
+    """Reply to or refuse a request of the user's inbox: the transition, the on-time stamp, the task settles."""
+    closed = _("该协查函已经回复或拒绝。")
+    req = selectors.inbox_answerable(user, request_id)
+    req = AssistanceRequest.objects.select_for_update().get(pk=req.pk)
+    if not can_proceed(getattr(req, method)):
+        raise VerificationError(closed)
+    getattr(req, method)(user, *args)
+    req.answered_at = timezone.now()
+    req.answered_on_time = _today() <= req.due_date
+    try:
+        req.save()
+    except ConcurrentTransition:
+        raise VerificationError(closed) from None
+    _settle(req, user)
+    return req
+
+
 def reply_assistance(*, user, request_id, answer, text, request=None) -> AssistanceRequest:
     text = (text or "").strip()
     if answer not in AssistanceRequest.Answer.values:
@@ -319,18 +337,7 @@ def reply_assistance(*, user, request_id, answer, text, request=None) -> Assista
     if not text:
         raise VerificationError(_("请填写回复内容。"), field="text")
     with transaction.atomic():
-        req = selectors.inbox_answerable(user, request_id)
-        req = AssistanceRequest.objects.select_for_update().get(pk=req.pk)
-        if not can_proceed(req.reply):
-            raise VerificationError(_("该协查函已经回复或拒绝。"))
-        req.reply(user, answer, text)
-        req.answered_at = timezone.now()
-        req.answered_on_time = _today() <= req.due_date
-        try:
-            req.save()
-        except ConcurrentTransition:
-            raise VerificationError(_("该协查函已经回复或拒绝。")) from None
-        _settle(req, user)
+        req = _answer(user, request_id, "reply", answer, text)
         _audit("assistance.answered", req, user, "pending", req.state, request=request,
                summary=req.get_answer_display(), on_time=req.answered_on_time)
     return req
@@ -341,18 +348,7 @@ def refuse_assistance(*, user, request_id, reason, request=None) -> AssistanceRe
     if not reason:
         raise VerificationError(_("拒绝协查须写明理由（被请求部门不得无故推诿或拒绝）。"), field="reason")
     with transaction.atomic():
-        req = selectors.inbox_answerable(user, request_id)
-        req = AssistanceRequest.objects.select_for_update().get(pk=req.pk)
-        if not can_proceed(req.refuse):
-            raise VerificationError(_("该协查函已经回复或拒绝。"))
-        req.refuse(user, reason)
-        req.answered_at = timezone.now()
-        req.answered_on_time = _today() <= req.due_date
-        try:
-            req.save()
-        except ConcurrentTransition:
-            raise VerificationError(_("该协查函已经回复或拒绝。")) from None
-        _settle(req, user)
+        req = _answer(user, request_id, "refuse", reason)
         _audit("assistance.refused", req, user, "pending", req.state, request=request, summary=reason[:200])
     return req
 
