@@ -339,7 +339,12 @@ def test_other_agency_clerk_cannot_file_for_this_agency(other_agency_clerk, serv
                                 token=uuid.uuid4())
 
 
-def test_letter_is_rendered_after_commit_once_and_stored(citizen, start, sign, django_capture_on_commit_callbacks):
+def test_letter_is_rendered_after_commit_once_and_stored(citizen, start, sign, django_capture_on_commit_callbacks,
+                                                        monkeypatch):
+    from commitments import tasks
+
+    # Run the queued task in-process here; the real-worker variant is in test_tasks.py.
+    monkeypatch.setattr(tasks.render_letter, "delay", lambda pk: tasks.render_letter.apply(args=[pk]))
     application = start(citizen)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         c = sign(citizen, application, "无犯罪记录证明")

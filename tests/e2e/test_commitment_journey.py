@@ -17,6 +17,17 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(autouse=True)
+def _roles(transactional_db):
+    """Role groups come from a data migration; make sure a preceding transactional test's flush did not drop them."""
+    from django.contrib.auth.models import Group
+
+    from portal import roles
+
+    for name in roles.ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path, live_server):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PUBLIC_BASE_URL = live_server.url
