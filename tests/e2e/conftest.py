@@ -30,11 +30,36 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def _keep_serialized_contents():
+    """Carry Django's test-database snapshot over to the connection objects seen once Playwright runs.
+
+    Playwright's sync API runs an event loop in this thread; asgiref then hands Django new
+    connection objects, which lack the snapshot ``serialized_rollback`` restores from, so
+    rows made by data migrations (roles, calendar, policies) would vanish after the first flush.
+    """
+    from django.db import connections
+
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+
+    def restore():
+        for alias, contents in snapshots.items():
+            if not hasattr(connections[alias], "_test_serialized_contents"):
+                connections[alias]._test_serialized_contents = contents
+
+    return restore
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup, django_db_blocker):
     from playwright.sync_api import sync_playwright
 
+    restore_snapshots = _keep_serialized_contents()
     with sync_playwright() as playwright:
+        restore_snapshots()
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
