@@ -12,9 +12,12 @@ _seq = itertools.count(1)
 
 
 def resident_id(n: int | None = None) -> str:
-    """A valid 居民身份证号 (Xi'an, Yanta district), different for each n."""
+    """A valid 居民身份证号 (Xi'an, Yanta district), different for each n.
+
+    Born 1985–2004: python-stdnum checks the district code existed at the birth date.
+    """
     n = next(_seq) if n is None else n
-    body = f"610113{1970 + n % 40}{(n % 12) + 1:02d}{(n % 28) + 1:02d}{n % 1000:03d}"
+    body = f"610113{1985 + n % 20}{(n % 12) + 1:02d}{(n % 28) + 1:02d}{n % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")
 
 
