@@ -180,6 +180,7 @@ def celery_worker(transactional_db, tmp_path):
             "data_folder_in": str(tmp_path / "queue"), "data_folder_out": str(tmp_path / "queue"),
             "control_folder": str(tmp_path / "control"), "store_processed": False,
         }
+    _reset_broker_pools(app)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
             yield worker
@@ -187,6 +188,15 @@ def celery_worker(transactional_db, tmp_path):
         app.conf.task_always_eager = previous
         app.conf.broker_transport_options = previous_options
         settings.CELERY_TASK_ALWAYS_EAGER = previous
+        _reset_broker_pools(app)
+
+
+def _reset_broker_pools(app):
+    """Forget cached connections so publishers use this test's broker options (its queue folder)."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def wait_for(condition, timeout=20.0, interval=0.1):
