@@ -21,8 +21,10 @@ WORKSPACE_LINKS = {
         (_("我的信用"), "credit:me"),
         (_("我的咨询投诉"), "complaints:mine"),
     ],
-    roles.WINDOW_CLERK: [(_("窗口受理"), "commitments:desk"), (_("咨询投诉待办"), "complaints:inbox")],
-    roles.VERIFIER: [(_("核查队列"), "verification:queue")],
+    roles.WINDOW_CLERK: [
+        (_("窗口受理"), "commitments:desk"), (_("咨询投诉待办"), "complaints:inbox"), (_("信用查询"), "credit:lookup"),
+    ],
+    roles.VERIFIER: [(_("核查队列"), "verification:queue"), (_("信用查询"), "credit:lookup")],
     roles.INSPECTOR: [(_("现场检查"), "verification:inspections")],
     roles.CATALOGUE_EDITOR: [(_("清单编制"), "catalog:manage")],
     roles.JUSTICE_REVIEWER: [(_("清单审核"), "catalog:review")],
