@@ -58,10 +58,11 @@ test: install browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
-	$(BIN)/python -m pytest tests/bench -s -p no:cacheprovider $(PYTEST_ARGS)
+	RUN_BENCH=1 $(BIN)/python -m pytest tests/bench -s -p no:cacheprovider $(PYTEST_ARGS)
 
 faults: install
-	@test -d tests/faults && $(BIN)/python -m pytest tests/faults -s $(PYTEST_ARGS) || echo "tests/faults: nothing yet"
+	@if [ -d tests/faults ]; then RUN_FAULTS=1 $(BIN)/python -m pytest tests/faults -s $(PYTEST_ARGS); \
+	else echo "tests/faults: no fault scripts yet"; fi
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var

@@ -9,6 +9,11 @@ from django.conf import settings
 from portal import roles
 from tests.factories import AgencyFactory, CitizenFactory, OrganisationFactory, StaffFactory
 
+# Benchmarks and fault scripts print figures and run only through `make bench` / `make faults`.
+collect_ignore = [] if os.environ.get("RUN_BENCH") else ["bench"]
+if not os.environ.get("RUN_FAULTS"):
+    collect_ignore.append("faults")
+
 # Without Redis, tasks run in-process (eagerly); with REDIS_URL set (CI), they go to the broker.
 if not os.environ.get("REDIS_URL"):
     settings.CELERY_TASK_ALWAYS_EAGER = True
