@@ -17,6 +17,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 PHONE = {"width": 390, "height": 844}
 
 
+@pytest.fixture(autouse=True)
+def _roles(transactional_db):
+    """Role groups come from a migration; make sure a flush by an earlier transactional test did not drop them."""
+    from django.contrib.auth.models import Group
+
+    for name in roles.ROLES:
+        Group.objects.get_or_create(name=name)
+
+
 @pytest.fixture
 def exchange(settings):
     server = start_in_thread()
