@@ -114,6 +114,9 @@ def test_supervision_dashboard_bench(city_government, settings):
     with CaptureQueriesContext(connection) as captured:
         cold_dashboard()
     queries = len(captured)
+    with CaptureQueriesContext(connection) as timed:
+        f.compute(scope, period)
+    slowest = sorted(timed.captured_queries, key=lambda q: -float(q["time"]))[:4]
     compute = _time(lambda: f.compute(scope, period), 3)
     cold = _time(cold_dashboard, 3)
     warm = _time(warm_dashboard, 10)
@@ -126,5 +129,6 @@ def test_supervision_dashboard_bench(city_government, settings):
         f"  figures compute      median {compute[1] * 1000:8.1f} ms  (max {compute[-1] * 1000:.1f})\n"
         f"  dashboard, uncached  median {cold[1] * 1000:8.1f} ms  (max {cold[-1] * 1000:.1f})\n"
         f"  dashboard, cached    median {warm[5] * 1000:8.1f} ms  (max {warm[-1] * 1000:.1f})\n"
-        f"  transparency, uncached median {public[1] * 1000:8.1f} ms"
+        f"  transparency, uncached median {public[1] * 1000:8.1f} ms\n"
+        "  slowest figure queries:\n" + "\n".join(f"    {float(q['time']) * 1000:7.1f} ms  {q['sql'][:150]}" for q in slowest)
     )
