@@ -433,11 +433,12 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
     def withdraw(self, reason=""):
         self.withdrawal_reason = reason
 
-    @transition(field=state, source=State.SIGNED, target=State.VERIFIED)
+    # An exempted commitment sits in the spot-check pool (双随机): a spot check may still verify it or find it false.
+    @transition(field=state, source=[State.SIGNED, State.EXEMPTED], target=State.VERIFIED)
     def mark_verified(self):
         pass
 
-    @transition(field=state, source=State.SIGNED, target=State.FOUND_FALSE)
+    @transition(field=state, source=[State.SIGNED, State.EXEMPTED], target=State.FOUND_FALSE)
     def mark_false(self):
         pass
 

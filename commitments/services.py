@@ -363,6 +363,9 @@ def submit(*, user, application_pk, expected_state=None, request=None) -> Applic
     return application
 
 
+PLAN_TASK = "verification.plan_application"
+
+
 def accept(*, clerk, application_pk, expected_state=None, request=None) -> Application:
     with transaction.atomic():
         application = _lock(application_pk)
@@ -378,7 +381,24 @@ def accept(*, clerk, application_pk, expected_state=None, request=None) -> Appli
                 c.save(update_fields=["publicity_start", "publicity_end"])
         _audit("application.accepted", application, clerk, before, request=request,
                due_date=application.due_date.isoformat())
+        transaction.on_commit(lambda pk=application.pk: _plan_verification(pk))
     return application
+
+
+def _plan_verification(application_pk):
+    """Ask verification to plan this application's checks (核查计划).
+
+    Verification sits to the right of this app, so the task is found by its registered name,
+    never imported; a beat job in verification plans anything this call missed.
+    """
+    from celery import current_app
+
+    current_app.loader.import_default_modules()  # registers every app's tasks (autodiscovery)
+    task = current_app.tasks.get(PLAN_TASK)
+    if task is not None:
+        task.delay(application_pk)
+    else:
+        current_app.send_task(PLAN_TASK, args=[application_pk])
 
 
 def approve(*, clerk, application_pk, decision_number, expected_state=None, request=None) -> Application:

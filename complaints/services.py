@@ -201,7 +201,8 @@ def file_ticket(
             channel=channel, kind=kind)
         target = route_to
         if target is None and auto_route:
-            target = responsible_agency(about_agency=about_agency, matter=matter)
+            target = responsible_agency(about_agency=about_agency, matter=matter,
+                                        application_number=application_number, commitment_ref=commitment_ref)
         if target is not None:
             _route(ticket, target, actor=entered_by, reason="", automatic=True, entered=route_to is not None,
                    request=request)

@@ -507,7 +507,9 @@ def conclude(*, user, task_id, result, conclusion, disposition=None, request=Non
         before = task.state
         _transition(task, "conclude", user, result, conclusion)
         commitment = Commitment.objects.filter(pk=task.commitment_id).first() if task.commitment_id else None
-        if commitment is not None and commitment.state == Commitment.State.SIGNED and result != Result.UNVERIFIABLE:
+        # Signed (planned check) or exempted (spot-check pool): both still await a verdict.
+        awaiting = (Commitment.State.SIGNED, Commitment.State.EXEMPTED)
+        if commitment is not None and commitment.state in awaiting and result != Result.UNVERIFIABLE:
             commitments.conclude_commitment(commitment_pk=commitment.pk,
                                             outcome="verified" if result == Result.TRUE else "found_false",
                                             actor=user, request=request)
@@ -728,3 +730,32 @@ def publish_ready_runs(run_ids=None) -> int:
             _audit("spot_check.published", run, None, agency=run.plan.owner, summary=str(run))
             done += 1
     return done
+
+
+# --- reports from the complaints desk ------------------------------------------------------------------
+def open_task_for_report(commitment, reason: str, *, source: str = "", actor=None):
+    """A report (举报) of a suspected false commitment opens a verification task against it.
+
+    Idempotent per commitment: while a report task for it is still open, that one is returned
+    (several reports about the same letter are worked together).
+    """
+    with transaction.atomic():
+        commitment = (Commitment.objects.select_for_update().select_related("application", "matter", "requirement")
+                      .get(pk=commitment.pk))
+        existing = (VerificationTask.objects.filter(commitment=commitment, origin=TaskOrigin.REPORT)
+                    .exclude(state=VerificationTask.State.CONCLUDED).first())
+        if existing is not None:
+            return existing
+        application, matter = commitment.application, commitment.matter
+        methods = [m for m in (matter.verification_methods or []) if m != VerificationMethod.EXEMPT]
+        task = VerificationTask.objects.create(
+            agency=application.agency, application=application, requirement=commitment.requirement,
+            commitment=commitment, subject=application.subject, matter=matter,
+            method=methods[0] if methods else VerificationMethod.DATA_SHARING, origin=TaskOrigin.REPORT,
+            credit_level=credit.credit_level(application.subject),
+            due_date=workdays.add_workdays(_today(), matter.verification_days or conf.DEFAULT_VERIFICATION_WORKDAYS),
+            conclusion="",
+        )
+        _audit("task.opened_from_report", task, actor, after=task.state, summary=reason[:300],
+               agency=application.agency, source=source)
+    return task

@@ -325,3 +325,24 @@ def test_topic_other_report_is_not_referred(operator, agency):
     ticket, _c = services.file_ticket(kind=Kind.REPORT, channel=Channel.PORTAL, anonymous=True, title="t",
                                       content="c", topic=Topic.HANDLING, about_agency=agency)
     assert ticket.referral == ""
+
+
+
+def test_a_false_commitment_report_opens_a_verification_task_once(db, clerk, citizen, agency, justice_bureau,
+                                                                  city_government):
+    from commitments.models import Commitment
+    from complaints.models import Channel, Kind, Topic
+    from tests.verification.factories import accepted_application, publish_catalogue, service_of
+    from verification.models import TaskOrigin, VerificationTask
+
+    service = service_of(publish_catalogue(agency, justice_bureau, city_government))
+    commitment = Commitment.objects.filter(application=accepted_application(service, clerk, citizen)).first()
+    ticket, _code = services.file_ticket(
+        kind=Kind.REPORT, channel=Channel.PORTAL, anonymous=True, title="承诺的住所并不存在",
+        content="公示的经营场所实为居民住宅。", topic=Topic.FALSE_COMMITMENT, commitment_ref=commitment.letter_number,
+    )
+    ticket.refresh_from_db()
+    task = VerificationTask.objects.get(commitment=commitment, origin=TaskOrigin.REPORT)
+    assert ticket.referral == "opened" and ticket.referral_ref == str(task.pk)
+    assert services.open_verification_for_report(ticket) == "opened"
+    assert VerificationTask.objects.filter(commitment=commitment, origin=TaskOrigin.REPORT).count() == 1
