@@ -48,7 +48,26 @@ def seed(stdout=None) -> list[tuple[str, str, str]]:
         plan.agencies.set([agencies["610100-SFJ"]])
         plan.inspectors.set(User.objects.filter(username__in=["inspector", "inspector2"]))
     planned = services.plan_unplanned(limit=1000)
+    _make_sure_the_queue_has_work()
     if stdout is not None:
         stdout.write(f"核查：已为 {planned} 件已受理办件制定核查计划；数据共享核查请先运行 "
                      "python manage.py run_exchange_simulator")
     return logins
+
+
+def _make_sure_the_queue_has_work():
+    """Credit level A samples only a share of commitments, so the demo may plan no task at all.
+
+    The demo then shows the other two ways work arrives: this month's spot check (双随机) of the
+    pool, and a report (举报) about one pooled commitment — both idempotent.
+    """
+    from commitments.models import Commitment
+
+    from .models import VerificationTask
+
+    if VerificationTask.objects.exists():
+        return
+    services.run_due_spot_checks()
+    pooled = Commitment.objects.filter(state=Commitment.State.EXEMPTED).order_by("pk").first()
+    if pooled is not None:
+        services.open_task_for_report(pooled, "演示：群众举报该承诺内容与实际不符", source="demo")
