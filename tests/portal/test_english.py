@@ -60,3 +60,18 @@ def test_english_kernel_pages_and_registration_errors(english):
     assert error == "The check digit of the resident ID number is wrong. Check the number and enter it again."
     assert error in response.content.decode()
     assert not CJK.search(error)
+
+
+def test_english_app_pages_have_english_headings(english):
+    expected = {
+        "/catalog/": "List of certification matters",
+        "/credit/blacklist/": "False-commitment blacklist",
+        "/complaints/new/": "Anonymous report",
+        "/transparency/": "Implementation of the notification-and-commitment system",
+    }
+    for url, heading in expected.items():
+        response = english.get(url)
+        assert response.status_code == 200, url
+        h1 = _h1(response)
+        assert heading in h1, (url, h1)
+        assert not CJK.search(h1), (url, h1)
