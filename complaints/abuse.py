@@ -14,6 +14,7 @@ import secrets
 
 from django.core import signing
 from django.core.cache import cache
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 FILE_LIMIT = (5, 3600)  # anonymous filings per client per hour
@@ -41,6 +42,9 @@ def hit(request, scope: str, limit: tuple[int, int]) -> bool:
 
 
 def _number(n: int) -> str:
+    """Chinese numerals on Chinese pages (harder for simple bots), digits in other languages."""
+    if not (translation.get_language() or "zh").startswith("zh"):
+        return str(n)
     if n <= 10:
         return _DIGITS[n]
     if n < 20:

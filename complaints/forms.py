@@ -1,6 +1,8 @@
 """Forms of the complaints desk. Every message is Chinese and sits beside its field."""
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors as catalog_selectors
@@ -52,7 +54,8 @@ class TicketFieldsMixin(forms.Form):
         **REQUIRED, "max_length": _("标题不能超过 %(limit_value)d 个字。")})
     content = forms.CharField(
         label=_("具体内容"), max_length=MAX_CONTENT, widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("请写明时间、地点、经过和您的诉求，不超过 %(n)s 字。") % {"n": MAX_CONTENT},
+        # Lazy: the form class is built at import, before the visitor's language is known.
+        help_text=lazy(lambda: gettext("请写明时间、地点、经过和您的诉求，不超过 %(n)s 字。") % {"n": MAX_CONTENT}, str)(),
         error_messages={**REQUIRED, "max_length": _("内容不能超过 %(limit_value)d 个字（现有 %(show_value)d 字）。")},
     )
     about_agency = _agency_field(_("反映的机关"), help_text=_("可选；不清楚可不选，由 12345 热线分派。"))
