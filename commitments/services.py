@@ -393,12 +393,15 @@ def _plan_verification(application_pk):
     """
     from celery import current_app
 
-    current_app.loader.import_default_modules()  # registers every app's tasks (autodiscovery)
-    task = current_app.tasks.get(PLAN_TASK)
-    if task is not None:
-        task.delay(application_pk)
-    else:
-        current_app.send_task(PLAN_TASK, args=[application_pk])
+    try:
+        current_app.loader.import_default_modules()  # registers every app's tasks (autodiscovery)
+        task = current_app.tasks.get(PLAN_TASK)
+        if task is not None:
+            task.delay(application_pk)
+        else:
+            current_app.send_task(PLAN_TASK, args=[application_pk])
+    except Exception:  # noqa: BLE001 - the acceptance stands; verification's beat job plans it later
+        log.exception("could not queue verification planning for application %s", application_pk)
 
 
 def approve(*, clerk, application_pk, decision_number, expected_state=None, request=None) -> Application:

@@ -197,9 +197,15 @@ def celery_worker(transactional_db, tmp_path):
 
 
 def _reset_broker_pools(app):
-    """Forget cached connections so publishers use this test's broker options (its queue folder)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Forget cached connections so publishers use this test's broker options (its queue folder).
+
+    kombu keeps connection and producer pools in a global registry; ``pools.reset()`` closes and
+    forgets them all, so the next publish builds fresh ones (closing one pool by hand leaves a
+    closed pool in the registry: "Acquire on closed pool").
+    """
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 

@@ -15,6 +15,8 @@ PUBLIC_PREFIXES = (
     "", "accounts/login/", "accounts/register", "accounts/password/reset", "healthz", "favicon.ico",
     "care-mode/", "i18n/", "catalog/", "letters/verify/", "publicity/", "spot-checks/", "credit/blacklist/",
     "complaints/new/", "complaints/track/", "complaints/faq/", "transparency/", "static/",
+    # Anonymous reporters reach their own attachments through the tracking code; others get 404.
+    "complaints/attachments/",
 )
 
 

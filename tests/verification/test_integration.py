@@ -12,8 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_accepting_an_application_plans_its_verification_after_commit(
-    service, clerk, citizen, always_verify, django_capture_on_commit_callbacks
+    service, clerk, citizen, always_verify, django_capture_on_commit_callbacks, monkeypatch
 ):
+    from portal.celery import app
+
+    monkeypatch.setattr(app.conf, "task_always_eager", True)  # the real-worker path is tested in test_worker
     with django_capture_on_commit_callbacks(execute=True):
         application = accepted_application(service, clerk, citizen)
     plan = VerificationPlan.objects.get(application=application)
