@@ -22,6 +22,37 @@ if not os.environ.get("REDIS_URL"):
     _celery_app.conf.task_always_eager = True
 
 
+_SNAPSHOT: dict = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keep the migrated test database's snapshot (roles, calendar, policies made by data migrations)."""
+    from django.db import connection
+
+    _SNAPSHOT["default"] = getattr(connection, "_test_serialized_contents", None)
+
+
+@pytest.fixture(autouse=True)
+def _migrated_rows_in_transactional_tests(request):
+    """After a flush, a transactional test gets the data-migration rows back even if Django's own
+    ``serialized_rollback`` missed them (it keys the snapshot on a connection object that asgiref
+    replaces once Playwright's event loop runs in this thread)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    snapshot = _SNAPSHOT.get("default")
+    if snapshot and not Group.objects.exists():
+        connection.creation.deserialize_db_from_string(snapshot)
+
+
 @pytest.fixture(autouse=True)
 def _chinese_after_each_test():
     """A request in English leaves the thread in English; every test starts in Chinese."""

@@ -12,13 +12,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_accepting_an_application_plans_its_verification_after_commit(
-    service, clerk, citizen, always_verify, django_capture_on_commit_callbacks, monkeypatch
+    service, clerk, citizen, always_verify, django_capture_on_commit_callbacks
 ):
     from portal.celery import app
 
-    monkeypatch.setattr(app.conf, "task_always_eager", True)  # the real-worker path is tested in test_worker
-    with django_capture_on_commit_callbacks(execute=True):
-        application = accepted_application(service, clerk, citizen)
+    previous, app.conf.task_always_eager = app.conf.task_always_eager, True  # real worker: test_worker.py
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            application = accepted_application(service, clerk, citizen)
+    finally:
+        app.conf.task_always_eager = previous
     plan = VerificationPlan.objects.get(application=application)
     assert plan.tasks_created == VerificationTask.objects.filter(application=application, origin=TaskOrigin.PLAN).count()
     assert plan.tasks_created >= 1
