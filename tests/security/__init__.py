@@ -1,0 +1,1 @@
+"""Security checks that run in ``make test``: the authorisation matrix."""
