@@ -252,3 +252,25 @@ def figures(user, *, start=None, end=None) -> dict:
         if "kind" in row:
             row["kind_label"] = kinds.get(row["kind"], row["kind"])
     return {"rows": rows, "totals": totals}
+
+
+def referral_outcome(ticket) -> str:
+    """What became of a report referred to verification, in general terms (no personal data)."""
+    from django.utils.translation import gettext as _
+
+    from verification.models import VerificationTask
+
+    from .models import Referral
+
+    if ticket.referral != Referral.OPENED or not (ticket.referral_ref or "").isdigit():
+        return ""
+    task = VerificationTask.objects.filter(pk=int(ticket.referral_ref)).values("state", "result").first()
+    if task is None:
+        return ""
+    if task["state"] != VerificationTask.State.CONCLUDED:
+        return _("核查部门正在核查，核查结束后将在此告知结果。")
+    return {
+        "true": _("经核查，未发现承诺不实的情况。"),
+        "false": _("经核查，该承诺不实，核查部门已依法处理。"),
+        "unverifiable": _("核查部门已开展核查，但现有条件下无法核实。"),
+    }.get(task["result"], "")

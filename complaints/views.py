@@ -145,7 +145,7 @@ def _requester_page(request, ticket, *, rate_url):
             return redirect(rate_url)
     return render(request, "complaints/requester_ticket.html", {
         "ticket": ticket, "form": form, "rate_url": rate_url,
-        "timeline": selectors.timeline(ticket, public=True),
+        "timeline": selectors.timeline(ticket, public=True), "referral_outcome": selectors.referral_outcome(ticket),
         "show_contact": selectors.contact_visible(request.user, ticket) or ticket.number in _unlocked(request),
     })
 
@@ -261,7 +261,7 @@ def _detail_page(request, ticket, *, failed=None, status=200):
         forms[{RouteForm: "route_form", ReplyForm: "reply_form", RateForm: "rate_form"}[type(failed)]] = failed
     return render(request, "complaints/detail.html", {
         "ticket": ticket, "timeline": selectors.timeline(ticket),
-        "show_contact": selectors.contact_visible(user, ticket),
+        "show_contact": selectors.contact_visible(user, ticket), "referral_outcome": selectors.referral_outcome(ticket),
         "can_route": can_route, "can_sign": can_sign, "can_reply": can_reply,
         "can_callback": selectors.is_operator(user) and ticket.state == ticket.State.REPLIED,
         "templates": templates, "chosen": chosen, **forms,

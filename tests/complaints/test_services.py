@@ -346,3 +346,28 @@ def test_a_false_commitment_report_opens_a_verification_task_once(db, clerk, cit
     assert ticket.referral == "opened" and ticket.referral_ref == str(task.pk)
     assert services.open_verification_for_report(ticket) == "opened"
     assert VerificationTask.objects.filter(commitment=commitment, origin=TaskOrigin.REPORT).count() == 1
+
+
+def test_the_reporter_learns_the_verification_outcome_in_general_terms(db, clerk, citizen, verifier, agency,
+                                                                        justice_bureau, city_government):
+    from commitments.models import Commitment
+    from complaints import selectors
+    from complaints.models import Channel, Kind, Topic
+    from tests.verification.factories import accepted_application, publish_catalogue, service_of
+    from verification import services as verification
+    from verification.models import TaskOrigin, VerificationTask
+
+    service = service_of(publish_catalogue(agency, justice_bureau, city_government))
+    commitment = Commitment.objects.filter(application=accepted_application(service, clerk, citizen)).first()
+    ticket, _code = services.file_ticket(
+        kind=Kind.REPORT, channel=Channel.PORTAL, anonymous=True, title="承诺不实",
+        content="经营场所实为居民住宅。", topic=Topic.FALSE_COMMITMENT, commitment_ref=commitment.letter_number,
+    )
+    ticket.refresh_from_db()
+    assert "正在核查" in selectors.referral_outcome(ticket)
+    task = VerificationTask.objects.get(commitment=commitment, origin=TaskOrigin.REPORT)
+    verification.claim(user=verifier, task_id=task.pk)
+    verification.conclude(user=verifier, task_id=task.pk, result="true", conclusion="经现场核查，住所属实。")
+    outcome = selectors.referral_outcome(ticket)
+    assert outcome == "经核查，未发现承诺不实的情况。"
+    assert citizen.full_name not in outcome and commitment.letter_number not in outcome
