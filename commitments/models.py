@@ -63,12 +63,7 @@ def _is_owner(application, user) -> bool:
 def in_agency_scope(agency, user) -> bool:
     """Whether ``agency`` is within ``user``'s staff scope (mirrors ``Agency.scoped_agencies`` without a query)."""
     own = getattr(user, "agency", None)
-    if own is None or agency is None:
-        return False
-    root = own.scope_root()
-    if root.is_government or root != own:
-        return agency.path.startswith(root.path)
-    return agency.pk == own.pk
+    return own is not None and own.supervises(agency)
 
 
 def _is_desk_clerk(application, user) -> bool:

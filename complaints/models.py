@@ -134,12 +134,7 @@ def in_scope(agency_id, agency_path: str, user) -> bool:
     own = getattr(user, "agency", None)
     if own is None or agency_id is None:
         return False
-    if own.pk == agency_id:
-        return True
-    root = own.scope_root()
-    if root.is_government or root != own:
-        return agency_path.startswith(root.path)
-    return False
+    return own.covers(agency_id, agency_path)
 
 
 def is_handler(ticket, user) -> bool:

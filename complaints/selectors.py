@@ -34,13 +34,9 @@ def _scope_filter(user) -> Q:
     """Tickets whose handling agency is within the user's agency scope."""
     if user.is_superuser:
         return Q()
-    own = user.agency
-    if own is None:
+    if user.agency is None:
         return Q(pk__in=[])
-    root = own.scope_root()
-    if root.is_government or root != own:
-        return Q(agency__path__startswith=root.path)
-    return Q(agency=own)
+    return user.agency.scope_q("agency")
 
 
 def is_operator(user) -> bool:

@@ -105,10 +105,7 @@ def can_work(task, user) -> bool:
     own = getattr(user, "agency", None)
     if not getattr(user, "is_authenticated", False) or own is None or not roles.has_role(user, roles.VERIFIER):
         return getattr(user, "is_superuser", False)
-    root = own.scope_root()
-    if root.is_government or root != own:
-        return task.agency.path.startswith(root.path)
-    return task.agency_id == own.pk
+    return own.supervises(task.agency)
 
 
 def _holder(task, user) -> bool:

@@ -41,10 +41,7 @@ def _scope_q(user, field="agency") -> Q | None:
         return Q()
     if user.agency_id is None:
         return None
-    root = user.agency.scope_root()
-    if root.is_government or root != user.agency:
-        return Q(**{f"{field}__path__startswith": root.path})
-    return Q(**{f"{field}_id": user.agency_id})
+    return user.agency.scope_q(field)
 
 
 def _get(qs, **kwargs):

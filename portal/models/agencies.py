@@ -73,6 +73,24 @@ class Agency(models.Model):
             return self.parent
         return self
 
+    def covers(self, agency_id, agency_path: str) -> bool:
+        """Whether the agency with this id and path is in this agency's scope (no query)."""
+        root = self.scope_root()
+        if root.is_government or root != self:
+            return (agency_path or "").startswith(root.path)
+        return agency_id == self.pk
+
+    def supervises(self, other: "Agency | None") -> bool:
+        """Whether ``other`` is this agency or one it supervises — ``scoped_agencies`` without a query."""
+        return other is not None and self.covers(other.pk, other.path)
+
+    def scope_q(self, field: str = "agency") -> models.Q:
+        """A filter on ``field`` (a foreign key to Agency) keeping rows within this agency's scope."""
+        root = self.scope_root()
+        if root.is_government or root != self:
+            return models.Q(**{f"{field}__path__startswith": root.path})
+        return models.Q(**{f"{field}_id": self.pk})
+
     def scoped_agencies(self):
         """This agency and those it supervises (see ``scope_root``)."""
         root = self.scope_root()

@@ -19,12 +19,7 @@ from .agencies import Agency
 def in_scope_of(user, agency) -> bool:
     """Whether ``agency`` lies among the agencies the user's agency supervises (``Agency.scoped_agencies``)."""
     own = getattr(user, "agency", None)
-    if own is None or agency is None:
-        return False
-    root = own.scope_root()
-    if root.is_government or root != own:
-        return agency.path.startswith(root.path)
-    return agency.pk == own.pk
+    return own is not None and own.supervises(agency)
 
 
 def may_approve_notices(user) -> bool:

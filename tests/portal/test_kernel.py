@@ -112,3 +112,19 @@ def test_agency_kinds_include_the_xian_structures():
     labels = dict(Agency.Kind.choices)
     assert labels[Agency.Kind.NEW_AREA] == "西咸新区管委会"
     assert labels[Agency.Kind.DEV_ZONE] == "开发区管委会"
+
+
+
+def test_supervises_and_scope_filter_agree_with_scoped_agencies(city_government, justice_bureau, agency,
+                                                                 district_government):
+    yanta_market = AgencyFactory(code="610113-SCJ", parent=district_government)
+    everyone = [city_government, justice_bureau, agency, district_government, yanta_market]
+    for a in everyone:
+        audit.record("test.row", agency=a)  # one row per agency, filtered through its foreign key
+    for own in everyone:
+        expected = set(own.scoped_agencies())
+        assert {a for a in everyone if own.supervises(a)} == expected
+        rows = AuditEvent.objects.filter(own.scope_q("agency"))
+        assert {e.agency for e in rows.select_related("agency")} == expected
+    assert not agency.supervises(None)
+    assert district_government.supervises(yanta_market) and not district_government.supervises(agency)
