@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
+
 from .models import AdministrativeService, Catalogue, CatalogueComment, CertificationMatter, NegativeListEntry
 
 
@@ -12,16 +14,6 @@ class AdministrativeServiceAdmin(admin.ModelAdmin):
     search_fields = ("name", "code")
     raw_id_fields = ("agency",)
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CatalogueCommentInline(admin.TabularInline):

@@ -5,6 +5,19 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Agency, AuditEvent, Subject, User, Workday
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records written only through services (audit, signed letters, spot checks): look, never touch."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     """Staff accounts are created here, by administrators only (citizens register themselves)."""
@@ -47,19 +60,10 @@ class SubjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "action", "actor", "agency", "object_type", "object_id", "from_state", "to_state")
     list_filter = ("action", "object_type")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Workday)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
+
 from . import services
 from .models import (
     AssistanceRequest,
@@ -31,31 +33,21 @@ class SpotCheckPlanAdmin(admin.ModelAdmin):
     filter_horizontal = ("agencies", "inspectors")
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SpotCheckRun)
-class SpotCheckRunAdmin(ReadOnly):
+class SpotCheckRunAdmin(ReadOnlyAdmin):
     list_display = ("plan", "period", "pool_size", "sample_size", "seed", "drawn_at", "published_at")
 
 
 @admin.register(VerificationTask)
-class VerificationTaskAdmin(ReadOnly):
+class VerificationTaskAdmin(ReadOnlyAdmin):
     list_display = ("pk", "agency", "matter", "method", "origin", "state", "result", "due_date", "claimed_by")
     list_filter = ("state", "method", "origin")
     list_select_related = ("agency", "matter", "claimed_by")
 
 
 @admin.register(AssistanceRequest)
-class AssistanceRequestAdmin(ReadOnly):
+class AssistanceRequestAdmin(ReadOnlyAdmin):
     list_display = ("number", "from_agency", "to_agency", "state", "due_date", "answered_on_time")
     list_filter = ("state",)
     list_select_related = ("from_agency", "to_agency")
