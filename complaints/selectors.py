@@ -13,11 +13,13 @@ agency and to the 12345 desk that calls back, and to nobody else.
 
 from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, When
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from portal import audit, roles
 from portal.models import Agency
+from verification.models import VerificationTask
 
-from .models import HANDLER_ROLES, Kind, Rating, ReplyTemplate, Ticket, TicketAttachment, in_scope
+from .models import HANDLER_ROLES, Kind, Rating, Referral, ReplyTemplate, Ticket, TicketAttachment, in_scope
 
 S = Ticket.State
 LIST_FIELDS = (
@@ -252,12 +254,6 @@ def figures(user, *, start=None, end=None) -> dict:
 
 def referral_outcome(ticket) -> str:
     """What became of a report referred to verification, in general terms (no personal data)."""
-    from django.utils.translation import gettext as _
-
-    from verification.models import VerificationTask
-
-    from .models import Referral
-
     if ticket.referral != Referral.OPENED or not (ticket.referral_ref or "").isdigit():
         return ""
     task = VerificationTask.objects.filter(pk=int(ticket.referral_ref)).values("state", "result").first()
