@@ -6,11 +6,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog import services as catalog_services
-from catalog import texts
-from catalog.models import AdministrativeService, CertificationMatter, NegativeListEntry
+from catalog.models import AdministrativeService, NegativeListEntry
 from commitments import services
 from commitments.models import Application
 from portal import roles
+from tests.catalog.conftest import add_matter
 from tests.factories import PASSWORD, StaffFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -20,24 +20,6 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 
 def upload(name="证明.pdf", content=PDF):
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
-
-
-def add_matter(catalogue, name, service_name="律师执业核准", **fields):
-    service, _ = AdministrativeService.objects.get_or_create(
-        agency=catalogue.agency, name=service_name,
-        defaults={"kind": AdministrativeService.Kind.LICENSING,
-                  "code": f"{catalogue.agency.code}-{AdministrativeService.objects.count() + 1:04d}"},
-    )
-    seq = (catalogue.matters.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
-    values = {
-        "seq": seq, "name": name, "service": service, "field": "legal_service",
-        "legal_basis_name": "中华人民共和国律师法", "legal_basis_number": "主席令第七十六号",
-        "legal_basis_article": "第五条", "requesting_agency": catalogue.agency, "issuing_unit": "公安机关",
-        "exercise_level": "city", "verification_methods": ["data_sharing"], "verification_days": 10,
-        **texts.defaults_for(name, service_name, catalogue.agency.name),
-    }
-    values.update(fields)
-    return CertificationMatter.objects.create(catalogue=catalogue, **values)
 
 
 @pytest.fixture(autouse=True)
