@@ -37,7 +37,9 @@ def django_db_setup(django_db_setup):
 def _migrated_rows_in_transactional_tests(request):
     """After a flush, a transactional test gets the data-migration rows back even if Django's own
     ``serialized_rollback`` missed them (it keys the snapshot on a connection object that asgiref
-    replaces once Playwright's event loop runs in this thread)."""
+    replaces once Playwright's event loop runs in this thread). tests/e2e/conftest.py carries the
+    snapshot over to the new connection objects so Django's flush keeps skipping post_migrate;
+    this fixture is the safety net that puts the rows back when they are still missing."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
