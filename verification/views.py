@@ -128,17 +128,24 @@ def task_detail(request, pk):
     return _task_page(request, selectors.task_for_verifier(request.user, pk))
 
 
-def _task_action(request, pk, form, key, call, done):
-    task = selectors.task_for_verifier(request.user, pk)
+def _act(request, form, call, done, *, find, reload, page, url_name, pk, key):
+    """The one POST path for actions on a task or an assistance request: find the object the user may act on,
+    run the service, and either go back to its page or show the page again with the refused form."""
+    target = find(request.user, pk)
     if form.is_valid():
         try:
-            call(task, form.cleaned_data)
+            call(target, form.cleaned_data)
         except VerificationError as exc:
             _refused(form, exc)
         else:
             messages.success(request, done)
-            return redirect("verification:task", pk=pk)
-    return _task_page(request, selectors.task_for_verifier(request.user, pk), status=400, **{key: form})
+            return redirect(url_name, pk=pk)
+    return page(request, reload(request.user, pk), status=400, **{key: form})
+
+
+def _task_action(request, pk, form, key, call, done):
+    return _act(request, form, call, done, find=selectors.task_for_verifier, reload=selectors.task_for_verifier,
+                page=_task_page, url_name="verification:task", pk=pk, key=key)
 
 
 @require_POST
@@ -218,16 +225,8 @@ def assistance_detail(request, pk):
 
 
 def _assistance_action(request, pk, form, key, call, done):
-    req = selectors.inbox_answerable(request.user, pk)
-    if form.is_valid():
-        try:
-            call(req, form.cleaned_data)
-        except VerificationError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("verification:assistance", pk=pk)
-    return _assistance_page(request, selectors.assistance_for(request.user, pk), status=400, **{key: form})
+    return _act(request, form, call, done, find=selectors.inbox_answerable, reload=selectors.assistance_for,
+                page=_assistance_page, url_name="verification:assistance", pk=pk, key=key)
 
 
 @require_POST
