@@ -6,6 +6,7 @@ demo citizens and clerk. Missing prerequisites are skipped with a note.
 
 import uuid
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portal.models import Subject, User
@@ -32,17 +33,22 @@ def _service(name, agency_code):
 
 
 def _sign_all(application, user, witness=None):
-    """Sign every matter that allows it (demo shortcut: the password was checked when the account was made)."""
+    """Sign every matter that allows it through the public signing services, as the applicant would online or
+    as the clerk would at the window (demo accounts all use settings.DEMO_PASSWORD)."""
     application = Application.objects.select_related("subject", "agency").get(pk=application.pk)
     for req in application.requirements.select_related("matter"):
         if req.proof_only or req.commitments.exists() or req.proofs.exists():
             continue
-        n = len(STATEMENTS) + (1 if req.matter.negative_entries.exists() else 0)
-        services._sign(application=application, requirement=req, signer_user=user if witness is None else None,
-                       signer_name=user.get_full_name() if witness is None else application.subject.name,
-                       relation=Commitment.Relation.SELF,
-                       method=Commitment.Method.ONLINE if witness is None else Commitment.Method.SCREEN,
-                       confirmations=[True] * n, actor=witness or user, witnessed_by=witness)
+        confirmations = [True] * (len(STATEMENTS) + (1 if req.matter.negative_entries.exists() else 0))
+        if witness is None:
+            services.sign_online(user=user, application_pk=application.pk, requirement_pk=req.pk,
+                                 full_name=user.get_full_name(), password=settings.DEMO_PASSWORD,
+                                 confirmations=confirmations)
+        else:
+            services.sign_at_window(clerk=witness, application_pk=application.pk, requirement_pk=req.pk,
+                                    signer_name=application.subject.name, relation=Commitment.Relation.SELF,
+                                    clerk_password=settings.DEMO_PASSWORD, identity_checked=True,
+                                    confirmations=confirmations)
 
 
 def _upload_rest(application, user):
