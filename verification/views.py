@@ -4,7 +4,7 @@ htmx is used only for the queue's claim/release buttons; every action is also a 
 """
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -301,8 +301,7 @@ def inspection_detail(request, pk):
 @staff_photo_required
 def photo(request, pk):
     photo = selectors.photo_for(request.user, pk)
-    with photo.file.open("rb") as fh:
-        response = HttpResponse(fh.read(), content_type=photo.content_type)
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)  # streamed from storage
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, no-store"
     return response
