@@ -158,8 +158,45 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media-not-served/"  # private files are only handed out by views that check access
+# Private files (letters, proofs, scans, photos, attachments) go through Django's storage API: the local
+# disk, or an S3-compatible object store that every web node and worker shares (docs/operations.md).
+# Views stream them after their access checks; nothing is public and no presigned URL is handed out.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="s3" if AWS_STORAGE_BUCKET_NAME else "filesystem")
+if STORAGE_BACKEND == "filesystem":
+    _private_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_BACKEND == "s3":
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 requires AWS_STORAGE_BUCKET_NAME")
+    _sse = env.str("AWS_S3_SERVER_SIDE_ENCRYPTION", default="")  # "AES256" or "aws:kms"
+    _kms_key = env.str("AWS_S3_SSE_KMS_KEY_ID", default="")
+    _private_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "location": env.str("AWS_LOCATION", default=""),  # key prefix inside the bucket
+            # Empty: Amazon S3. MinIO, Ceph RGW, 阿里云 OSS, 华为云 OBS…: their S3-compatible endpoint.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,  # "path" or "virtual"
+            # Empty keys: boto3's own chain (AWS_ACCESS_KEY_ID…, ~/.aws, an instance role).
+            "access_key": env.str("AWS_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_S3_SECRET_ACCESS_KEY", default="") or None,
+            "default_acl": None,  # objects inherit the bucket's (private) ACL; never public-read
+            "querystring_auth": True,  # should a URL ever be built, it is signed…
+            "querystring_expire": 60,  # …and short-lived
+            "file_overwrite": False,  # a name already taken gets a suffix instead of replacing a file
+            "max_memory_size": 2 * 1024 * 1024,  # a download bigger than this spools to a temporary file
+            "object_parameters": {
+                **({"ServerSideEncryption": _sse} if _sse else {}),
+                **({"SSEKMSKeyId": _kms_key} if _kms_key else {}),
+            },
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _private_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
