@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal import inputs
+
 from .models import (
     AdministrativeService,
     Catalogue,
@@ -32,7 +34,7 @@ class SearchForm(forms.Form):
 
     def filters(self) -> dict:
         """The raw filter values (the selector ignores values it does not understand)."""
-        return {k: str(self.data.get(k, "") or "").strip()[:50] for k in self.fields}
+        return {k: inputs.text(self.data.get(k), 50) for k in self.fields}
 
 
 class NewVersionForm(forms.Form):

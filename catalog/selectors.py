@@ -12,7 +12,7 @@ superseded ones. Staff see the catalogues of the agencies they are responsible f
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from portal import roles
+from portal import inputs, roles
 from portal.models import Agency
 
 from .models import AdministrativeService, Catalogue, CatalogueComment, CertificationMatter, MatterField
@@ -42,10 +42,10 @@ def public_matters(*, q: str = "", field: str = "", agency: str = "", service: s
         matters = matters.filter(Q(name__icontains=q) | Q(service__name__icontains=q))
     if field in MatterField.values:
         matters = matters.filter(field=field)
-    if agency.isdigit():
-        matters = matters.filter(catalogue__agency_id=int(agency))
-    if service.isdigit():
-        matters = matters.filter(service_id=int(service))
+    if inputs.pk(agency) is not None:
+        matters = matters.filter(catalogue__agency_id=inputs.pk(agency))
+    if inputs.pk(service) is not None:
+        matters = matters.filter(service_id=inputs.pk(service))
     if applicability == "allowed":
         matters = matters.filter(commitment_allowed=True)
     elif applicability == "excluded":

@@ -29,8 +29,7 @@ def index(request):
     choices = selectors.public_filter_choices()
     form = SearchForm(request.GET or None, **choices)
     filters = form.filters() if request.GET else dict.fromkeys(form.fields, "")
-    per_page = int(request.GET["per_page"]) if request.GET.get("per_page", "").isdigit() else PAGE_SIZES[0]
-    per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
+    per_page = next((n for n in PAGE_SIZES if str(n) == request.GET.get("per_page")), PAGE_SIZES[0])
     paginator = Paginator(selectors.public_matters(**filters), per_page)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from catalog import selectors as catalog
 from catalog.models import AdministrativeService, Catalogue
 from credit import services as credit
-from portal import roles
+from portal import inputs, roles
 from portal.models import Subject
 
 from .models import (
@@ -66,6 +66,8 @@ def _staff_q(user) -> Q | None:
 
 
 def _get(qs, **kwargs):
+    if any(isinstance(v, str) and not inputs.number(v) for v in kwargs.values()):
+        raise Http404  # a number from a URL with NUL in it (PostgreSQL refuses to even compare it)
     obj = qs.filter(**kwargs).first()
     if obj is None:
         raise Http404

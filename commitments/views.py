@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, pdf, roles
+from portal import audit, inputs, pdf, roles
 from portal.roles import role_required
 
 from . import letters, selectors, services
@@ -75,10 +75,10 @@ def my_applications(request):
 
 @applicant_required
 def start(request):
-    service_id = request.POST.get("service") or request.GET.get("service")
-    if not (service_id or "").isdigit():
+    service_id = inputs.pk(request.POST.get("service") or request.GET.get("service"))
+    if service_id is None:
         return render(request, "commitments/start_pick.html", {"services": selectors.online_services()})
-    service, matters = selectors.public_service(int(service_id))
+    service, matters = selectors.public_service(service_id)
     form = StartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -249,7 +249,7 @@ def verify_letter(request, number):
 
 
 def publicity(request):
-    query = request.GET.get("q", "").strip()[:40]
+    query = inputs.query(request, "q", 40)
     page = Paginator(selectors.publicity_board(query=query), 20).get_page(request.GET.get("page"))
     rows = [{"c": c, "name": mask_name(c.subject_name, c.application.subject.kind)} for c in page]
     return render(request, "commitments/publicity.html", {"page": page, "rows": rows, "query": query,
@@ -260,7 +260,7 @@ def publicity(request):
 @clerk_required
 def desk(request):
     state = request.GET.get("state", "")
-    query = request.GET.get("q", "")
+    query = inputs.query(request, "q", 40)
     page = Paginator(selectors.desk_applications(request.user, state=state, query=query), 20).get_page(
         request.GET.get("page"))
     return render(request, "commitments/desk.html", {

@@ -15,7 +15,7 @@ from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, W
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from portal import audit, roles
+from portal import audit, inputs, roles
 from portal.models import Agency
 from verification.models import VerificationTask
 
@@ -106,7 +106,7 @@ def _detail_qs():
 
 def staff_ticket(user, number: str) -> Ticket:
     """A ticket the staff member may see, or 404 (never 403: its existence is not disclosed)."""
-    ticket = _detail_qs().filter(number=number).first()
+    ticket = _detail_qs().filter(number=inputs.number(number)).first()
     if ticket is None or not can_view_as_staff(user, ticket):
         raise Http404
     return ticket
@@ -123,7 +123,7 @@ def can_view_as_staff(user, ticket) -> bool:
 
 
 def requester_ticket(user, number: str) -> Ticket:
-    ticket = _detail_qs().filter(number=number, requester=user).first()
+    ticket = _detail_qs().filter(number=inputs.number(number), requester=user).first()
     if ticket is None:
         raise Http404
     return ticket
@@ -134,7 +134,7 @@ def tracked_ticket(number: str, code: str) -> Ticket | None:
     from .services import code_matches, hash_code
 
     number = (number or "").strip().upper()[:20]
-    ticket = _detail_qs().filter(number=number).first() if number else None
+    ticket = _detail_qs().filter(number=inputs.number(number)).first() if number else None
     if ticket is None:
         hash_code("X", code)  # same work whether the number exists or not
         return None
@@ -145,7 +145,7 @@ def unlocked_ticket(number: str, unlocked: list) -> Ticket:
     """A ticket unlocked earlier in this session through the tracking form, or 404."""
     if number not in (unlocked or []):
         raise Http404
-    ticket = _detail_qs().filter(number=number).first()
+    ticket = _detail_qs().filter(number=inputs.number(number)).first()
     if ticket is None:
         raise Http404
     return ticket

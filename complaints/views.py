@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import roles
+from portal import inputs, roles
 from portal.roles import role_required
 
 from . import abuse, selectors, services
@@ -151,7 +151,7 @@ def _requester_page(request, ticket, *, rate_url):
 
 
 def faq(request):
-    q = request.GET.get("q", "").strip()[:50]
+    q = inputs.query(request)
     page = Paginator(selectors.faq(q), 20).get_page(request.GET.get("page"))
     return render(request, "complaints/faq.html", {"page": page, "q": q})
 
@@ -214,7 +214,7 @@ def window_new(request):
 def operator(request):
     view = request.GET.get("view", "received")
     kind = request.GET.get("kind", "")
-    q = request.GET.get("q", "").strip()[:40]
+    q = inputs.query(request, "q", 40)
     page = Paginator(selectors.desk(view=view, kind=kind, q=q), 30).get_page(request.GET.get("page"))
     return render(request, "complaints/operator.html", {
         "page": page, "view": view, "kind": kind, "q": q, "kinds": Kind.choices,

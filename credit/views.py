@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, identifiers, roles
+from portal import audit, identifiers, inputs, roles
 from portal.roles import role_required
 
 from . import conf, selectors, services
@@ -43,7 +43,7 @@ def mask_name(name: str, kind: str) -> str:
 
 # --- public -------------------------------------------------------------------------------------
 def blacklist(request):
-    query = request.GET.get("q", "").strip()[:50]
+    query = inputs.query(request)
     page = Paginator(selectors.blacklist(query=query), 20).get_page(request.GET.get("page"))
     entries = [
         {
@@ -151,7 +151,7 @@ def desk(request):
     status = request.GET.get("status", "")
     if status not in DishonestyRecord.Status.values:
         status = ""
-    query = request.GET.get("q", "").strip()[:50]
+    query = inputs.query(request)
     records = Paginator(selectors.officer_records(request.user, status=status, query=query), 20).get_page(request.GET.get("page"))
     return render(request, "credit/desk.html", {
         "repairs": selectors.repair_queue(request.user), "objections": selectors.objection_queue(request.user),
