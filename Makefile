@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint bench faults system-packages browser messages clean
+.PHONY: install run test lint audit bench faults system-packages browser messages clean
 
 install: $(STAMP) system-packages
 
@@ -49,10 +49,35 @@ run: install
 	$(BIN)/celery -A portal worker --beat --loglevel=WARNING --concurrency=2 & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Static checks, then the security checks: bandit fails on a high-severity finding (.bandit);
+# pip-audit runs when the advisory service answers and otherwise says it was skipped (docs/security.md).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
+	$(BIN)/bandit --ini .bandit -lll --quiet
+	@if $(BIN)/python -c "$$ADVISORY_PROBE"; then $(MAKE) --no-print-directory audit; \
+	else echo "pip-audit skipped: no network (PyPI's vulnerability API is unreachable from here; docs/security.md)"; fi
+
+# Known vulnerabilities in every installed package (pinned from the venv), from PyPI's advisory
+# data. Needs the network; --strict fails when a package cannot be checked instead of passing it.
+AUDIT_REQUIREMENTS := $(VENV)/audit-requirements.txt
+audit: install
+	$(BIN)/python -m pip freeze --exclude-editable > $(AUDIT_REQUIREMENTS)
+	$(BIN)/pip-audit --strict --desc on --progress-spinner off --no-deps --disable-pip -r $(AUDIT_REQUIREMENTS)
+
+# Exit 0 when PyPI's JSON API answers, within 5 seconds, what pip-audit asks: the vulnerabilities of one
+# installed version (a mirror that serves only the project pages, as here, does not count).
+define ADVISORY_PROBE
+import json, sys, urllib.request
+from importlib.metadata import version
+try:
+    with urllib.request.urlopen(f"https://pypi.org/pypi/pip/{version('pip')}/json", timeout=5) as answer:
+        sys.exit(0 if "vulnerabilities" in json.load(answer) else 1)
+except Exception:
+    sys.exit(1)
+endef
+export ADVISORY_PROBE
 
 test: install browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
