@@ -32,12 +32,14 @@ class CommitmentAdmin(ReadOnlyAdmin):
     list_display = ("letter_number", "matter_name", "subject_name", "method", "state", "signed_at")
     list_filter = ("state", "method")
     search_fields = ("letter_number", "matter_name")
-    exclude = ("notification",)
+    # No file fields: the admin would link to the object (a presigned URL with S3); the views stream files.
+    exclude = ("notification", "letter_file", "paper_scan")
 
 
 @admin.register(ProofDocument)
 class ProofDocumentAdmin(ReadOnlyAdmin):
     list_display = ("original_name", "content_type", "size", "uploaded_at")
+    exclude = ("file",)  # downloaded through commitments:proof, which checks access
 
 
 @admin.register(OneTimeNotice)

@@ -50,6 +50,7 @@ class ObjectionAdmin(ReadOnlyAdmin):
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "content_type", "size", "uploaded_at"]
+    exclude = ["file"]  # no link to the stored object (a presigned URL with S3); credit:attachment streams it
 
 
 @admin.register(CommitmentOutcome)
