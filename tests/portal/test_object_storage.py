@@ -212,3 +212,23 @@ def test_an_object_missing_from_the_bucket_is_not_found_not_a_server_error(bucke
     bucket.delete_object(Bucket=bucket.name, Key=att.file.name)
     client.force_login(citizen)
     assert client.get(reverse("credit:attachment", args=[att.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_admin_never_links_to_an_object_in_the_bucket(bucket, admin_client, citizen, agency, service):
+    application, _ = commitments.start_online(user=citizen, service_id=service.pk, token=uuid.uuid4())
+    req = application.requirements.get(matter__name="执业场所使用证明")
+    proof = commitments.upload_proof(user=citizen, application_pk=application.pk, requirement_pk=req.pk,
+                                     upload=SimpleUploadedFile("场所证明.pdf", PDF))
+    signed = commitments.sign_online(user=citizen, application_pk=application.pk,
+                                     requirement_pk=application.requirements.get(matter__name="无犯罪记录证明").pk,
+                                     full_name=citizen.full_name, password=PASSWORD, confirmations=[True] * 5)
+    commitments.letter_pdf(signed.pk)
+    att = objection_attachment(citizen, agency)
+    assert len(objects(bucket, "")) == 3
+    for url in (reverse("admin:commitments_proofdocument_change", args=[proof.pk]),
+                reverse("admin:commitments_commitment_change", args=[signed.pk]),
+                reverse("admin:credit_attachment_change", args=[att.pk])):
+        response = admin_client.get(url)
+        page = response.content.decode()
+        assert response.status_code == 200 and bucket.meta.endpoint_url not in page and "Signature" not in page, url
