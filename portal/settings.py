@@ -212,6 +212,18 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@chengnuo.example.cn")
 
+# --- Cache ----------------------------------------------------------------
+# Rate limits of the public forms, single-use challenge nonces, cached supervision figures. Memory of
+# one process by default; with several gunicorn workers or web nodes set CACHE_URL to a shared Redis,
+# or every process counts and caches on its own. Losing it loses nothing of record.
+CACHE_URL = env.str("CACHE_URL", default="")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                "KEY_PREFIX": "chengnuo"}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 # --- Celery ---------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

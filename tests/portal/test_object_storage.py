@@ -45,13 +45,14 @@ def s3_endpoint():
     server.stop()
 
 
-def storages_from_environment(monkeypatch, variables):
-    """STORAGES exactly as portal/settings.py builds it from these environment variables."""
-    for name in ("STORAGE_BACKEND", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_S3_SERVER_SIDE_ENCRYPTION"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_path(str(Path(portal.__file__).with_name("settings.py")))["STORAGES"]
+def settings_from_environment(monkeypatch, variables, name="STORAGES"):
+    """A setting exactly as portal/settings.py builds it from these environment variables."""
+    for variable in ("STORAGE_BACKEND", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL",
+                     "AWS_S3_SERVER_SIDE_ENCRYPTION", "CACHE_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in variables.items():
+        monkeypatch.setenv(variable, value)
+    return runpy.run_path(str(Path(portal.__file__).with_name("settings.py")))[name]
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def bucket(s3_endpoint, settings, tmp_path, monkeypatch):
                           aws_access_key_id=KEYS["AWS_S3_ACCESS_KEY_ID"],
                           aws_secret_access_key=KEYS["AWS_S3_SECRET_ACCESS_KEY"])
     client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "cn-northwest-1"})
-    configured = storages_from_environment(monkeypatch, {
+    configured = settings_from_environment(monkeypatch, {
         "AWS_STORAGE_BUCKET_NAME": name, "AWS_S3_ENDPOINT_URL": s3_endpoint, "AWS_S3_REGION_NAME": "cn-northwest-1",
         "AWS_S3_SERVER_SIDE_ENCRYPTION": "AES256", **KEYS,
     })
@@ -112,15 +113,15 @@ def service(agency, justice_bureau, city_government):
 
 
 def test_environment_selects_the_store(monkeypatch):
-    local = storages_from_environment(monkeypatch, {})
+    local = settings_from_environment(monkeypatch, {})
     assert local["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
-    s3 = storages_from_environment(monkeypatch, {"AWS_STORAGE_BUCKET_NAME": "chengnuo-private"})["default"]
+    s3 = settings_from_environment(monkeypatch, {"AWS_STORAGE_BUCKET_NAME": "chengnuo-private"})["default"]
     assert s3["BACKEND"] == "storages.backends.s3.S3Storage"
     options = s3["OPTIONS"]
     assert options["bucket_name"] == "chengnuo-private"
     assert options["default_acl"] is None and options["querystring_auth"] and options["querystring_expire"] <= 300
     assert options["file_overwrite"] is False and options["object_parameters"] == {}
-    forced_local = storages_from_environment(monkeypatch, {"STORAGE_BACKEND": "filesystem",
+    forced_local = settings_from_environment(monkeypatch, {"STORAGE_BACKEND": "filesystem",
                                                            "AWS_STORAGE_BUCKET_NAME": "chengnuo-private"})
     assert forced_local["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
 
@@ -130,7 +131,7 @@ def test_a_store_without_a_bucket_or_of_an_unknown_kind_refuses_to_start(monkeyp
     from django.core.exceptions import ImproperlyConfigured
 
     with pytest.raises(ImproperlyConfigured):
-        storages_from_environment(monkeypatch, variables)
+        settings_from_environment(monkeypatch, variables)
 
 
 @pytest.mark.celery_worker
