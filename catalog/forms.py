@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal import inputs
+from portal.reauth import ReauthFormMixin
 
 from .models import (
     AdministrativeService,
@@ -164,6 +165,10 @@ class CommentForm(forms.Form):
 
 
 class ServiceForm(forms.ModelForm):
+class ApprovalForm(ReauthFormMixin, CommentForm):
+    """Approving or publishing a catalogue: the approver confirms who they are (portal.reauth)."""
+
+
     class Meta:
         model = AdministrativeService
         fields = ["name", "kind"]

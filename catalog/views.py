@@ -15,7 +15,7 @@ from django_fsm import has_transition_perm
 from portal import audit, pdf, roles
 
 from . import diff, importing, selectors, services
-from .forms import CommentForm, ImportForm, MatterForm, NewVersionForm, SearchForm, ServiceForm
+from .forms import ApprovalForm, CommentForm, ImportForm, MatterForm, NewVersionForm, SearchForm, ServiceForm
 from .models import Catalogue, CatalogueError
 
 STAFF = (roles.CATALOGUE_EDITOR, roles.JUSTICE_REVIEWER, roles.GOVERNMENT_APPROVER)
@@ -142,18 +142,28 @@ def new_version(request):
     return render(request, "catalog/new_version.html", {"form": form, "first": first})
 
 
+# Transitions that approve or publish a catalogue need a fresh proof of identity (portal.reauth).
+REAUTH_ACTIONS = ("approve", "publish")
+
+
 @roles.role_required(*STAFF)
 def catalogue_detail(request, pk):
-    catalogue = selectors.staff_catalogue(request.user, pk)
+    return _detail(request, selectors.staff_catalogue(request.user, pk))
+
+
+def _detail(request, catalogue, approval_form=None):
     actions = [
         (name, label) for name, label in services.TRANSITION_LABELS.items()
         if name != "supersede" and has_transition_perm(getattr(catalogue, name), request.user)
     ]
+    if approval_form is None and any(name in REAUTH_ACTIONS for name, _l in actions):
+        approval_form = ApprovalForm(request=request)
     others = [c for c in selectors.agency_versions(catalogue.agency_id) if c.pk != catalogue.pk]
     return render(request, "catalog/catalogue_detail.html", {
         "catalogue": catalogue, "matters": selectors.catalogue_matters(catalogue),
         "comments": selectors.comment_history(catalogue), "timeline": audit.timeline(catalogue),
-        "actions": actions, "others": others,
+        "actions": actions, "others": others, "approval_form": approval_form,
+        "comment_value": (approval_form["comment"].value() or "") if approval_form is not None and approval_form.is_bound else "",
         "needs_comment": any(name in ("return_for_changes", "pass_review", "approve", "file") for name, _l in actions),
         "is_editor": roles.has_role(request.user, roles.CATALOGUE_EDITOR) and request.user.agency_id == catalogue.agency_id,
         "problems": services.incomplete_matters(catalogue) if catalogue.is_editable else [],
@@ -164,7 +174,12 @@ def catalogue_detail(request, pk):
 @require_POST
 def transition(request, pk, action):
     catalogue = selectors.staff_catalogue(request.user, pk)
-    form = CommentForm(request.POST)
+    if action in REAUTH_ACTIONS:
+        form = ApprovalForm(request.POST, request=request)
+        if not form.is_valid():
+            return _detail(request, catalogue, approval_form=form)
+    else:
+        form = CommentForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     calls = {
         "submit": lambda: services.submit(actor=request.user, catalogue=catalogue, request=request),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import identifiers
 from portal.models import Subject
+from portal.reauth import ReauthFormMixin
 
 from . import files
 from .models import DishonestyRecord, Objection, Severity, SeverityPolicy
@@ -53,8 +54,9 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class RecordForm(forms.Form):
-    """A credit officer enters a dishonesty record."""
+class RecordForm(ReauthFormMixin, forms.Form):
+    """A credit officer enters a dishonesty record (a false commitment may put the subject on the public
+    blacklist), so the officer confirms who they are, as for revoking, repairs and objections."""
 
     subject_kind = forms.ChoiceField(label=_("主体类型"), choices=Subject.Kind.choices, widget=forms.RadioSelect,
                                      initial=Subject.Kind.PERSON, error_messages=REQUIRED)
@@ -112,7 +114,7 @@ class ObjectionForm(forms.Form):
                                     help_text=_("PDF、JPG 或 PNG，每个文件不超过 10 MB，可选择多个。"))
 
 
-class RepairDecisionForm(forms.Form):
+class RepairDecisionForm(ReauthFormMixin, forms.Form):
     decision = forms.ChoiceField(label=_("审核结果"), widget=forms.RadioSelect, error_messages=REQUIRED,
                                  choices=[("approve", _("准予修复")), ("refuse", _("不予修复"))])
     reason = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
@@ -125,7 +127,7 @@ class RepairDecisionForm(forms.Form):
         return data
 
 
-class ObjectionDecisionForm(forms.Form):
+class ObjectionDecisionForm(ReauthFormMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("处理结果"), widget=forms.RadioSelect, error_messages=REQUIRED, choices=[
         ("maintained", Objection.Status.MAINTAINED.label), ("corrected", _("更正记录")), ("revoked", _("撤销记录"))])
     reason = forms.CharField(label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
@@ -134,8 +136,9 @@ class ObjectionDecisionForm(forms.Form):
                             help_text=_("仅在“更正记录”时填写；不填则不变。"))
 
 
-class RevokeForm(forms.Form):
-    reason = forms.CharField(label=_("撤销理由"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=REQUIRED)
+class RevokeForm(ReauthFormMixin, forms.Form):
+    reason = forms.CharField(label=_("撤销理由"), widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": _("撤销须写明理由。")})
 
 
 class PolicyForm(forms.ModelForm):

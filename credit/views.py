@@ -162,7 +162,7 @@ def desk(request):
 
 @officer_required
 def record_new(request):
-    form = RecordForm(request.POST or None, agencies=selectors.officer_scope_agencies(request.user),
+    form = RecordForm(request.POST or None, request=request, agencies=selectors.officer_scope_agencies(request.user),
                       initial={"deciding_agency": request.user.agency_id, "decision_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -184,9 +184,12 @@ def record_new(request):
 
 @officer_required
 def record_detail(request, pk):
-    record = selectors.officer_record(request.user, pk)
+    return _record_page(request, selectors.officer_record(request.user, pk), RevokeForm(request=request))
+
+
+def _record_page(request, record, revoke_form):
     return render(request, "credit/record_detail.html", {
-        "record": record, "timeline": audit.timeline(record), "revoke_form": RevokeForm(),
+        "record": record, "timeline": audit.timeline(record), "revoke_form": revoke_form,
         "repairs": record.repairs.all().prefetch_related("attachments"),
         "objections": record.objections.all().prefetch_related("attachments"), "pushes": record.pushes.all(),
     })
@@ -196,23 +199,22 @@ def record_detail(request, pk):
 @require_POST
 def record_revoke(request, pk):
     record = selectors.officer_record(request.user, pk)
-    form = RevokeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.revoke_record(record, officer=request.user, reason=form.cleaned_data["reason"], request=request)
-        except services.CreditError as exc:
-            messages.error(request, exc.messages[0])
-        else:
-            messages.success(request, _("记录已撤销。"))
+    form = RevokeForm(request.POST, request=request)
+    if not form.is_valid():
+        return _record_page(request, record, form)
+    try:
+        services.revoke_record(record, officer=request.user, reason=form.cleaned_data["reason"], request=request)
+    except services.CreditError as exc:
+        messages.error(request, exc.messages[0])
     else:
-        messages.error(request, _("撤销须写明理由。"))
+        messages.success(request, _("记录已撤销。"))
     return redirect("credit:record", pk=record.pk)
 
 
 @officer_required
 def repair_decide(request, pk):
     repair = selectors.officer_repair(request.user, pk)
-    form = RepairDecisionForm(request.POST or None)
+    form = RepairDecisionForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         try:
             services.decide_repair(repair, officer=request.user, approve=form.cleaned_data["decision"] == "approve",
@@ -229,7 +231,7 @@ def repair_decide(request, pk):
 @officer_required
 def objection_decide(request, pk):
     objection = selectors.officer_objection(request.user, pk)
-    form = ObjectionDecisionForm(request.POST or None)
+    form = ObjectionDecisionForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

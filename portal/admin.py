@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from portal import two_factor
 from portal.models import Agency, AuditEvent, Subject, User, Workday
 
 
@@ -37,6 +38,16 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "full_name", "agency", "groups", "password1", "password2")}),
     )
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("重置双因素认证（手机丢失或更换时）"))
+    def reset_two_factor(self, request, queryset):
+        """The user binds a new authenticator app at the next login (docs/roles/administrator.md)."""
+        users = list(queryset)
+        for user in users:
+            two_factor.reset_devices(user, actor=request.user, request=request)
+        self.message_user(request, _("已重置 %(n)s 个账号的验证器绑定；这些用户下次登录时须重新绑定。") % {"n": len(users)},
+                          messages.SUCCESS)
 
 
 @admin.register(Agency)

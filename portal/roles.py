@@ -43,6 +43,10 @@ ROLES: dict[str, Role] = {
 }
 STAFF_ROLES = tuple(name for name, role in ROLES.items() if role.staff)
 
+# Roles that must log in with a second factor (a TOTP authenticator app), as must superusers:
+# credit officers put people on the public blacklist, approvers approve and publish catalogues.
+TWO_FACTOR_ROLES = (CREDIT_OFFICER, GOVERNMENT_APPROVER)
+
 
 def role_names(user) -> set[str]:
     """The user's roles, read once per request object."""
@@ -61,6 +65,24 @@ def has_role(user, *names: str) -> bool:
 
 def is_staff_member(user) -> bool:
     return has_role(user, *STAFF_ROLES)
+
+
+def requires_two_factor(user) -> bool:
+    """Whether this account must prove a second factor (superusers and ``TWO_FACTOR_ROLES``)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or has_role(user, *TWO_FACTOR_ROLES))
+
+
+def second_factor_pending(user) -> bool:
+    """Logged in with a password only, though the account needs a verified second factor.
+
+    ``is_verified`` is installed on ``request.user`` by django-otp's middleware; a user object
+    without it (not from a request) has proved nothing."""
+    if not requires_two_factor(user):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return not (callable(is_verified) and is_verified())
 
 
 def role_required(*names: str):

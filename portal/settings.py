@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Credit officers, approvers and superusers see nothing but the 2FA pages until verified.
+    "portal.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -127,6 +129,11 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace"
 LOGOUT_REDIRECT_URL = "home"
+# Two-factor login (portal/two_factor.py) and re-authentication before blacklist and approval
+# actions (portal/reauth.py): a fresh password or code is needed unless one was given this long ago.
+REAUTH_MINUTES = env.int("REAUTH_MINUTES", default=5)
+OTP_TOTP_ISSUER = "承诺通"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Idle timeout: the session expires after SESSION_IDLE_MINUTES without a request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from portal import views
+from portal import two_factor_views, views
 from portal.forms_auth import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from portal.views import supervision
 
@@ -15,6 +15,8 @@ handler500 = "portal.views.server_error"
 account_patterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", two_factor_views.verify, name="two_factor"),
+    path("two-factor/enrol/", two_factor_views.enrol, name="two_factor_enrol"),
     path("register/", views.register, name="register"),
     path("register/person/", views.register_person, name="register_person"),
     path("register/enterprise/", views.register_enterprise, name="register_enterprise"),

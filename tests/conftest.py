@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from portal import roles
 from tests.factories import AgencyFactory, CitizenFactory, OrganisationFactory, StaffFactory
@@ -71,6 +72,46 @@ def _plain_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+def complete_second_factor(client, user):
+    """What a successful 2FA step leaves in the session (portal.two_factor._complete): the verified
+    device and a fresh re-authentication stamp. The user gets a confirmed authenticator if needed."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal import reauth, two_factor
+
+    device = two_factor.confirmed_device(user) or TOTPDevice.objects.create(
+        user=user, name=two_factor.DEVICE_NAME, confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[reauth.SESSION_KEY] = int(time.time())
+    session.save()
+    return device
+
+
+_password_only_login = Client.force_login
+
+
+@pytest.fixture(autouse=True)
+def _force_login_completes_two_factor(monkeypatch):
+    """``client.force_login(user)`` logs a credit officer, approver or superuser in *with* a verified
+    second factor, as the real login does after the code page. ``password_only_login`` stops
+    before it; ``client.login``/the login form go through the real flow."""
+
+    def force_login(self, user, backend=None):
+        _password_only_login(self, user, backend)
+        if roles.requires_two_factor(user):
+            complete_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture
+def password_only_login():
+    """Log ``user`` into ``client`` with the password step only (second factor still owed)."""
+    return _password_only_login
 
 
 @pytest.fixture
