@@ -57,7 +57,7 @@ def next_number(prefix: str) -> str:
 
 # --- helpers ------------------------------------------------------------------------------------
 def _lock(application_pk) -> Application:
-    return Application.objects.select_for_update().select_related("agency", "subject", "service").get(pk=application_pk)
+    return Application.objects.select_for_update(of=("self",)).select_related("agency", "subject", "service").get(pk=application_pk)
 
 
 def _check_expected(application, expected_state):
