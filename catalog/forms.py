@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import inputs
 from portal.reauth import ReauthFormMixin
 
+from . import importing
 from .models import (
     AdministrativeService,
     Catalogue,
@@ -155,7 +156,7 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
+        if upload.size > importing.MAX_FILE_BYTES:
             raise ValidationError(_("文件不能超过 5 MB。"))
         return upload
 
@@ -164,11 +165,11 @@ class CommentForm(forms.Form):
     comment = forms.CharField(label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
 
-class ServiceForm(forms.ModelForm):
 class ApprovalForm(ReauthFormMixin, CommentForm):
     """Approving or publishing a catalogue: the approver confirms who they are (portal.reauth)."""
 
 
+class ServiceForm(forms.ModelForm):
     class Meta:
         model = AdministrativeService
         fields = ["name", "kind"]

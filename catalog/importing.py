@@ -8,6 +8,7 @@ so a bad file imports nothing.
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -34,6 +35,13 @@ EXTRA_COLUMNS = ["所属领域", "效力层级", "核查时限（工作日）"]
 REQUIRED_CELLS = ["证明名称", "证明用途", "设定依据", "索要单位", "行使层级", "事项类型", "是否实行告知承诺"]
 
 MAX_ROWS = 5000
+MAX_FILE_BYTES = 5 * 1024 * 1024
+# A workbook is a zip: a few kilobytes may unpack to gigabytes (a zip bomb). Its directory is read
+# first; Python's zipfile never unpacks a member beyond the size the directory declares.
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+MAX_MEMBERS = 500
+MAX_COLUMNS = 64
+MAX_LINES = MAX_ROWS + 1000  # lines read, blank ones included (a sheet may declare a million empty rows)
 
 SERVICE_KINDS = {str(label): value for value, label in AdministrativeService.Kind.choices}
 SERVICE_KINDS.update({"其他": "other", "其他依申请事项": "other", "其他行政权力事项": "other"})
@@ -71,18 +79,28 @@ class ParseResult:
         return not self.problems
 
 
+class TooLarge(ValueError):
+    """A file refused for its size before it is read in full."""
+
+
 def read_table(data: bytes, filename: str = "") -> list[list[str]]:
     """The file's cells as text rows. Raises ``ValueError`` (Chinese message) for a file that is not a table."""
     if not data:
         raise ValueError(_("文件是空的。"))
+    if len(data) > MAX_FILE_BYTES:
+        raise TooLarge(_("文件不能超过 5 MB。"))
     if data[:4] == b"PK\x03\x04":
         from openpyxl import load_workbook
 
+        _check_archive(data)
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             sheet = workbook.worksheets[0]
-            rows = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+            rows = _limited(["" if v is None else str(v).strip() for v in row]
+                            for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
             workbook.close()
+        except TooLarge:
+            raise
         except Exception as exc:  # noqa: BLE001 - any failure means "not a readable workbook"
             raise ValueError(_("无法读取该 XLSX 文件，请确认它是 Excel 工作簿。")) from exc
         return _fix_integers(rows)
@@ -99,9 +117,29 @@ def read_table(data: bytes, filename: str = "") -> list[list[str]]:
     else:
         raise ValueError(_("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。"))
     try:
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+        return _limited([cell.strip() for cell in row[:MAX_COLUMNS]] for row in csv.reader(io.StringIO(text)))
     except csv.Error as exc:
         raise ValueError(_("CSV 文件格式有误：%(error)s") % {"error": exc}) from exc
+
+
+def _check_archive(data: bytes):
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise ValueError(_("无法读取该 XLSX 文件，请确认它是 Excel 工作簿。")) from exc
+    if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
+        raise TooLarge(_("该 XLSX 文件解压后超过 %(mb)s MB，未导入。请删去多余的工作表、图片或空行后再导入。")
+                       % {"mb": MAX_UNZIPPED_BYTES // (1024 * 1024)})
+
+
+def _limited(rows) -> list[list[str]]:
+    table = []
+    for line, row in enumerate(rows):
+        if line >= MAX_LINES:
+            raise TooLarge(_("一次最多导入%(n)s行。") % {"n": MAX_ROWS})
+        table.append(row)
+    return table
 
 
 def _fix_integers(rows):
@@ -162,7 +200,7 @@ def parse(data: bytes, agency: Agency, filename: str = "") -> ParseResult:
         seq_text = get("序号")
         if not seq_text:
             row["seq"] = offset + 1
-        elif seq_text.isdigit() and int(seq_text) >= 1:
+        elif seq_text.isdecimal() and len(seq_text) <= 6 and int(seq_text) >= 1:
             row["seq"] = int(seq_text)
         else:
             problem("序号", _("序号应为正整数。"))
@@ -248,7 +286,7 @@ def parse(data: bytes, agency: Agency, filename: str = "") -> ParseResult:
         days = get("核查时限（工作日）")
         row["verification_days"] = None
         if days:
-            if days.isdigit() and 1 <= int(days) <= 90:
+            if days.isdecimal() and len(days) <= 2 and 1 <= int(days) <= 90:
                 row["verification_days"] = int(days)
             else:
                 problem("核查时限（工作日）", _("核查时限应为1到90之间的整数（工作日）。"))
@@ -331,7 +369,8 @@ def to_xlsx(header: list[str], rows, title: str = "证明事项清单") -> bytes
 
 
 def _safe_cell(value):
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and value not in ("-", "—"):
+    # A cell starting with = + - @ (or a tab or carriage return before one) would run as a formula in a
+    # spreadsheet (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and value not in ("-", "—"):
         return "'" + value
     return value

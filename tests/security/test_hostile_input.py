@@ -22,9 +22,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, example, given, settings as hsettings, strategies as st
-
-from tests.factories import PASSWORD, CitizenFactory
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db
 

@@ -32,6 +32,8 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}")
+        if path.stat().st_size > importing.MAX_FILE_BYTES:
+            raise CommandError(f"文件超过 {importing.MAX_FILE_BYTES // (1024 * 1024)} MB，未导入：{file}")
         parsed = importing.parse(path.read_bytes(), agency_obj, path.name)
         if not parsed.ok:
             for p in parsed.problems:
