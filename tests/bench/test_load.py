@@ -1,0 +1,260 @@
+"""Load test (issue 9): gunicorn with the production settings on PostgreSQL and Redis, driven by locust.
+
+    make bench PYTEST_ARGS="-k load"                       # 120 s mixed load, then a 600 s soak
+    LOAD_SECONDS=30 LOAD_SOAK_SECONDS=0 make bench PYTEST_ARGS="-k load"   # a quick look, no soak
+
+What it starts (and stops): database ``chengnuo_load`` dropped and created on the PostgreSQL of
+``LOAD_DATABASE_URL``, migrated and seeded (``seed_demo`` plus ``tests/bench/load/seed.py``); static
+files collected; a Celery worker on Redis ``LOAD_REDIS_URL`` (db 11 by default, flushed) that renders
+the letters; gunicorn (``LOAD_WORKERS`` sync workers, default 3 as in docs/operations.md) on a free
+loopback port with ``DJANGO_ENV=production``; then locust headless with
+``tests/bench/load/locustfile.py`` at ``LOAD_RPS`` requests per second (default 50).
+
+It prints, per page: requests, errors, requests/s, p50/p95/p99, then the whole mix, the minimal
+one-query view measured in the same run and the ratio, with PASS/FAIL against the targets (0 errors,
+p95 ≤ 150 ms at 50 requests/s). The soak prints gunicorn worker memory (RSS, sampled with psutil)
+after the warm-up and at the end: target ≤ 10 % growth. The first ``LOAD_WARMUP_SECONDS`` (default 20,
+logins included) of each run are left out of the figures. Timings are printed, never asserted; a
+request answered with anything but the expected status is an error and fails the test.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+DATABASE_URL = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chengnuo_load")
+REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/11")
+LOAD_SECONDS = int(os.environ.get("LOAD_SECONDS", "120"))
+SOAK_SECONDS = int(os.environ.get("LOAD_SOAK_SECONDS", "600"))
+WARMUP = int(os.environ.get("LOAD_WARMUP_SECONDS", "20"))
+RPS = float(os.environ.get("LOAD_RPS", "50"))
+WORKERS = int(os.environ.get("LOAD_WORKERS", "3"))
+USERS = 51  # the sum of the locust users' fixed_count
+TARGET_P95_MS, TARGET_GROWTH = 150, 0.10
+BASELINE = "GET /bench/minimal/ (baseline)"
+
+
+def _reachable(url, default_port):
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port or default_port), timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _recreate_database():
+    import psycopg
+
+    parts = urlsplit(DATABASE_URL)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _run(env, *args, log):
+    with open(log, "a", encoding="utf-8") as out:
+        subprocess.run(args, cwd=ROOT, env=env, check=True, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _start(env, *args, log):
+    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=open(log, "a", encoding="utf-8"),  # noqa: SIM115
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop(process):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def stack():
+    if not (_reachable(DATABASE_URL, 5432) and _reachable(REDIS_URL, 6379)):
+        pytest.skip(f"负载测试需要 PostgreSQL 和 Redis（{DATABASE_URL}，{REDIS_URL}）")
+    import redis
+
+    work = Path(tempfile.mkdtemp(prefix="chengnuo-load-"))
+    log = work / "setup.log"
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "tests.bench.load.settings",
+        "SECRET_KEY": "load-test-" + os.urandom(24).hex(),
+        "FIELD_ENCRYPTION_KEY": "load-test-" + os.urandom(12).hex(),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "VAR_DIR": str(work / "var"),
+        "MEDIA_ROOT": str(work / "var" / "media"),
+        "PUBLIC_BASE_URL": f"https://127.0.0.1:{port}",
+        "LOG_LEVEL": "WARNING",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for key in ("RUN_BENCH", "DEBUG", "SECURE_SSL_REDIRECT", "CONN_MAX_AGE"):
+        env.pop(key, None)
+    if os.environ.get("LOAD_CONN_MAX_AGE"):
+        env["CONN_MAX_AGE"] = os.environ["LOAD_CONN_MAX_AGE"]
+    print(f"\n[load] work directory {work}; database {DATABASE_URL}; Redis {REDIS_URL}; port {port}", flush=True)
+    started = time.perf_counter()
+    _recreate_database()
+    python = str(BIN / "python")
+    _run(env, python, "manage.py", "migrate", "--noinput", log=log)
+    _run(env, python, "-m", "tests.bench.load.seed", str(work / "plan.json"), log=log)
+    _run(env, python, "manage.py", "collectstatic", "--noinput", log=log)
+    redis.Redis.from_url(REDIS_URL).flushdb()  # the seed's queued letters: the seed stored the ones we need
+    print("[load] " + log.read_text(encoding="utf-8").split("seeded ", 1)[-1].splitlines()[0]
+          + f"; setup {time.perf_counter() - started:.0f} s", flush=True)
+    celery = _start(env, str(BIN / "celery"), "-A", "portal", "worker", "--concurrency", "1",
+                    "--loglevel", "WARNING", log=work / "celery.log")
+    gunicorn = _start(env, str(BIN / "gunicorn"), "portal.wsgi:application", "--workers", str(WORKERS),
+                      "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+                      log=work / "gunicorn.log")
+    try:
+        _wait_until_up(port, gunicorn)
+        yield {"port": port, "env": env, "work": work, "gunicorn": gunicorn}
+    finally:
+        _stop(gunicorn)
+        _stop(celery)
+        if os.environ.get("LOAD_KEEP") is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _wait_until_up(port, gunicorn):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/bench/minimal/", headers={"X-Forwarded-Proto": "https"})
+    for _ in range(120):
+        if gunicorn.poll() is not None:
+            raise RuntimeError("gunicorn exited; see gunicorn.log in the work directory")
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("gunicorn did not answer /bench/minimal/ within 60 s")
+
+
+def _locust(stack, seconds, name):
+    samples = stack["work"] / f"{name}.jsonl"
+    env = {**stack["env"], "LOAD_PLAN": str(stack["work"] / "plan.json"), "LOAD_SAMPLES": str(samples),
+           "LOAD_RPS": str(RPS)}
+    process = _start(env, str(BIN / "locust"), "-f", "tests/bench/load/locustfile.py", "--headless",
+                     "-u", str(USERS), "-r", str(USERS), "--run-time", f"{seconds + WARMUP}s", "--only-summary",
+                     "--stop-timeout", "10", "-H", f"http://127.0.0.1:{stack['port']}",
+                     log=stack["work"] / f"{name}.log")
+    return process, samples
+
+
+def _read(samples):
+    rows = [json.loads(line) for line in samples.read_text(encoding="utf-8").splitlines() if line.strip()]
+    first = min(r["t"] for r in rows)
+    kept = [r for r in rows if r["t"] >= first + WARMUP]
+    duration = max(r["t"] for r in kept) - min(r["t"] for r in kept)
+    return kept, duration
+
+
+def _pct(ordered, q):
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def _figures(rows, duration):
+    ordered = sorted(r["ms"] for r in rows)
+    return {"n": len(rows), "errors": sum(1 for r in rows if r["error"]), "rps": len(rows) / duration,
+            "p50": _pct(ordered, 0.50), "p95": _pct(ordered, 0.95), "p99": _pct(ordered, 0.99)}
+
+
+def _report(title, rows, duration):
+    """Print the per-page table and return (the mix's figures, the baseline's figures, the errors)."""
+    pages = sorted({r["name"] for r in rows})
+    width = max(len(p) for p in pages) + 2
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n{title}: {duration:.0f} s measured after a {WARMUP} s warm-up, target {RPS:g} requests/s; "
+          f"{WORKERS} gunicorn workers, {os.cpu_count()} CPUs, load average at the end {load}")
+    print(f"{'page':<{width}}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for page in pages:
+        f = _figures([r for r in rows if r["name"] == page], duration)
+        print(f"{page:<{width}}{f['n']:>9}{f['errors']:>8}{f['rps']:>8.2f}{f['p50']:>9.0f}{f['p95']:>9.0f}"
+              f"{f['p99']:>9.0f}")
+    mix = _figures([r for r in rows if r["name"] != BASELINE], duration)
+    print(f"{'all pages (baseline excluded)':<{width}}{mix['n']:>9}{mix['errors']:>8}{mix['rps']:>8.2f}"
+          f"{mix['p50']:>9.0f}{mix['p95']:>9.0f}{mix['p99']:>9.0f}")
+    base = _figures([r for r in rows if r["name"] == BASELINE], duration)
+    print(f"ratio to the minimal one-query view: p50 {mix['p50'] / base['p50']:.1f}×, p95 {mix['p95'] / base['p95']:.1f}×"
+          f" (baseline p50 {base['p50']:.0f} ms, p95 {base['p95']:.0f} ms)")
+    errors = [r for r in rows if r["error"]]
+    for r in errors[:10]:
+        print(f"  error: {r['name']}: {r['error']}")
+    total_rps = len(rows) / duration
+    verdict = "PASS" if (not errors and mix["p95"] <= TARGET_P95_MS and total_rps >= 0.95 * RPS) else "FAIL"
+    print(f"{verdict}: {len(errors)} errors (target 0), p95 {mix['p95']:.0f} ms (target ≤ {TARGET_P95_MS} ms), "
+          f"{total_rps:.1f} requests/s (target {RPS:g})")
+    return mix, base, errors
+
+
+def test_mixed_load_at_target_rate(stack):
+    process, samples = _locust(stack, LOAD_SECONDS, "load")
+    # locust exits with 1 when a request failed: the samples say which; anything else is a crash.
+    assert process.wait(timeout=LOAD_SECONDS + WARMUP + 120) in (0, 1), (stack["work"] / "load.log").read_text()[-3000:]
+    rows, duration = _read(samples)
+    _mix, _base, errors = _report("Load test", rows, duration)
+    assert not errors, f"{len(errors)} requests answered with an unexpected status; first: {errors[0]}"
+
+
+def _worker_rss(gunicorn):
+    import psutil
+
+    return {p.pid: p.memory_info().rss for p in psutil.Process(gunicorn.pid).children()}
+
+
+def test_worker_memory_stays_flat_over_soak(stack):
+    if SOAK_SECONDS <= 0:
+        pytest.skip("LOAD_SOAK_SECONDS=0: no soak")
+    process, samples = _locust(stack, SOAK_SECONDS, "soak")
+    time.sleep(WARMUP)
+    first = _worker_rss(stack["gunicorn"])
+    trend, started = [(0, sum(first.values()))], time.monotonic()
+    while (elapsed := time.monotonic() - started) < SOAK_SECONDS - 2 and process.poll() is None:
+        time.sleep(min(60 - elapsed % 60, SOAK_SECONDS - 2 - elapsed))
+        last = _worker_rss(stack["gunicorn"])
+        trend.append((time.monotonic() - started, sum(last.values())))
+    process.wait(timeout=120)
+    assert process.returncode in (0, 1), (stack["work"] / "soak.log").read_text()[-3000:]
+    rows, duration = _read(samples)
+    _mix, _base, errors = _report("Soak", rows, duration)
+    same = sorted(set(first) & set(last))
+    print(f"\ngunicorn worker memory (RSS, {len(first)} workers; {len(same)} lived through the soak):")
+    print("  " + ", ".join(f"{t / 60:.0f} min {rss / 2**20:.0f} MiB" for t, rss in trend))
+    for pid in same:
+        print(f"  worker {pid}: {first[pid] / 2**20:.1f} → {last[pid] / 2**20:.1f} MiB "
+              f"({(last[pid] - first[pid]) / first[pid]:+.1%})")
+    growth = (sum(last[p] for p in same) - sum(first[p] for p in same)) / sum(first[p] for p in same)
+    verdict = "PASS" if growth <= TARGET_GROWTH and len(same) == len(first) else "FAIL"
+    print(f"{verdict}: worker memory {growth:+.1%} over {SOAK_SECONDS} s (target ≤ +{TARGET_GROWTH:.0%})")
+    assert not errors, f"{len(errors)} requests answered with an unexpected status; first: {errors[0]}"
