@@ -20,7 +20,7 @@ import datetime
 import uuid
 from dataclasses import dataclass
 from functools import cached_property
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.conf import settings
@@ -662,3 +662,29 @@ def test_admin_object_urls_answer_nobody_in_the_matrix(actors):
             if seen not in ("login", "404"):
                 bad.append(f"{route} {url} {actor}: {seen}")
     assert not bad, "\n".join(bad)
+
+
+# Object pages of the two roles that log in with a second factor (portal.roles.TWO_FACTOR_ROLES).
+TWO_FACTOR_PAGES = ("catalog:catalogue", "catalog:staff_matter", "credit:record", "credit:repair",
+                    "credit:objection", "credit:policy_edit", "credit:subject_file", "supervision_notice")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", TWO_FACTOR_PAGES)
+def test_an_unverified_approver_or_credit_officer_is_sent_to_verification_not_the_page(name, world,
+                                                                                      password_only_login):
+    """The actors above are logged in with both factors (tests/conftest.py). With the password only,
+    the pages their role may open redirect to the code page, which then returns to the page."""
+    case = BUILDERS[name](world)
+    url = reverse(name, kwargs=case.kwargs)
+    actors = [actor for actor in ("approver", "credit_officer") if actor in case.ok]
+    assert actors, f"{name}: neither the approver nor the credit officer may open it"
+    for actor in actors:
+        client = Client()
+        password_only_login(client, world.users[actor])
+        response = client.get(url)
+        assert response.status_code == 302, f"{name} {actor}: {response.status_code}"
+        target = urlparse(response["Location"])
+        assert target.path == reverse("two_factor") and parse_qs(target.query)["next"] == [url], f"{name} {actor}"
+        client.force_login(world.users[actor])
+        assert client.get(url).status_code == 200
