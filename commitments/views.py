@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -270,7 +269,8 @@ def desk(request):
 
 @clerk_required
 def desk_subject(request):
-    lookup = LookupForm(request.GET or None)
+    """Find the applicant by ID number. POST, so that the number never lands in a URL, a log line or the history."""
+    lookup = LookupForm(request.POST if request.method == "POST" else None)
     if not lookup.is_valid():
         return render(request, "commitments/desk_subject.html", {"lookup": lookup})
     kind, number = lookup.cleaned_data["kind"], lookup.cleaned_data["number"]
@@ -280,8 +280,12 @@ def desk_subject(request):
             "lookup": lookup, "walk_in": WalkInForm(initial={"kind": kind, "number": number})})
     audit.record("commitments.subject.looked_up", obj=subject, actor=request.user, summary=subject.id_masked,
                  request=request)
+    return _desk_subject_page(request, subject)
+
+
+def _desk_subject_page(request, subject):
     return render(request, "commitments/desk_subject.html", {
-        "lookup": lookup, "subject": subject, "minor": services.is_minor(subject),
+        "lookup": LookupForm(initial={"kind": subject.kind}), "subject": subject, "minor": services.is_minor(subject),
         "file_form": DeskFileForm(initial={"subject": subject.pk}, services=selectors.desk_services(request.user)),
         "applications": selectors.subject_applications(request.user, subject),
     })
@@ -293,10 +297,11 @@ def desk_register(request):
     form = WalkInForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        services.register_walk_in(clerk=request.user, kind=d["kind"], name=d["name"].strip(), id_number=d["number"],
-                                  request=request)
+        subject = services.register_walk_in(clerk=request.user, kind=d["kind"], name=d["name"].strip(),
+                                            id_number=d["number"], request=request)
         messages.success(request, _("已登记申请人，请继续选择办理事项。"))
-        return redirect(reverse("commitments:desk_subject") + f"?kind={d['kind']}&number={d['number']}")
+        # The page itself, not a redirect: a redirect would have to carry the ID number in its URL.
+        return _desk_subject_page(request, subject)
     return render(request, "commitments/desk_subject.html", {"lookup": LookupForm(), "walk_in": form})
 
 

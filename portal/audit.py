@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from portal.identifiers import redact, redact_data
 from portal.models import AuditEvent
 
 
@@ -23,7 +24,11 @@ def record(
     data: dict | None = None,
     request=None,
 ) -> AuditEvent:
-    """Append one audit event. Call it inside the service's transaction so both land or neither."""
+    """Append one audit event. Call it inside the service's transaction so both land or neither.
+
+    Resident ID numbers in the summary and the data are masked: free text copied from a form
+    (a report, a reason) must not put a full ID number into the permanent trail.
+    """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if agency is None and actor is not None:
@@ -36,8 +41,8 @@ def record(
         object_id=str(obj.pk) if obj is not None else "",
         from_state=str(from_state or ""),
         to_state=str(to_state or ""),
-        summary=summary[:300],
-        data=data or {},
+        summary=redact(str(summary))[:300],
+        data=redact_data(data or {}),
         ip=client_ip(request),
     )
 

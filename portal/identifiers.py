@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -55,6 +56,26 @@ def mask(value: str) -> str:
     if len(number) <= 8:
         return "*" * len(number)
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+# A resident ID number standing alone in free text: 17 digits and a check character (digit or X).
+RESIDENT_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def redact(text: str) -> str:
+    """Mask every resident ID number in free text (log lines, audit summaries): ``6101**********123X``."""
+    return RESIDENT_ID_IN_TEXT.sub(lambda m: mask(m.group()), text)
+
+
+def redact_data(value):
+    """``redact`` every string inside JSON-like data (dicts, lists), keys included."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact_data(key): redact_data(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_data(item) for item in value]
+    return value
 
 
 def keyed_hash(value: str) -> str:

@@ -1,8 +1,9 @@
 """A data-sharing exchange simulator (stdlib ``http.server``, loopback only) for the demo and the tests.
 
-``GET /household/<id>``, ``/social-insurance/<id>``, ``/market-entity/<uscc>``, ``/civil-affairs/<id>``
-answer JSON for the sample records below (the demo subjects of ``portal/demo.py`` among them), 404
-for unknown numbers. ``GET /healthz`` answers ``ok``. ``delay`` makes every answer slow (timeouts);
+``POST /household``, ``/social-insurance``, ``/market-entity``, ``/civil-affairs`` with the JSON body
+``{"id_number": ...}`` answer JSON for the sample records below (the demo subjects of ``portal/demo.py``
+among them), 404 for unknown numbers. ``GET /healthz`` answers ``ok``. ``paths`` keeps every request
+line's path (tests check that no ID number reaches a URL). ``delay`` makes every answer slow (timeouts);
 ``fail`` makes every answer a 503 (retries and the circuit breaker).
 """
 
@@ -10,7 +11,6 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote
 
 PEOPLE = {
     # the demo citizens (portal/demo.py)
@@ -70,17 +70,24 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self):  # noqa: N802 - http.server API
-        self.server.hits += 1
+        self.server.paths.append(self.path)
         if self.path == "/healthz":
             return self._send(200, {"status": "ok"})
+        return self._send(405, {"error": "POST the number in a JSON body"})
+
+    def do_POST(self):  # noqa: N802 - http.server API
+        self.server.hits += 1
+        self.server.paths.append(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.server.delay:
             time.sleep(self.server.delay)
         if self.server.fail:
             return self._send(503, {"error": "unavailable"})
-        parts = [unquote(p) for p in self.path.split("?", 1)[0].strip("/").split("/")]
-        if len(parts) != 2:
-            return self._send(404, {"error": "not found"})
-        found = record(parts[0], parts[1])
+        try:
+            number = str(json.loads(body)["id_number"])
+        except (ValueError, KeyError, TypeError):
+            return self._send(400, {"error": "expected {\"id_number\": ...}"})
+        found = record(self.path.split("?", 1)[0].strip("/"), number)
         if found is None:
             return self._send(404, {"found": False})
         return self._send(200, found)
@@ -92,7 +99,7 @@ class Simulator(ThreadingHTTPServer):
 
     def __init__(self, host="127.0.0.1", port=8765, delay=0.0, fail=False):
         super().__init__((host, port), Handler)
-        self.delay, self.fail, self.hits = delay, fail, 0
+        self.delay, self.fail, self.hits, self.paths = delay, fail, 0, []
 
     @property
     def url(self) -> str:

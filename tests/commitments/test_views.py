@@ -197,10 +197,10 @@ def test_publicity_board_masks_names_and_links_to_report(client, accepted):
 def test_desk_walk_in_files_notices_and_accepts(client, clerk, service):
     _login(client, clerk)
     number = resident_id(777)
-    lookup = reverse("commitments:desk_subject") + f"?kind=person&number={number}"
-    assert "平台中没有该申请人" in client.get(lookup).content.decode()
+    lookup = reverse("commitments:desk_subject")
+    assert "平台中没有该申请人" in client.post(lookup, {"kind": "person", "number": number}).content.decode()
     client.post(reverse("commitments:desk_register"), {"kind": "person", "number": number, "name": "王建国"})
-    page = client.get(lookup)
+    page = client.post(lookup, {"kind": "person", "number": number})
     form = page.context["file_form"]
     token = _token(page)
     response = client.post(reverse("commitments:desk_file"), {"token": str(token), "subject": form.initial["subject"],
