@@ -7,7 +7,7 @@ Idempotent: an agency that already has a catalogue is left alone.
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from portal import roles
+from portal import roles, two_factor
 from portal.models import Agency, User
 
 from . import importing, services
@@ -285,8 +285,9 @@ def seed(stdout=None) -> list[tuple[str, str, str]]:
             made += 1
     if stdout is not None and made:
         stdout.write(f"证明事项清单：已创建 {made} 个清单版本。")
-    return [(u, password, f"{roles.ROLES[r].label} · {agencies[c].name}") for u, _n, r, c in EXTRA_STAFF
-            if u in ("editor_gaj", "changan_approver", "reviewer2")]
+    return [(u, password, f"{roles.ROLES[r].label} · {agencies[c].name}"
+                          + (two_factor.DEMO_NOTE if r in roles.TWO_FACTOR_ROLES else ""))
+            for u, _n, r, c in EXTRA_STAFF if u in ("editor_gaj", "changan_approver", "reviewer2")]
 
 
 def _staff(password, agencies) -> dict[str, User]:
@@ -298,6 +299,8 @@ def _staff(password, agencies) -> dict[str, User]:
             user.set_password(password)
             user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name=role))
+        if role in roles.TWO_FACTOR_ROLES:
+            two_factor.demo_device(user)
         users[username] = user
     return users
 

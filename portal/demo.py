@@ -62,11 +62,6 @@ STAFF = [
     ("yanta_supervisor", "马超（雁塔区督查）", roles.SUPERVISOR, "610113"),
 ]
 
-# Demo accounts that need two-factor login get a confirmed authenticator with this fixed key, so a
-# person trying the demo can log in: `python manage.py demo_otp_code <username>` prints the current
-# code (DEBUG only), or add the key printed by seed_demo to any authenticator app. Demo only.
-DEMO_OTP_KEY = b"chengnuo-demo-otp-20".hex()
-
 # (username/mobile, name, resident ID)
 CITIZENS = [
     ("13800000001", "张伟", "610113198805203217"),
@@ -96,21 +91,21 @@ def seed(stdout=None) -> list[tuple[str, str, str]]:
     if created:
         admin.set_password(password)
         admin.save()
-    two_factor.demo_device(admin, DEMO_OTP_KEY)
-    logins.append(("admin", password, "系统管理员（/admin/） · 需动态验证码"))
+    demo_key = two_factor.secret_base32(two_factor.demo_device(admin))  # each 2FA account gets the demo authenticator
+    logins.append(("admin", password, "系统管理员（/admin/）" + two_factor.DEMO_NOTE))
     for username, full_name, role, agency_code in STAFF:
         user = _account(username, full_name, password, agency=agencies[agency_code])
         user.groups.add(Group.objects.get(name=role))
         note = ""
         if role in roles.TWO_FACTOR_ROLES:
-            two_factor.demo_device(user, DEMO_OTP_KEY)
-            note = " · 需动态验证码"
+            two_factor.demo_device(user)
+            note = two_factor.DEMO_NOTE
         logins.append((username, password, f"{roles.ROLES[role].label} · {agencies[agency_code].name}{note}"))
     if stdout is not None:
         stdout.write(
             "双因素认证（演示）：信用管理、政府审批和系统管理员账号登录时还需6位动态验证码。\n"
             "  查看当前验证码：python manage.py demo_otp_code <账号>（例如 approver、credit、admin）\n"
-            f"  或在验证器应用中手动添加密钥：{two_factor.secret_base32(two_factor.confirmed_device(admin))}\n"
+            f"  或在验证器应用中手动添加密钥：{demo_key}\n"
         )
     for mobile, name, id_number in CITIZENS:
         subject = _subject(Subject.Kind.PERSON, name, id_number, contact_phone=mobile)

@@ -188,8 +188,15 @@ def reset_devices(user, *, actor, request=None) -> int:
     return count
 
 
-def demo_device(user, key_hex: str) -> TOTPDevice:
-    """A confirmed device with a fixed key (demo accounts only; ``seed_demo`` refuses to run with DEBUG off)."""
+# Demo accounts that need two-factor login get a confirmed authenticator with this fixed key, so a
+# person trying the demo can log in: `python manage.py demo_otp_code <username>` prints the current
+# code (DEBUG only), or add the key seed_demo prints to any authenticator app. Demo only.
+DEMO_KEY = b"chengnuo-demo-otp-20".hex()
+DEMO_NOTE = " · 需动态验证码"
+
+
+def demo_device(user, key_hex: str = DEMO_KEY) -> TOTPDevice:
+    """A confirmed device with the fixed demo key (``seed_demo`` refuses to run with DEBUG off)."""
     device, _created = TOTPDevice.objects.update_or_create(
         user=user, name=DEVICE_NAME, defaults={"key": key_hex, "confirmed": True}
     )
