@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, example, given
+from hypothesis import HealthCheck, event, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
@@ -62,6 +62,9 @@ hostile = st.one_of(
     # very long text (10k+ characters): a payload repeated
     st.sampled_from(PAYLOADS + ("长",)).map(lambda p: p * (10_001 // len(p) + 1)),
 )
+
+# an optional field: often left empty, so that the other fields' hostile text gets through to storage
+maybe = st.one_of(st.just(""), hostile)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 DANGEROUS = re.compile(r"<\s*(script|img|svg|a)\b", re.I)
@@ -193,3 +196,269 @@ def test_a_hostile_name_registers_and_is_shown_escaped(name):
     assert response.status_code == 302
     assert User.objects.get(mobile=mobile).full_name == name.strip()
     assert_safe(client.get(reverse("workspace")), name)
+
+
+# --- complaints: the anonymous report (rate limit + no-JS challenge), tracking, logged-in filing ---------
+NUMERALS = "零一二三四五六七八九十"
+
+
+def solve_challenge(html: str) -> tuple[str, str]:
+    """Read the question on the page and answer it as a person would: (token, answer)."""
+    token = re.search(r'name="challenge_token" value="([^"]+)"', html).group(1)
+    a, op, b = re.search(r"验证问题：([零一二三四五六七八九十\d]+)(加|减)([零一二三四五六七八九十\d]+)等于几", html).groups()
+    def value(n):
+        return int(n) if n.isdigit() else NUMERALS.index(n)
+    return token, str(value(a) + value(b) if op == "加" else value(a) - value(b))
+
+
+def file_report(client, **fields):
+    token, answer = solve_challenge(client.get(reverse("complaints:new")).content.decode())
+    data = {"topic": "false_commitment", "title": "虚假承诺", "content": "经过如下。", "challenge_token": token,
+            "challenge_answer": answer, **fields}
+    return client.post(reverse("complaints:new"), data)
+
+
+@FUZZ
+@given(title=hostile, content=hostile, phone=maybe, ref=maybe)
+def test_an_anonymous_report_with_hostile_text_is_filed_safely_or_refused_in_chinese(title, content, phone, ref):
+    from complaints.models import Ticket
+
+    before = Ticket.objects.count()
+    client = fresh_client()
+    response = file_report(client, title=title, content=content, contact_phone=phone, commitment_ref=ref,
+                           application_number=ref)
+    assert_safe(response, title, content, phone, ref)
+    event(f"report: {response.status_code}")
+    if response.status_code == 302:
+        ticket = Ticket.objects.order_by("-pk").first()
+        assert Ticket.objects.count() == before + 1 and "\x00" not in ticket.title + ticket.content
+        assert_safe(client.get(response["Location"]), title)
+        assert_safe(client.get(reverse("complaints:tracked", args=[ticket.number])), title, content)
+    else:
+        assert_chinese_errors(response)
+        assert Ticket.objects.count() == before
+
+
+@FUZZ
+@given(number=hostile, code=hostile)
+def test_ticket_tracking_refuses_hostile_numbers_and_codes_in_chinese(number, code):
+    response = fresh_client().post(reverse("complaints:track"), {"number": number, "code": code})
+    assert_safe(response, number, code)
+    assert_chinese_errors(response)
+
+
+@FUZZ
+@given(kind=st.sampled_from(["consultation", "complaint", "report"]), title=hostile, content=hostile,
+       phone=maybe)
+def test_a_citizen_filing_with_hostile_text_is_filed_safely_or_refused_in_chinese(citizen, kind, title, content,
+                                                                                  phone):
+    client = fresh_client()
+    client.force_login(citizen)
+    response = client.post(reverse("complaints:new"), {"kind": kind, "topic": "other", "title": title,
+                                                       "content": content, "contact_phone": phone})
+    assert_safe(response, title, content, phone)
+    event(f"filing: {response.status_code}")
+    if response.status_code != 302:
+        assert_chinese_errors(response)
+
+
+def test_a_report_carrying_markup_reaches_the_operator_escaped(operator):
+    from complaints.models import Ticket
+
+    client = fresh_client()
+    title, content = "<script>alert('承诺')</script>", '举报内容"><img src=x onerror=alert(1)>{{ settings.SECRET_KEY }}'
+    assert file_report(client, title=title, content=content, contact_phone="<svg onload=1>").status_code == 302
+    ticket = Ticket.objects.get()
+    assert ticket.title == title and ticket.content == content  # stored as typed, escaped when shown
+
+    staff = fresh_client()
+    staff.force_login(operator)
+    for url in (reverse("complaints:operator"), reverse("complaints:detail", args=[ticket.number])):
+        page = staff.get(url)
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert "&lt;script&gt;alert(&#x27;承诺&#x27;)&lt;/script&gt;" in body
+        assert_safe(page, title, content)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body and "{{ settings.SECRET_KEY }}" in body
+
+
+# --- citizen forms: commitments and credit ---------------------------------------------------------------
+@pytest.fixture
+def published_service(agency, justice_bureau, city_government):
+    from tests.verification.factories import publish_catalogue, service_of
+
+    return service_of(publish_catalogue(agency, justice_bureau, city_government))
+
+
+@FUZZ
+@given(name=hostile, id_number=hostile, relation=hostile)
+def test_applying_for_a_minor_refuses_hostile_guardian_fields_in_chinese(citizen, published_service, name,
+                                                                         id_number, relation):
+    client = fresh_client()
+    client.force_login(citizen)
+    response = client.post(reverse("commitments:start"), {
+        "service": published_service.pk, "token": str(uuid.uuid4()), "for_minor": "on", "child_name": name,
+        "child_id_number": id_number, "relation": relation})
+    assert_safe(response, name, id_number, relation)
+    assert_chinese_errors(response)
+
+
+@FUZZ
+@given(service=hostile)
+def test_a_hostile_service_number_shows_the_service_list(citizen, service):
+    client = fresh_client()
+    client.force_login(citizen)
+    for response in (client.get(reverse("commitments:start"), {"service": service}),
+                     client.post(reverse("commitments:start"), {"service": service})):
+        assert response.status_code in (200, 404)
+        assert_safe(response, service)
+
+
+@FUZZ
+@given(full_name=hostile, password=hostile)
+def test_signing_refuses_a_hostile_name_or_password_in_chinese(citizen, published_service, full_name, password):
+    from commitments import services
+
+    application, _ = services.start_online(user=citizen, service_id=published_service.pk, token=uuid.uuid4())
+    requirement = application.requirements.first()
+    client = fresh_client()
+    client.force_login(citizen)
+    response = client.post(reverse("commitments:sign", args=[application.pk, requirement.pk]), {
+        "full_name": full_name, "password": password, "state": "draft",
+        **{f"statement_{i}": "on" for i in range(6)}})
+    assert_safe(response, full_name)
+    assert_chinese_errors(response)
+    assert not application.commitments.exists()
+
+
+@pytest.fixture
+def new_record(agency, citizen):
+    """A fresh dishonesty record of the citizen for each example (an objection or repair changes its state)."""
+    import datetime
+
+    from credit import services
+    from credit.models import DishonestyRecord, Severity
+
+    def make():
+        return services.enter_record(
+            subject=citizen.subject, kind=DishonestyRecord.Kind.FALSE_COMMITMENT, severity=Severity.SERIOUS,
+            decision_number=f"西人社罚〔2025〕{uuid.uuid4().hex[:6]}号", commitment_ref=f"CN-2025-{uuid.uuid4().hex[:8]}",
+            decision_date=datetime.date.today() - datetime.timedelta(days=400), deciding_agency=agency,
+            facts="承诺已缴纳社保，经核查不实。", actor=None)
+    return make
+
+
+@FUZZ
+@given(text=hostile)
+def test_an_objection_with_hostile_text_is_stored_safely_or_refused_in_chinese(citizen, credit_officer,
+                                                                               new_record, text):
+    from credit.models import Objection
+
+    credit_record = new_record()
+    client = fresh_client()
+    client.force_login(citizen)
+    response = client.post(reverse("credit:raise_objection", args=[credit_record.pk]), {"reasons": text})
+    assert_safe(response, text)
+    event(f"objection: {response.status_code}")
+    if response.status_code == 302:
+        objection = Objection.objects.filter(record=credit_record).order_by("-pk").first()
+        assert "\x00" not in objection.reasons
+        assert_safe(client.get(reverse("credit:my_record", args=[credit_record.pk])), text)
+        officer = fresh_client()
+        officer.force_login(credit_officer)
+        assert_safe(officer.get(reverse("credit:objection", args=[objection.pk])), text)
+    else:
+        assert_chinese_errors(response)
+
+
+@FUZZ
+@given(text=hostile)
+def test_a_repair_request_refuses_or_stores_hostile_text_safely(citizen, credit_officer, new_record, text):
+    from credit.models import CreditRepair
+    from tests.credit.conftest import pdf_upload
+
+    credit_record = new_record()
+    client = fresh_client()
+    client.force_login(citizen)
+    response = client.post(reverse("credit:apply_repair", args=[credit_record.pk]),
+                           {"rectification": text, "proof": pdf_upload(), "agree": "on"})
+    assert_safe(response, text)
+    event(f"repair: {response.status_code}")
+    if response.status_code == 302:
+        repair = CreditRepair.objects.get(record=credit_record)
+        assert "\x00" not in repair.rectification
+        officer = fresh_client()
+        officer.force_login(credit_officer)
+        assert_safe(officer.get(reverse("credit:repair", args=[repair.pk])), text)
+    else:
+        assert_chinese_errors(response)
+
+
+@FUZZ
+@given(kind=st.sampled_from(["person", "organisation", "other"]), number=hostile)
+def test_the_joint_restriction_lookup_refuses_hostile_numbers_in_chinese(clerk, kind, number):
+    client = fresh_client()
+    client.force_login(clerk)
+    response = client.post(reverse("credit:lookup"), {"kind": kind, "id_number": number})
+    assert_safe(response, number)
+    assert_chinese_errors(response)
+
+
+# --- PDF letters never fetch what a user typed ---------------------------------------------------------
+@pytest.fixture
+def loopback():
+    """A real HTTP server on 127.0.0.1 that counts every request it gets."""
+    import http.server
+    import threading
+
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def test_letters_never_fetch_urls_typed_into_names_or_notification_texts(loopback, agency, justice_bureau,
+                                                                        city_government):
+    from catalog.models import CertificationMatter
+    from commitments import services
+    from tests.commitments.conftest import confirmations_for
+    from tests.factories import CitizenFactory, SubjectFactory
+    from tests.verification.factories import publish_catalogue, service_of
+
+    base, hits = loopback
+    evil = (f'<img src="{base}/text.png"><link rel="stylesheet" href="{base}/text.css">'
+            '<img src="file:///etc/passwd"><iframe src="file:///etc/shadow"></iframe>')
+    # An editor's hostile notification texts (catalogue), and a citizen whose registered name is markup.
+    catalogue = publish_catalogue(agency, justice_bureau, city_government)
+    CertificationMatter.objects.filter(catalogue=catalogue).update(
+        commitment_content=evil, liability_civil=evil, proof_content=evil, insurance_note=evil)
+    name = f'<img src="{base}/name.png">'[:50]
+    citizen = CitizenFactory(full_name=name, subject=SubjectFactory(name=name))
+    application, _ = services.start_online(user=citizen, service_id=service_of(catalogue).pk, token=uuid.uuid4())
+    requirement = application.requirements.first()
+    from tests.factories import PASSWORD as password
+
+    commitment = services.sign_online(user=citizen, application_pk=application.pk, requirement_pk=requirement.pk,
+                                      full_name=name, password=password,
+                                      confirmations=confirmations_for(requirement))
+    client = fresh_client()
+    client.force_login(citizen)
+    letter = client.get(reverse("commitments:letter_pdf", args=[commitment.letter_number]))
+    blank = client.get(reverse("catalog:letter_pdf", args=[requirement.matter_id]))
+    for response in (letter, blank):
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+        assert b"root:x:0:0" not in response.content
+    assert hits == [], f"the PDF renderer fetched {hits}"
