@@ -66,14 +66,19 @@ class Period:
 
     @classmethod
     def parse(cls, start: str | None, end: str | None, today: datetime.date | None = None) -> "Period":
-        """From ``YYYY-MM-DD`` strings; anything unreadable falls back to the current year's bound."""
+        """From ``YYYY-MM-DD`` strings; anything unreadable falls back to the current year's bound.
+
+        Years outside 2000–2099 fall back too: 9999-12-31 + 1 day (the period's exclusive end) would
+        overflow ``datetime.date``.
+        """
         default = cls.current_year(today)
 
         def read(value, fallback):
             try:
-                return datetime.date.fromisoformat((value or "").strip()[:10])
+                date = datetime.date.fromisoformat((value or "").strip()[:10])
             except ValueError:
                 return fallback
+            return date if 2000 <= date.year <= 2099 else fallback
 
         first, last = read(start, default.start), read(end, default.end)
         if last < first:

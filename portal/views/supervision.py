@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
-from portal import roles
+from portal import inputs, roles
 from portal.models import Agency
 from portal.roles import role_required
 from portal.supervision import charts, exports, selectors, services
@@ -30,9 +30,9 @@ def _figures(request) -> tuple[dict, f.Period]:
     if scope is None:
         raise PermissionDenied(_("您的账号没有所属机关，无法查看统计。"))
     period = f.Period.parse(request.GET.get("from"), request.GET.get("to"))
-    agency_id = request.GET.get("agency", "")
-    if agency_id.isdigit():
-        agency = Agency.objects.filter(pk=int(agency_id)).first()
+    agency_id = inputs.pk(request.GET.get("agency"))
+    if agency_id is not None:
+        agency = Agency.objects.filter(pk=agency_id).first()
         scope = f.narrowed(scope, agency)
     return f.figures(scope, period), period
 

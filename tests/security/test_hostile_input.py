@@ -462,3 +462,33 @@ def test_letters_never_fetch_urls_typed_into_names_or_notification_texts(loopbac
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
         assert b"root:x:0:0" not in response.content
     assert hits == [], f"the PDF renderer fetched {hits}"
+
+
+# --- staff: list filters and search boxes read straight from the query string -------------------------------
+STAFF_SEARCHES = [
+    ("clerk", "commitments:desk", ("q", "state", "page")),
+    ("credit_officer", "credit:officer", ("q", "status", "page")),
+    ("credit_officer", "credit:push", ("status", "page")),
+    ("operator", "complaints:operator", ("view", "kind", "q", "page")),
+    ("clerk", "complaints:inbox", ("view", "page")),
+    ("verifier", "verification:queue", ("matter", "method", "due", "state", "after")),
+    ("supervisor", "supervision", ("from", "to", "agency")),
+    ("supervisor", "supervision_assessment", ("from", "to")),
+    ("supervisor", "complaints:figures", ("start", "end")),
+    ("editor", "catalog:manage", ("page",)),
+]
+DATES = ("0001-01-01", "9999-12-31", "2026-02-30", "2026-13-01", "-001-01-01", "2026-01-01\x00")
+
+
+@pytest.mark.parametrize("role,name,params", STAFF_SEARCHES, ids=[s[1] for s in STAFF_SEARCHES])
+@hsettings(FUZZ, max_examples=12)
+@given(value=st.one_of(hostile, st.sampled_from(DATES)))
+@example(value="9999-12-31")
+@example(value="0001-01-01")
+@example(value="a\x00b")
+def test_staff_lists_never_fail_on_hostile_filters(request, role, name, params, value):
+    client = fresh_client()
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse(name), {p: value for p in params})
+    assert response.status_code == 200
+    assert_safe(response, value)
