@@ -492,3 +492,25 @@ def test_staff_lists_never_fail_on_hostile_filters(request, role, name, params, 
     response = client.get(reverse(name), {p: value for p in params})
     assert response.status_code == 200
     assert_safe(response, value)
+
+
+@FUZZ
+@given(username=hostile, password=st.text(max_size=30))
+@example(username="a\x00b", password="x")
+@example(username="13800000001", password="a\x00b")
+def test_login_with_lockouts_on_never_fails_on_hostile_credentials(settings, username, password):
+    """django-axes records failed logins in the database: NUL must not reach it (PostgreSQL refuses it)."""
+    settings.AXES_ENABLED = True
+    response = fresh_client().post(reverse("login"), {"username": username, "password": password})
+    assert_safe(response, username)
+    assert response.status_code in (200, 429)
+    if response.status_code == 200:
+        assert_chinese_errors(response)
+
+
+def test_a_nul_character_is_refused_beside_its_field_in_chinese():
+    """Django's CharField refuses NUL (ProhibitNullCharactersValidator); the message is translated."""
+    response = fresh_client().post(reverse("register_person"), {"full_name": "张\x00伟", "id_number": "x",
+                                                                "mobile": "1", "password1": "p", "password2": "p"})
+    message = response.context["form"].errors["full_name"][0]
+    assert CJK.search(message) and "Null" not in message
