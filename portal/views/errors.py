@@ -1,4 +1,6 @@
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 
 def bad_request(request, exception=None):
@@ -14,4 +16,6 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    """Rendered without the request: no context processor (user, roles, session) may touch the database,
+    which is often what failed — e.g. while PostgreSQL restarts (tests/faults)."""
+    return HttpResponseServerError(loader.get_template("500.html").render())
