@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 DELIVERED = "delivered"
 NOT_CONFIGURED = "not_configured"
 SKIPPED = "skipped"
+BUSY = "busy"
 FAILED = "failed"
 
 
@@ -72,8 +73,13 @@ def _body(row: PushOutbox) -> bytes:
     return json.dumps(message, ensure_ascii=False).encode("utf-8")
 
 
+def lease_seconds() -> float:
+    """How long one attempt holds its row: longer than any live POST, short enough to recover a dead one."""
+    return conf.push_timeout() * 3 + 30
+
+
 def _claim(pk: int, now) -> bool:
-    lease = now + timedelta(seconds=conf.push_timeout() * 3 + 30)
+    lease = now + timedelta(seconds=lease_seconds())
     from django.db.models import Q
 
     return bool(
@@ -84,7 +90,8 @@ def _claim(pk: int, now) -> bool:
 
 
 def deliver(pk: int) -> str:
-    """Try to deliver one row once. Returns DELIVERED, NOT_CONFIGURED, SKIPPED or FAILED."""
+    """Try to deliver one row once. Returns DELIVERED, NOT_CONFIGURED, SKIPPED (delivered already),
+    BUSY (still pending under another attempt's lease — perhaps a worker that died mid-POST) or FAILED."""
     url = conf.push_url()
     if not url:
         return NOT_CONFIGURED
@@ -93,7 +100,8 @@ def deliver(pk: int) -> str:
         return NOT_CONFIGURED
     now = timezone.now()
     if not _claim(pk, now):
-        return SKIPPED  # delivered already, or another worker holds it
+        pending = PushOutbox.objects.filter(pk=pk, status=PushOutbox.Status.PENDING).exists()
+        return BUSY if pending else SKIPPED
     row = PushOutbox.objects.select_related("record__subject").get(pk=pk)
     headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": str(row.idempotency_key)}
     if conf.push_token():

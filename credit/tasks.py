@@ -7,10 +7,18 @@ from . import conf, push, selectors, services
 
 @shared_task(bind=True, max_retries=conf.PUSH_MAX_RETRIES)
 def deliver_push(self, outbox_id: int) -> str:
-    """Post one outbox row; on failure retry with back-off (the beat task covers what retries miss)."""
+    """Post one outbox row; on failure retry with back-off (the beat task covers what retries miss).
+
+    If another attempt holds the row (a worker killed mid-POST leaves its lease behind and this
+    message comes back at once), try again when that lease has run out instead of dropping it.
+    """
     result = push.deliver(outbox_id)
-    if result == push.FAILED and not self.request.is_eager and self.request.retries < self.max_retries:
+    if self.request.is_eager or self.request.retries >= self.max_retries:
+        return result
+    if result == push.FAILED:
         raise self.retry(countdown=conf.push_backoff(self.request.retries + 1))
+    if result == push.BUSY:
+        raise self.retry(countdown=push.lease_seconds() + 1)
     return result
 
 
