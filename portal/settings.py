@@ -239,7 +239,17 @@ CACHES = {
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A task of a worker that died unacknowledged is handed out again after this (the beat sweeps
+        # usually get there first); longer than any task, countdowns included.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # Without socket timeouts a publish to a Redis that hangs (frozen, failover, dropped TCP) waits
+        # forever, and with it the web request that queues the task (tests/faults measured it).
+        "socket_connect_timeout": 2,
+        "socket_timeout": 3,
+        "socket_keepalive": True,
+    }
+    CELERY_BROKER_CONNECTION_TIMEOUT = 2
 else:
     # No server needed: the worker and the web process share a folder.
     _queue = VAR_DIR / "celery"
@@ -256,12 +266,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# A request queues its tasks after the commit; when the broker is down it gives up after about
+# 0.3 s (refused) or 3 s (hanging) and the beat sweeps deliver the work from the database later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Each due run is sent by one beat only, even if two run at once (portal/celery.py; needs Redis).
+CELERY_BEAT_SCHEDULER = "portal.celery:OncePerSlotScheduler"
 # Static beat schedule; tests check every entry imports.
 CELERY_BEAT_SCHEDULE = {
     "extend-workday-calendar": {
