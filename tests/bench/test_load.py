@@ -28,7 +28,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -44,6 +44,9 @@ WORKERS = int(os.environ.get("LOAD_WORKERS", "3"))
 USERS = 51  # the sum of the locust users' fixed_count
 TARGET_P95_MS, TARGET_GROWTH = 150, 0.10
 BASELINE = "GET /bench/minimal/ (baseline)"
+# Gunicorn's access log: the page name locust sends and the time the worker spent (µs), without the
+# wait in the listen backlog; so a saturated machine still shows what each page costs.
+ACCESS_FORMAT = "%({x-load-page}i)s %(D)s"
 
 
 def _reachable(url, default_port):
@@ -121,6 +124,8 @@ def stack():
         env.pop(key, None)
     if os.environ.get("LOAD_CONN_MAX_AGE"):
         env["CONN_MAX_AGE"] = os.environ["LOAD_CONN_MAX_AGE"]
+    # To rerun by hand against the seeded database (with LOAD_KEEP=1): `. WORK/env.sh`, then gunicorn/locust.
+    (work / "env.sh").write_text("".join(f"export {k}='{v}'\n" for k, v in env.items() if os.environ.get(k) != v))
     print(f"\n[load] work directory {work}; database {DATABASE_URL}; Redis {REDIS_URL}; port {port}", flush=True)
     started = time.perf_counter()
     _recreate_database()
@@ -135,10 +140,11 @@ def stack():
                     "--loglevel", "WARNING", log=work / "celery.log")
     gunicorn = _start(env, str(BIN / "gunicorn"), "portal.wsgi:application", "--workers", str(WORKERS),
                       "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+                      "--access-logfile", str(work / "access.log"), "--access-logformat", ACCESS_FORMAT,
                       log=work / "gunicorn.log")
     try:
         _wait_until_up(port, gunicorn)
-        yield {"port": port, "env": env, "work": work, "gunicorn": gunicorn}
+        yield {"port": port, "env": env, "work": work, "gunicorn": gunicorn, "celery": celery}
     finally:
         _stop(gunicorn)
         _stop(celery)
@@ -190,24 +196,40 @@ def _figures(rows, duration):
             "p50": _pct(ordered, 0.50), "p95": _pct(ordered, 0.95), "p99": _pct(ordered, 0.99)}
 
 
-def _report(title, rows, duration):
+def _report(title, rows, duration, worker):
     """Print the per-page table and return (the mix's figures, the baseline's figures, the errors)."""
     pages = sorted({r["name"] for r in rows})
     width = max(len(p) for p in pages) + 2
+
+    def in_worker(names):
+        return sorted(ms for name in names for ms in worker.get(name, []))
+
+    def inside(names):
+        ordered = in_worker(names)
+        return f"{_pct(ordered, 0.5):>10.0f}{_pct(ordered, 0.95):>11.0f}" if ordered else ""
+
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\n{title}: {duration:.0f} s measured after a {WARMUP} s warm-up, target {RPS:g} requests/s; "
           f"{WORKERS} gunicorn workers, {os.cpu_count()} CPUs, load average at the end {load}")
-    print(f"{'page':<{width}}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    print("(p50/p95/p99: response time seen by the client; worker p50/p95: time inside a gunicorn worker, "
+          "without the wait for a free worker)")
+    print(f"{'page':<{width}}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+          f"{'worker p50':>11}{'worker p95':>11}")
     for page in pages:
         f = _figures([r for r in rows if r["name"] == page], duration)
         print(f"{page:<{width}}{f['n']:>9}{f['errors']:>8}{f['rps']:>8.2f}{f['p50']:>9.0f}{f['p95']:>9.0f}"
-              f"{f['p99']:>9.0f}")
+              f"{f['p99']:>9.0f} {inside([page])}")
     mix = _figures([r for r in rows if r["name"] != BASELINE], duration)
     print(f"{'all pages (baseline excluded)':<{width}}{mix['n']:>9}{mix['errors']:>8}{mix['rps']:>8.2f}"
-          f"{mix['p50']:>9.0f}{mix['p95']:>9.0f}{mix['p99']:>9.0f}")
+          f"{mix['p50']:>9.0f}{mix['p95']:>9.0f}{mix['p99']:>9.0f} {inside(set(pages) - {BASELINE})}")
     base = _figures([r for r in rows if r["name"] == BASELINE], duration)
     print(f"ratio to the minimal one-query view: p50 {mix['p50'] / base['p50']:.1f}×, p95 {mix['p95'] / base['p95']:.1f}×"
           f" (baseline p50 {base['p50']:.0f} ms, p95 {base['p95']:.0f} ms)")
+    pages_w, base_w = in_worker(set(pages) - {BASELINE}), in_worker([BASELINE])
+    if pages_w and base_w:
+        print(f"inside the workers: p50 {_pct(pages_w, 0.5) / _pct(base_w, 0.5):.1f}×, "
+              f"p95 {_pct(pages_w, 0.95) / _pct(base_w, 0.95):.1f}× "
+              f"(baseline p50 {_pct(base_w, 0.5):.1f} ms, p95 {_pct(base_w, 0.95):.1f} ms)")
     errors = [r for r in rows if r["error"]]
     for r in errors[:10]:
         print(f"  error: {r['name']}: {r['error']}")
@@ -218,12 +240,58 @@ def _report(title, rows, duration):
     return mix, base, errors
 
 
+def _cpu_seconds(stack, locust):
+    """CPU time used so far by our processes (with their children) and by the whole machine."""
+    import psutil
+
+    def tree(pid):
+        try:
+            root = psutil.Process(pid)
+            return sum(sum(p.cpu_times()[:2]) for p in [root, *root.children(recursive=True)])
+        except psutil.NoSuchProcess:
+            return 0.0
+
+    machine = psutil.cpu_times()
+    return {"gunicorn": tree(stack["gunicorn"].pid), "celery": tree(stack["celery"].pid), "locust": tree(locust.pid),
+            "machine": sum(machine) - machine.idle - getattr(machine, "iowait", 0.0), "at": time.monotonic(),
+            "log": (stack["work"] / "access.log").stat().st_size}
+
+
+def _worker_times(stack, before, after):
+    """Per page, the milliseconds gunicorn's workers spent on each request between two snapshots."""
+    with open(stack["work"] / "access.log", "rb") as fh:
+        fh.seek(before["log"])
+        text = fh.read(after["log"] - before["log"]).decode("utf-8", "replace")
+    times = {}
+    for line in text.splitlines():
+        name, _, micros = line.rpartition(" ")
+        if name and name != "-" and micros.isdigit():
+            times.setdefault(unquote(name), []).append(int(micros) / 1000)
+    return times
+
+
+def _cpu_report(before, after, requests):
+    """Where the CPU went: what the figures mean on a machine other sessions share."""
+    wall = after["at"] - before["at"]
+    used = {k: after[k] - before[k] for k in ("gunicorn", "celery", "locust", "machine")}
+    ours = used["gunicorn"] + used["celery"] + used["locust"]
+    print(f"CPU over {wall:.0f} s: gunicorn workers {used['gunicorn'] / wall:.0%} of a core "
+          f"({used['gunicorn'] * 1000 / requests:.1f} ms per request), Celery {used['celery'] / wall:.0%}, "
+          f"locust {used['locust'] / wall:.0%}; the machine {used['machine'] / wall:.0%} of {os.cpu_count()} cores, "
+          f"of which PostgreSQL, Redis and other sessions {(used['machine'] - ours) / wall:.0%}")
+
+
 def test_mixed_load_at_target_rate(stack):
     process, samples = _locust(stack, LOAD_SECONDS, "load")
+    time.sleep(WARMUP)
+    before = _cpu_seconds(stack, process)
+    time.sleep(LOAD_SECONDS)
+    after = _cpu_seconds(stack, process)
     # locust exits with 1 when a request failed: the samples say which; anything else is a crash.
-    assert process.wait(timeout=LOAD_SECONDS + WARMUP + 120) in (0, 1), (stack["work"] / "load.log").read_text()[-3000:]
+    assert process.wait(timeout=120) in (0, 1), (stack["work"] / "load.log").read_text()[-3000:]
     rows, duration = _read(samples)
-    _mix, _base, errors = _report("Load test", rows, duration)
+    _mix, _base, errors = _report("Load test", rows, duration, _worker_times(stack, before, after))
+    _cpu_report(before, after, len(rows) * (after["at"] - before["at"]) / duration)
     assert not errors, f"{len(errors)} requests answered with an unexpected status; first: {errors[0]}"
 
 
@@ -238,16 +306,18 @@ def test_worker_memory_stays_flat_over_soak(stack):
         pytest.skip("LOAD_SOAK_SECONDS=0: no soak")
     process, samples = _locust(stack, SOAK_SECONDS, "soak")
     time.sleep(WARMUP)
-    first = _worker_rss(stack["gunicorn"])
+    first, before = _worker_rss(stack["gunicorn"]), _cpu_seconds(stack, process)
     trend, started = [(0, sum(first.values()))], time.monotonic()
     while (elapsed := time.monotonic() - started) < SOAK_SECONDS - 2 and process.poll() is None:
         time.sleep(min(60 - elapsed % 60, SOAK_SECONDS - 2 - elapsed))
         last = _worker_rss(stack["gunicorn"])
         trend.append((time.monotonic() - started, sum(last.values())))
+    after = _cpu_seconds(stack, process)
     process.wait(timeout=120)
     assert process.returncode in (0, 1), (stack["work"] / "soak.log").read_text()[-3000:]
     rows, duration = _read(samples)
-    _mix, _base, errors = _report("Soak", rows, duration)
+    _mix, _base, errors = _report("Soak", rows, duration, _worker_times(stack, before, after))
+    _cpu_report(before, after, len(rows) * (after["at"] - before["at"]) / duration)
     same = sorted(set(first) & set(last))
     print(f"\ngunicorn worker memory (RSS, {len(first)} workers; {len(same)} lived through the soak):")
     print("  " + ", ".join(f"{t / 60:.0f} min {rss / 2**20:.0f} MiB" for t, rss in trend))

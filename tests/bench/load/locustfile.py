@@ -24,6 +24,7 @@ import random
 import re
 import time
 import uuid
+from urllib.parse import quote
 
 import gevent
 from locust import HttpUser, between, events, task
@@ -92,7 +93,8 @@ class Visitor(HttpUser):
         _Pacer.wait()
         for cookie in self.client.cookies:  # the visitor's side of the proxy is HTTPS: Secure cookies go along
             cookie.secure = False
-        headers = {"X-Forwarded-Proto": "https", "Accept-Language": "zh-CN,zh;q=0.9"}
+        headers = {"X-Forwarded-Proto": "https", "Accept-Language": "zh-CN,zh;q=0.9",
+                   "X-Load-Page": quote(name)}  # for gunicorn's access log: time inside the worker, per page
         if method == "POST":
             headers |= {"Origin": self.origin, "Referer": self.referer}
         with self.client.request(method, url, name=name, headers=headers, allow_redirects=False,
