@@ -1,11 +1,12 @@
 """Re-authentication (确认身份) before actions that put someone on — or take someone off — a public
 list, or approve and publish a catalogue.
 
-A form that guards such an action mixes in ``ReauthFormMixin``: it gets a “确认身份” field that
-takes the login password or a 6-digit code from the user's authenticator app. The field may be
-left empty when the user proved who they are within ``settings.REAUTH_MINUTES`` (a timestamp in
-the session, set by a successful confirmation and by the second-factor login). Failed attempts
-share the authenticator's throttle (1, 2, 4 … seconds) and are written to the audit trail.
+A form that guards such an action mixes in ``ReauthFormMixin`` (``ConfirmIdentityForm`` when the
+action has no other field): it gets a “确认身份” field that takes the login password or a 6-digit
+code from the user's authenticator app. The field may be left empty when the user proved who they
+are within ``settings.REAUTH_MINUTES`` (a timestamp in the session, set by the login, by the
+second-factor step and by a successful confirmation). Failed attempts share the authenticator's
+throttle (1, 2, 4 … seconds) and are written to the audit trail.
 """
 
 import re
@@ -13,6 +14,7 @@ import time
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +32,15 @@ def minutes() -> int:
 def mark(request) -> None:
     """The user has just proved who they are (password, code or second-factor login)."""
     request.session[SESSION_KEY] = int(time.time())
+
+
+def _logged_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        mark(request)
+
+
+# Logging in proves identity as much as 确认身份 does (the second-factor step marks it again).
+user_logged_in.connect(_logged_in, dispatch_uid="portal.reauth.logged_in")
 
 
 def is_fresh(request) -> bool:
@@ -92,3 +103,7 @@ class ReauthFormMixin:
             raise ValidationError(self.fields[FIELD].error_messages["required"], code="required")
         confirm(self.request, secret)
         return ""
+
+
+class ConfirmIdentityForm(ReauthFormMixin, forms.Form):
+    """Only the “确认身份” field, for an action that has no other input (e.g. publishing a notice)."""

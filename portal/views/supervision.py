@@ -14,6 +14,7 @@ from django_fsm import has_transition_perm
 
 from portal import inputs, roles
 from portal.models import Agency
+from portal.reauth import ConfirmIdentityForm
 from portal.roles import role_required
 from portal.supervision import charts, exports, selectors, services
 from portal.supervision import figures as f
@@ -158,17 +159,26 @@ def notice_edit(request, pk):
 
 @staff_required
 def notice_detail(request, pk):
-    notice = selectors.staff_notice(request.user, pk)
+    return _notice_page(request, selectors.staff_notice(request.user, pk))
+
+
+def _notice_page(request, notice, confirm_form=None):
+    may_approve = notice.is_draft and has_transition_perm(notice.approve, request.user)
+    may_publish = notice.state == notice.State.APPROVED and has_transition_perm(notice.publish, request.user)
+    if confirm_form is None and (may_approve or may_publish):
+        confirm_form = ConfirmIdentityForm(request=request)
     return render(request, "supervision/notice_detail.html", {
-        "notice": notice,
-        "may_edit": notice.is_draft and notice.author_id == request.user.pk,
-        "may_approve": notice.is_draft and has_transition_perm(notice.approve, request.user),
-        "may_publish": notice.state == notice.State.APPROVED and has_transition_perm(notice.publish, request.user),
+        "notice": notice, "may_edit": notice.is_draft and notice.author_id == request.user.pk,
+        "may_approve": may_approve, "may_publish": may_publish, "confirm_form": confirm_form,
     })
 
 
 def _notice_step(request, pk, service, done: str):
+    """Approving and publishing a notice are approval actions: 确认身份 first (portal.reauth)."""
     notice = selectors.staff_notice(request.user, pk)
+    form = ConfirmIdentityForm(request.POST, request=request)
+    if not form.is_valid():
+        return _notice_page(request, notice, form)
     try:
         service(actor=request.user, notice=notice, request=request)
     except services.NoticeError as exc:

@@ -14,6 +14,8 @@ from credit import services as credit_services
 from credit.models import DishonestyRecord
 from portal import reauth, two_factor
 from portal.models import AuditEvent
+from portal.supervision import figures
+from portal.supervision import services as supervision_services
 from tests.catalog.conftest import add_matter
 from tests.factories import PASSWORD
 
@@ -142,7 +144,7 @@ def test_publishing_an_approved_catalogue_needs_the_proof_but_returning_it_does_
     assert Catalogue.objects.get(pk=catalogue.pk).state == "published"
 
 
-def test_the_second_factor_at_login_counts_as_a_fresh_proof(client, approver, reviewed):
+def test_logging_in_with_both_factors_counts_as_a_fresh_proof(client, approver, reviewed):
     device = two_factor.confirmed_device(approver) or TOTPDevice.objects.create(
         user=approver, name=two_factor.DEVICE_NAME, confirmed=True)
     client.post(reverse("login"), {"username": approver.username, "password": PASSWORD})
@@ -155,3 +157,17 @@ def test_returning_a_catalogue_for_changes_needs_no_proof(client, approver, revi
     logged_in_long_ago(client, approver)
     client.post(reverse("catalog:transition", args=[reviewed.pk, "return_for_changes"]), {"comment": "请补充依据"})
     assert Catalogue.objects.get(pk=reviewed.pk).state != "reviewed"
+
+
+def test_approving_a_supervision_notice_needs_the_proof_too(client, approver, supervisor):
+    notice = supervision_services.draft(author=supervisor, title="关于一季度告知承诺制落实情况的通报", body="通报正文",
+                            period=figures.Period(datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)))
+    logged_in_long_ago(client, approver)
+    assert 'name="confirm_identity"' in client.get(reverse("supervision_notice", args=[notice.pk])).content.decode()
+    response = client.post(reverse("supervision_notice_approve", args=[notice.pk]), {})
+    assert response.context["confirm_form"].errors[reauth.FIELD] == [REQUIRED]
+    notice.refresh_from_db()
+    assert notice.state == "draft"
+    client.post(reverse("supervision_notice_approve", args=[notice.pk]), {"confirm_identity": PASSWORD})
+    notice.refresh_from_db()
+    assert notice.state == "approved"
