@@ -514,3 +514,47 @@ def test_a_nul_character_is_refused_beside_its_field_in_chinese():
                                                                 "mobile": "1", "password1": "p", "password2": "p"})
     message = response.context["form"].errors["full_name"][0]
     assert CJK.search(message) and "Null" not in message
+
+
+# --- file names are typed by the visitor too ------------------------------------------------------------
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@hsettings(FUZZ, max_examples=20)
+@given(stem=hostile.map(lambda s: s[:150]))
+@example(stem="<img src=x onerror=alert(1)>\"; filename=evil.html")
+@example(stem="..%2F..%2Fetc%2Fpasswd\r\nX-Injected: 1")
+def test_hostile_file_names_are_stored_safely_and_shown_escaped(citizen, agency, new_record, stem):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from complaints.models import Ticket
+    from credit.models import Attachment
+
+    name = stem + ".pdf"
+    client = fresh_client()
+    client.force_login(citizen)
+    response = client.post(reverse("complaints:new"), {
+        "kind": "complaint", "topic": "other", "title": "附件名测试", "content": "见附件。", "about_agency": agency.pk,
+        "attachments": [SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")]})
+    assert_safe(response, name)
+    event(f"complaint attachment: {response.status_code}")
+    if response.status_code == 302:
+        ticket = Ticket.objects.filter(requester=citizen).order_by("-pk").first()
+        assert_safe(client.get(reverse("complaints:my_ticket", args=[ticket.number])), name)
+        for item in ticket.attachments.all():
+            download = client.get(reverse("complaints:attachment", args=[item.pk]))
+            assert download.status_code == 200 and "\n" not in download["Content-Disposition"]
+
+    record = new_record()
+    response = client.post(reverse("credit:raise_objection", args=[record.pk]), {
+        "reasons": "记录有误。", "attachments": [SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")]})
+    assert_safe(response, name)
+    event(f"credit attachment: {response.status_code}")
+    if response.status_code == 302:
+        assert_safe(client.get(reverse("credit:my_record", args=[record.pk])), name)
+        for item in Attachment.objects.filter(objection__record=record):
+            download = client.get(reverse("credit:attachment", args=[item.pk]))
+            assert download.status_code == 200 and "\n" not in download["Content-Disposition"]
+            assert item.file.name.startswith("credit/") and item.file.name.endswith(".pdf")
+    else:
+        assert_chinese_errors(response)
