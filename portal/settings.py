@@ -267,7 +267,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 # A request queues its tasks after the commit; when the broker is down it gives up after about
-# 0.3 s (refused) or 3 s (hanging) and the beat sweeps deliver the work from the database later.
+# 0.3 s (refused) or two 3 s timeouts (hanging) and the beat sweeps deliver the work from the database.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

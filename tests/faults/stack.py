@@ -125,6 +125,13 @@ class Redis:
             self.proc.wait(10)
             self.proc = None
 
+    def freeze(self):
+        """SIGSTOP: connections stay open and nothing answers (a hung server, a dropped network path)."""
+        os.kill(self.proc.pid, signal.SIGSTOP)
+
+    def thaw(self):
+        os.kill(self.proc.pid, signal.SIGCONT)
+
     def cli(self, *args):
         return subprocess.run(["redis-cli", "-p", str(REDIS_PORT), *args], capture_output=True,
                               text=True).stdout.strip()
@@ -194,6 +201,7 @@ class Stack:
             "DATABASE_URL": self.pg.url(),
             "CONN_MAX_AGE": "60",
             "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
+            "CACHE_URL": f"redis://127.0.0.1:{REDIS_PORT}/1",  # shared by the web nodes (rate limits, nonces)
             "VAR_DIR": str(self.var),
             "MEDIA_ROOT": str(self.media),
             "CREDIT_PUSH_URL": receiver_url,
