@@ -431,7 +431,9 @@ def loopback():
 
 
 def test_letters_never_fetch_urls_typed_into_names_or_notification_texts(loopback, agency, justice_bureau,
-                                                                        city_government):
+                                                                        city_government, clerk):
+    import urllib.request
+
     from catalog.models import CertificationMatter
     from commitments import services
     from tests.commitments.conftest import confirmations_for
@@ -439,6 +441,9 @@ def test_letters_never_fetch_urls_typed_into_names_or_notification_texts(loopbac
     from tests.verification.factories import publish_catalogue, service_of
 
     base, hits = loopback
+    urllib.request.urlopen(f"{base}/control", timeout=5).close()  # the server does count what it gets
+    assert hits == ["/control"]
+    hits.clear()
     evil = (f'<img src="{base}/text.png"><link rel="stylesheet" href="{base}/text.css">'
             '<img src="file:///etc/passwd"><iframe src="file:///etc/shadow"></iframe>')
     # An editor's hostile notification texts (catalogue), and a citizen whose registered name is markup.
@@ -454,11 +459,14 @@ def test_letters_never_fetch_urls_typed_into_names_or_notification_texts(loopbac
     commitment = services.sign_online(user=citizen, application_pk=application.pk, requirement_pk=requirement.pk,
                                       full_name=name, password=password,
                                       confirmations=confirmations_for(requirement))
+    # A clerk's note on the one-time notice of what is missing (一次性告知书).
+    notice = services.issue_notice(clerk=clerk, application_pk=application.pk, note=evil[:500])
     client = fresh_client()
     client.force_login(citizen)
     letter = client.get(reverse("commitments:letter_pdf", args=[commitment.letter_number]))
     blank = client.get(reverse("catalog:letter_pdf", args=[requirement.matter_id]))
-    for response in (letter, blank):
+    notice_pdf = client.get(reverse("commitments:notice_pdf", args=[notice.pk]))
+    for response in (letter, blank, notice_pdf):
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
         assert b"root:x:0:0" not in response.content
     assert hits == [], f"the PDF renderer fetched {hits}"
