@@ -133,6 +133,38 @@ def test_numbers_in_public_urls_never_fail(name, value):
     assert_safe(response, value)
 
 
+OWN_NUMBER_URLS = [
+    ("citizen", "complaints:my_ticket", "{}"),
+    ("operator", "complaints:detail", "{}"),
+    ("citizen", "commitments:letter_pdf", "{}"),
+    ("clerk", "commitments:letter_pdf", "{}"),
+    ("citizen", "commitments:withdraw_commitment", "1/{}"),
+]
+
+
+@pytest.mark.parametrize("role,name,shape", OWN_NUMBER_URLS, ids=[f"{r}-{n}" for r, n, _s in OWN_NUMBER_URLS])
+@hsettings(FUZZ, max_examples=15)
+@given(value=hostile.filter(lambda v: v.strip() and "/" not in v))
+@example(value="GD\x00")
+def test_numbers_in_signed_in_urls_never_fail(request, role, name, shape, value):
+    client = fresh_client()
+    client.force_login(request.getfixturevalue(role))
+    args = shape.format("X").split("/")
+    url = reverse(name, args=[int(a) if a.isdigit() else a for a in args])
+    response = client.get(url.replace("X", _quote(value)))
+    assert response.status_code in (404, 405)
+    assert_safe(response, value)
+
+
+@FUZZ
+@given(uid=hostile.filter(lambda v: v.strip() and "/" not in v), token=hostile.filter(lambda v: v.strip() and "/" not in v))
+def test_password_reset_links_with_hostile_parts_never_fail(uid, token):
+    url = reverse("password_reset_confirm", args=["U", "T"]).replace("/U/T/", f"/{_quote(uid)}/{_quote(token)}/")
+    response = fresh_client().get(url)
+    assert response.status_code in (200, 302, 404)
+    assert_safe(response, uid, token)
+
+
 def _quote(value):
     from urllib.parse import quote
 
