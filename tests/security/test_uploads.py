@@ -380,14 +380,20 @@ FUZZ = hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCh
 
 @FUZZ
 @given(cells=st.lists(st.lists(hostile.map(lambda s: s[:300]), min_size=0, max_size=14), min_size=1, max_size=5),
-       encoding=st.sampled_from(["utf-8-sig", "utf-8", "gb18030"]))
-def test_hostile_csv_cells_never_break_the_import(client, editor, draft_catalogue, cells, encoding):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    writer.writerows(cells)
-    data = buffer.getvalue().encode(encoding, "replace")
-    result = importing.parse(data, draft_catalogue.agency, "清单.csv")
+       encoding=st.sampled_from(["utf-8-sig", "utf-8", "gb18030", "xlsx"]))
+def test_hostile_cells_never_break_the_import(client, editor, draft_catalogue, cells, encoding):
+    if encoding == "xlsx":
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # control characters cannot be stored in XLSX
+
+        cells = [[ILLEGAL_CHARACTERS_RE.sub("", c) for c in row] for row in cells]
+        data = xlsx_bytes(cells)
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(HEADER)
+        writer.writerows(cells)
+        data = buffer.getvalue().encode(encoding, "replace")
+    result = importing.parse(data, draft_catalogue.agency, "清单")
     assert all(CJK.search(p.message) for p in result.problems)
     client.force_login(editor)
     response = client.post(reverse("catalog:import", args=[draft_catalogue.pk]), {"file": upload("清单.csv", data)})
