@@ -2,7 +2,8 @@
 
 bandit's medium findings were two ``urlopen`` calls (B310: a ``file:`` URL would read a local
 file) and the ``mark_safe`` of the supervision charts (B308/B703). The outbound calls now refuse
-any scheme but http(s); the charts are shown to escape what they are given. Every ``# nosec``
+any scheme but http(s), and ``check --deploy`` warns when a partner that receives personal data is
+reached over plain HTTP; the charts are shown to escape what they are given. Every ``# nosec``
 names the check it silences and says why, so the next review can judge it.
 """
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.checks import Tags, run_checks
 from django.utils import timezone
 
 from credit import push
@@ -36,6 +38,19 @@ def test_credit_push_to_a_file_url_reads_nothing_and_the_row_stays_pending(setti
     assert push.deliver(row.pk) == push.NOT_CONFIGURED
     row.refresh_from_db()
     assert row.status == PushOutbox.Status.PENDING and row.attempts == 0
+
+
+@pytest.mark.parametrize("name", ["VERIFICATION_EXCHANGE_URL", "CREDIT_PUSH_URL"])
+def test_check_deploy_warns_when_a_partner_receiving_personal_data_is_plain_http(settings, name):
+    def warnings():
+        return [m.id for m in run_checks(include_deployment_checks=True, tags=[Tags.security])]
+
+    setattr(settings, name, "http://partner.xa.gov.cn/api")
+    assert "chengnuo.W001" in warnings()
+    setattr(settings, name, "https://partner.xa.gov.cn/api")
+    assert "chengnuo.W001" not in warnings()
+    setattr(settings, name, "http://127.0.0.1:8765")  # the demo's exchange simulator
+    assert "chengnuo.W001" not in warnings()
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://exchange.example/", "/relative"])
