@@ -62,6 +62,18 @@ def png(width=1, height=1) -> bytes:
             + chunk(b"IDAT", body) + chunk(b"IEND", b""))
 
 
+def jpeg_bomb() -> bytes:
+    """A real 8 × 8 JPEG whose frame header (SOF0) is patched to claim 60 000 × 60 000 pixels."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (8, 8)).save(buffer, "JPEG")
+    data = bytearray(buffer.getvalue())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5:sof + 9] = struct.pack(">HH", 60_000, 60_000)
+    return bytes(data)
+
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 GOOD_PNG = png()
 BOMB_PNG = png(20_000, 20_000)  # 400 megapixels declared; about 60 KB on disk
@@ -77,6 +89,7 @@ REFUSED_EVERYWHERE = {
     "svg-as-png": ("照片.png", SVG),
     "oversized-pdf": ("大文件.pdf", OVERSIZED),
     "decompression-bomb-png": ("现场.png", BOMB_PNG),
+    "decompression-bomb-jpg": ("现场.jpg", jpeg_bomb()),
     "empty": ("空.pdf", b""),
 }
 
