@@ -364,6 +364,7 @@ def test_log_output_masks_id_numbers_in_messages_and_tracebacks():
         "from portal.celery import app\n"
         "app.log.setup(loglevel='INFO')\n"
         "get_task_logger('chengnuo.task').warning('worker saw 610103199203154827')\n"
+        "logging.getLogger('django.server').info('\"GET /x/?number=610102196011110029 HTTP/1.1\" 200 9')\n"
     )
     result = subprocess.run(
         [sys.executable, str(Path(settings.BASE_DIR, "manage.py")), "shell", "-c", script],
@@ -371,7 +372,8 @@ def test_log_output_masks_id_numbers_in_messages_and_tracebacks():
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    for number in ("11010519491231002X", "440524188001010014", "610113198805203217", "610103199203154827"):
+    for number in ("11010519491231002X", "440524188001010014", "610113198805203217", "610103199203154827",
+                   "610102196011110029"):
         assert number not in output
         assert identifiers.mask(number) in output, output
     assert "Traceback" in output
