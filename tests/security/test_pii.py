@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from commitments.models import Application
 from complaints.models import Ticket
 from portal import identifiers
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Subject
 from tests.factories import CitizenFactory, SubjectFactory, resident_id
 from tests.verification.conftest import simulator  # noqa: F401 - the exchange simulator fixture
 from tests.verification.factories import accepted_application, publish_catalogue, service_of
@@ -202,10 +202,6 @@ def assert_nowhere(number: str, *, browser: Browser, watched: _Capture):
         assert number not in stored and not ANY_ID.search(stored), f"ID number in audit event {event.action}: {stored}"
 
 
-def _log_in(client, user):
-    client.force_login(user)
-
-
 @pytest.fixture
 def browser(client, django_capture_on_commit_callbacks):
     return Browser(client, django_capture_on_commit_callbacks)
@@ -230,29 +226,23 @@ def test_registering_with_an_id_number_leaves_it_in_no_url_log_or_audit_event(br
 
 def test_counter_lookup_walk_in_and_filing_keep_the_id_number_out_of_urls(browser, watched, clerk, service):
     number = resident_id(902)
-    _log_in(browser.client, clerk)
+    browser.client.force_login(clerk)
     desk = browser.get(reverse("commitments:desk"))
     found = browser.submit(desk, "number", {"kind": "person", "number": number})
     assert "平台中没有该申请人" in found.content.decode()
     registered = browser.submit(found, "name", {"name": "王建国"})
     assert "已登记申请人" in registered.content.decode()
     filed = browser.submit(registered, "service", {"service": str(service.pk)})
-    application = Application.objects.get(subject__in=identifiers_subjects(number))
+    application = Application.objects.get(subject__in=Subject.objects.by_identifier(Subject.Kind.PERSON, number))
     assert filed.url == reverse("commitments:desk_application", args=[application.pk])
     again = browser.submit(browser.get(reverse("commitments:desk")), "number", {"kind": "person", "number": number})
     assert application.number in again.content.decode()
     assert_nowhere(number, browser=browser, watched=watched)
 
 
-def identifiers_subjects(number):
-    from portal.models import Subject
-
-    return Subject.objects.by_identifier(Subject.Kind.PERSON, number)
-
-
 def test_joint_restriction_lookup_by_id_number_is_a_post_and_is_audited_masked(browser, watched, clerk, citizen):
     number = citizen.subject.id_number
-    _log_in(browser.client, clerk)
+    browser.client.force_login(clerk)
     page = browser.get(reverse("credit:lookup"))
     answer = browser.submit(page, "id_number", {"kind": "person", "id_number": number})
     assert citizen.subject.name in answer.content.decode()
@@ -275,7 +265,7 @@ def test_data_check_sends_the_id_number_in_the_body_and_keeps_it_masked(
     application = accepted_application(service, clerk, zhang)
     verification.plan_application(application.pk)
     task = VerificationTask.objects.get(application=application, method="data_sharing")
-    _log_in(browser.client, verifier)
+    browser.client.force_login(verifier)
     page = browser.submit(browser.get(reverse("verification:task", args=[task.pk])), "csrfmiddlewaretoken", {},
                           action="/claim/")
     checked = browser.submit(page, "connector", {"connector": "household"})
@@ -291,7 +281,7 @@ def test_data_check_sends_the_id_number_in_the_body_and_keeps_it_masked(
 
 def test_a_complaint_quoting_an_id_number_keeps_it_out_of_urls_logs_and_audit(browser, watched, citizen, operator):
     number = resident_id(903)
-    _log_in(browser.client, citizen)
+    browser.client.force_login(citizen)
     page = browser.get(reverse("complaints:new"))
     filed = browser.submit(page, "content", {
         "kind": "complaint", "topic": page.page.forms[-1]["fields"].get("topic", "other"),
@@ -301,7 +291,7 @@ def test_a_complaint_quoting_an_id_number_keeps_it_out_of_urls_logs_and_audit(br
     ticket = Ticket.objects.get()
     browser.get(reverse("complaints:my_ticket", args=[ticket.number]))
     browser.client.logout()
-    _log_in(browser.client, operator)
+    browser.client.force_login(operator)
     browser.get(reverse("complaints:operator"))
     detail = browser.get(reverse("complaints:detail", args=[ticket.number]))
     assert detail.status_code == 200 and "冒用" in detail.content.decode()
@@ -343,7 +333,7 @@ def test_no_url_route_takes_anything_but_a_letter_or_ticket_number_as_text():
 
 
 def test_letter_and_ticket_numbers_never_look_like_an_id_number(citizen, browser, watched):
-    _log_in(browser.client, citizen)
+    browser.client.force_login(citizen)
     page = browser.get(reverse("complaints:new"))
     browser.submit(page, "content", {"kind": "consultation", "title": "咨询", "content": "如何办理？"})
     ticket = Ticket.objects.get()
