@@ -134,6 +134,7 @@ def citizen_pages(port):
         if letter:
             pages["application"], pages["letter"] = detail, browser.get(letter.group(1))
             break
+    assert "letter" in pages, f"the demo applicant {CITIZEN} has no application with a letter to download"
     return pages
 
 
