@@ -4,7 +4,8 @@ The flows that handle an 18-digit 居民身份证号 are driven as a browser wou
 read from the HTML and submitted with its own method (a GET form would put the number into the
 URL). Meanwhile every log record at DEBUG (taken before any filter masks it), every Celery task
 message and every URL — requested, redirected to, or linked from a page — is collected; none may
-hold the number. ``portal/logging.py`` masks ID numbers in what is written anyway (defence in
+hold the number, and no database column but the encrypted one stores it (free text a person wrote
+about themselves excepted). ``portal/logging.py`` masks ID numbers in what is written anyway (defence in
 depth) and is checked on its own, end to end.
 """
 
@@ -18,8 +19,11 @@ from urllib.parse import urlencode, urljoin
 
 import pytest
 from celery.signals import before_task_publish, task_prerun
+from django.apps import apps
 from django.conf import settings
+from django.db.models import CharField, JSONField, TextField
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from encrypted_fields.fields import EncryptedFieldMixin
 
 from commitments.models import Application
 from complaints.models import Ticket
@@ -200,6 +204,26 @@ def assert_nowhere(number: str, *, browser: Browser, watched: _Capture):
     for event in AuditEvent.objects.all():
         stored = f"{event.summary} {event.data} {event.object_id}"
         assert number not in stored and not ANY_ID.search(stored), f"ID number in audit event {event.action}: {stored}"
+    assert not stored_in_plain_text(number), f"ID number stored unencrypted in {stored_in_plain_text(number)}"
+
+
+# Free text a person wrote keeps what they wrote (a complaint quoting their own ID number).
+WRITTEN_BY_A_PERSON = {"complaints.ticket.title", "complaints.ticket.content"}
+
+
+def stored_in_plain_text(number: str) -> list[str]:
+    """Every text or JSON column holding the number, but the encrypted one (whose value here is decrypted)."""
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            where = f"{model._meta.label_lower}.{field.name}"
+            if isinstance(field, EncryptedFieldMixin) or where in WRITTEN_BY_A_PERSON:
+                continue
+            if isinstance(field, CharField | TextField | JSONField):
+                values = model._base_manager.values_list(field.attname, flat=True)
+                if any(number in str(value) for value in values):
+                    found.append(where)
+    return found
 
 
 @pytest.fixture
