@@ -598,3 +598,30 @@ def test_hostile_file_names_are_stored_safely_and_shown_escaped(citizen, agency,
             assert item.file.name.startswith("credit/") and item.file.name.endswith(".pdf")
     else:
         assert_chinese_errors(response)
+
+
+@hsettings(FUZZ, max_examples=15)
+@given(rating=st.sampled_from(["satisfied", "not_satisfied", "x"]), comment=maybe,
+       state=st.one_of(st.just("replied"), st.just("replied"), hostile))
+@example(rating="not_satisfied", comment="<script>alert('承诺')</script>不满意", state="replied")
+def test_rating_a_reply_by_lookup_code_with_hostile_text_never_fails(operator, clerk, agency, rating, comment, state):
+    from complaints import services
+    from complaints.models import Channel, Kind
+
+    ticket, code = services.file_ticket(kind=Kind.REPORT, channel=Channel.PORTAL, anonymous=True, title="举报",
+                                        content="公示的经营场所实为居民住宅。", about_agency=agency)
+    services.sign_for(actor=clerk, ticket_pk=ticket.pk)
+    services.reply(actor=clerk, ticket_pk=ticket.pk, text="经核实，已责令整改。")
+    client = fresh_client()
+    assert client.post(reverse("complaints:track"), {"number": ticket.number, "code": code}).status_code == 302
+    url = reverse("complaints:tracked", args=[ticket.number])
+    response = client.post(url, {"rating": rating, "comment": comment, "state": state})
+    assert_safe(response, comment)
+    event(f"rating: {response.status_code}")
+    if response.status_code == 302:
+        assert_safe(client.get(url), comment)
+        staff = fresh_client()
+        staff.force_login(operator)
+        assert_safe(staff.get(reverse("complaints:detail", args=[ticket.number])), comment)
+    else:
+        assert_chinese_errors(response)
