@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Pages for a signed-in user are never stored by a browser or a proxy (Cache-Control: no-store).
     "portal.middleware.NoStoreWhenSignedIn",
+    # However active, a session ends SESSION_ABSOLUTE_HOURS after login.
+    "portal.middleware.AbsoluteSessionLifetime",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so that a locked-out login is answered before any view runs.
     "axes.middleware.AxesMiddleware",
@@ -299,6 +301,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Security -------------------------------------------------------------
+# A session ends this many hours after login however active it is (the idle timeout is above).
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
