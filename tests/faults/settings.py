@@ -21,4 +21,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("FAULTS_VISIBILITY") or 3600),
     "unacked_restore_interval": 2,
     "unacked_restore_throttle": 1,
+    # A worker killed while it held the restore lock would block redelivery for kombu's default 5 min.
+    "unacked_mutex_expire": 5,
 }
