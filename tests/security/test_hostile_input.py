@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 # Fixture state (users, a published catalogue) is shared by the examples of one test; each example
 # makes its own request, and the rate-limit cache is cleared before each one.
-FUZZ = hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+FUZZ = hsettings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                         HealthCheck.too_slow])
 
 XSS = (
@@ -143,7 +143,7 @@ OWN_NUMBER_URLS = [
 
 
 @pytest.mark.parametrize("role,name,shape", OWN_NUMBER_URLS, ids=[f"{r}-{n}" for r, n, _s in OWN_NUMBER_URLS])
-@hsettings(FUZZ, max_examples=15)
+@hsettings(FUZZ, max_examples=8)
 @given(value=hostile.filter(lambda v: v.strip() and "/" not in v))
 @example(value="GD\x00")
 def test_numbers_in_signed_in_urls_never_fail(request, role, name, shape, value):
@@ -521,7 +521,7 @@ DATES = ("0001-01-01", "9999-12-31", "2026-02-30", "2026-13-01", "-001-01-01", "
 
 
 @pytest.mark.parametrize("role,name,params", STAFF_SEARCHES, ids=[s[1] for s in STAFF_SEARCHES])
-@hsettings(FUZZ, max_examples=12)
+@hsettings(FUZZ, max_examples=8)
 @given(value=st.one_of(hostile, st.sampled_from(DATES)))
 @example(value="9999-12-31")
 @example(value="0001-01-01")
