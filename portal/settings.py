@@ -228,11 +228,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@chengnuo.exa
 # --- Cache ----------------------------------------------------------------
 # Rate limits of the public forms, single-use challenge nonces, cached supervision figures. Memory of
 # one process by default; with several gunicorn workers or web nodes set CACHE_URL to a shared Redis,
-# or every process counts and caches on its own. Losing it loses nothing of record.
+# or every process counts and caches on its own. Losing it loses nothing of record: while Redis is
+# down or hangs (half-second socket timeouts) the cache answers as an empty one (portal/cache.py).
 CACHE_URL = env.str("CACHE_URL", default="")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
-                "KEY_PREFIX": "chengnuo"}
+    "default": {"BACKEND": "portal.cache.TolerantRedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "chengnuo",
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

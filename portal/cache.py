@@ -1,0 +1,61 @@
+"""The shared cache (``CACHE_URL``): Django's Redis cache, read as empty while Redis is down or hangs.
+
+The cache holds nothing of record — rate-limit counters, single-use challenge nonces, cached
+figures — so an outage must not break a page. An operation that cannot reach Redis within the
+socket timeouts (settings) logs a warning and behaves as on an empty cache that keeps nothing:
+``get`` misses, ``set`` and ``delete`` do nothing, ``add`` succeeds, ``incr`` finds no key. For
+the public complaint forms that means their rate limit and the single-use check of a solved
+challenge are off during the outage; the signed, 30-minute challenge must still be answered.
+"""
+
+import functools
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+def _missing_key(key, *args, **kwargs):
+    raise ValueError(f"Key '{key}' not found")  # what incr says of a key an empty cache lacks
+
+
+# What an empty cache that keeps nothing answers, per operation.
+EMPTY = {
+    "get": lambda key, default=None, version=None: default,
+    "get_many": lambda *args, **kwargs: {},
+    "has_key": lambda *args, **kwargs: False,
+    "add": lambda *args, **kwargs: True,
+    "set": lambda *args, **kwargs: None,
+    "set_many": lambda *args, **kwargs: [],
+    "touch": lambda *args, **kwargs: False,
+    "delete": lambda *args, **kwargs: False,
+    "delete_many": lambda *args, **kwargs: None,
+    "clear": lambda *args, **kwargs: None,
+    "incr": _missing_key,
+}
+
+
+def _tolerant(name, empty):
+    method = getattr(RedisCache, name)
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except UNREACHABLE as exc:
+            log.warning("cache %s: Redis unreachable (%s); answered as an empty cache", name, type(exc).__name__)
+            return empty(*args, **kwargs)
+
+    return call
+
+
+class TolerantRedisCache(RedisCache):
+    """``RedisCache`` whose operations answer as an empty cache when Redis cannot be reached."""
+
+
+for _name, _empty in EMPTY.items():
+    setattr(TolerantRedisCache, _name, _tolerant(_name, _empty))
