@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.stack import Receiver, Stack
+from tests.faults.stack import PG_BIN, PG_PORT, REDIS_PORT, Receiver, Stack
 
 ROWS: list[dict] = []
 
@@ -38,6 +38,11 @@ def receiver():
 @pytest.fixture(scope="session")
 def stack(receiver):
     """PostgreSQL, Redis and a migrated production database with a published catalogue."""
+    missing = [name for name, found in (("PostgreSQL 15 (initdb)", (PG_BIN / "initdb").exists()),
+                                        ("redis-server", shutil.which("redis-server")),
+                                        ("pg_dump", shutil.which("pg_dump"))) if not found]
+    if missing:
+        pytest.skip("故障演练需要本机安装：" + "、".join(missing) + "（Debian: apt-get install postgresql-15 redis-server）")
     base = Path(tempfile.mkdtemp(prefix="chengnuo-faults-"))
     base.chmod(0o755)  # the postgres user must reach its data directory
     started = time.monotonic()
@@ -45,7 +50,7 @@ def stack(receiver):
     try:
         stack.setup()
         stack.seed = stack.python("tests.faults.seed", "--catalogue")
-        print(f"\n故障演练环境就绪（私有 PostgreSQL :55432、Redis :56379，生产配置）：{time.monotonic() - started:.0f} s，"
+        print(f"\n故障演练环境就绪（私有 PostgreSQL :{PG_PORT}、Redis :{REDIS_PORT}，生产配置）：{time.monotonic() - started:.0f} s，"
               f"目录 {base}")
         yield stack
     finally:

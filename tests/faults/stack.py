@@ -1,7 +1,7 @@
 """A private production-like stack for the fault scripts: PostgreSQL, Redis, gunicorn, Celery.
 
-Everything runs as real subprocesses on private ports (PostgreSQL 55432, Redis 56379, web
-58001+), never the machine's shared servers, so a fault script may kill or restart any of them.
+Everything runs as real subprocesses on private ports (PostgreSQL 24532, Redis 24637, web
+24801+), never the machine's shared servers, so a fault script may kill or restart any of them.
 The app runs with ``DJANGO_ENV=production`` (secrets, manifest static files, secure cookies);
 clients send ``X-Forwarded-Proto: https`` as the load balancer in front of it would.
 """
@@ -26,9 +26,9 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-PG_PORT = 55432
-REDIS_PORT = 56379
-WEB_PORT = 58001
+PG_PORT = 24532  # below the ephemeral range (32768+), where a client socket could hold it
+REDIS_PORT = 24637
+WEB_PORT = 24801
 DB_NAME = "chengnuo_faults"
 PASSWORD = "Test-pass-2026"  # tests/factories.PASSWORD
 OTP_KEY = b"faults-otp-key-2026!".hex()  # the credit officer's authenticator (two-factor login)

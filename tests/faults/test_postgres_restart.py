@@ -94,6 +94,6 @@ def test_requests_fail_cleanly_during_a_postgres_restart_and_recover_without_res
     record("PostgreSQL restart under load", len(results), len(failed), lost, 0,
            f"PostgreSQL down {up - down:.0f} s; {len(clean)} of {len(failed)} failures answered with the 500 page "
            f"(no traceback), {len(interrupted)} with the 400 page (session save interrupted); "
-           f"last failure {max(r[0] for r in failed) - up:+.1f} s from its return, then all fine with the same "
-           f"gunicorn workers; "
+           f"requests succeed again once it is back (last failure {max(r[0] for r in failed) - up:+.1f} s from then) "
+           f"with the same gunicorn workers; "
            f"{reported_failed_but_saved} POST reported failed but saved")
