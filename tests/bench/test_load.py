@@ -5,10 +5,13 @@
 
 What it starts (and stops): database ``chengnuo_load`` dropped and created on the PostgreSQL of
 ``LOAD_DATABASE_URL``, migrated and seeded (``seed_demo`` plus ``tests/bench/load/seed.py``); static
-files collected; a Celery worker on Redis ``LOAD_REDIS_URL`` (db 11 by default, flushed) that renders
-the letters; gunicorn (``LOAD_WORKERS`` sync workers, default 3 as in docs/operations.md) on a free
-loopback port with ``DJANGO_ENV=production``; then locust headless with
-``tests/bench/load/locustfile.py`` at ``LOAD_RPS`` requests per second (default 50).
+files collected; a Celery worker on Redis ``LOAD_REDIS_URL`` (db 11 by default, flushed; also the
+shared cache, ``CACHE_URL``) that renders the letters; gunicorn (``LOAD_WORKERS`` sync workers,
+default 3 as in docs/operations.md) on a free loopback port with ``DJANGO_ENV=production`` and
+``CONN_MAX_AGE`` = ``LOAD_CONN_MAX_AGE`` (default 60; 0 opens a connection per request); then
+locust headless with ``tests/bench/load/locustfile.py`` at ``LOAD_RPS`` requests per second
+(default 50). Data: ``LOAD_CITIZENS`` (300) accounts with one application each, ``LOAD_TASKS``
+(20,000) verification tasks, a quarter open. ``LOAD_KEEP=1`` keeps the work directory.
 
 It prints, per page: requests, errors, requests/s, p50/p95/p99, then the whole mix, the minimal
 one-query view measured in the same run and the ratio, with PASS/FAIL against the targets (0 errors,
@@ -41,6 +44,7 @@ SOAK_SECONDS = int(os.environ.get("LOAD_SOAK_SECONDS", "600"))
 WARMUP = int(os.environ.get("LOAD_WARMUP_SECONDS", "20"))
 RPS = float(os.environ.get("LOAD_RPS", "50"))
 WORKERS = int(os.environ.get("LOAD_WORKERS", "3"))
+CONN_MAX_AGE = os.environ.get("LOAD_CONN_MAX_AGE", "60")
 USERS = 51  # the sum of the locust users' fixed_count
 TARGET_P95_MS, TARGET_GROWTH = 150, 0.10
 BASELINE = "GET /bench/minimal/ (baseline)"
@@ -118,12 +122,14 @@ def stack():
         "PUBLIC_BASE_URL": f"https://127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        # As a multi-process deployment is configured (docs/operations.md, and make faults' stack):
+        # persistent database connections and the shared cache (its keys are prefixed "chengnuo").
+        "CONN_MAX_AGE": CONN_MAX_AGE,
+        "CACHE_URL": REDIS_URL,
         "PYTHONUNBUFFERED": "1",
     }
-    for key in ("RUN_BENCH", "DEBUG", "SECURE_SSL_REDIRECT", "CONN_MAX_AGE"):
+    for key in ("RUN_BENCH", "DEBUG", "SECURE_SSL_REDIRECT"):
         env.pop(key, None)
-    if os.environ.get("LOAD_CONN_MAX_AGE"):
-        env["CONN_MAX_AGE"] = os.environ["LOAD_CONN_MAX_AGE"]
     # To rerun by hand against the seeded database (with LOAD_KEEP=1): `. WORK/env.sh`, then gunicorn/locust.
     (work / "env.sh").write_text("".join(f"export {k}='{v}'\n" for k, v in env.items() if os.environ.get(k) != v))
     print(f"\n[load] work directory {work}; database {DATABASE_URL}; Redis {REDIS_URL}; port {port}", flush=True)
@@ -210,7 +216,8 @@ def _report(title, rows, duration, worker):
 
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\n{title}: {duration:.0f} s measured after a {WARMUP} s warm-up, target {RPS:g} requests/s; "
-          f"{WORKERS} gunicorn workers, {os.cpu_count()} CPUs, load average at the end {load}")
+          f"{WORKERS} gunicorn workers, CONN_MAX_AGE={CONN_MAX_AGE}, {os.cpu_count()} CPUs, "
+          f"load average at the end {load}")
     print("(p50/p95/p99: response time seen by the client; worker p50/p95: time inside a gunicorn worker, "
           "without the wait for a free worker)")
     print(f"{'page':<{width}}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
