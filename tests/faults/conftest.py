@@ -63,8 +63,16 @@ def stack(receiver):
 
 @pytest.fixture
 def apps(stack):
-    """Stops every app process a script started (the data services stay up for the next script)."""
+    """Each script starts with an empty broker (what an earlier script left queued would muddle which
+    task a kill hits) and ends with its app processes stopped; the data services stay up."""
+    stack.redis.cli("-n", "0", "FLUSHDB")
     yield stack
     stack.stop_all()
+    if stack.redis.proc is not None:
+        stack.redis.thaw()  # a script that failed mid-freeze
     if not stack.redis.ping():
         stack.redis.start()
+    try:
+        stack.pg.scalar("SELECT 1")
+    except Exception:  # noqa: BLE001 - a script that failed while PostgreSQL was down
+        stack.pg.start()
