@@ -51,7 +51,7 @@ def sign_and_submit(client: Client, username, full_name, service_id, timed: Time
     assert response.status_code == 302, response.text[:1500]
     response = timed("submit", lambda: client.post_form(app_path, action_contains="/submit/"))
     assert response.status_code == 302, response.text[:1500]
-    number = re.search(r"CN[0-9A-Z-]+", client.get(app_path).text)
+    number = re.search(r"\bCN-\d{4}-\d{6}\b", client.get(app_path).text)  # the letter number
     return app_id, number.group(0) if number else None
 
 
