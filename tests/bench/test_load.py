@@ -185,7 +185,9 @@ def _locust(stack, seconds, name):
 
 
 def _read(samples):
-    rows = [json.loads(line) for line in samples.read_text(encoding="utf-8").splitlines() if line.strip()]
+    text = samples.read_text(encoding="utf-8") if samples.exists() else ""
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    assert rows, f"locust recorded no request; see {samples.with_suffix('.log')}"
     first = min(r["t"] for r in rows)
     kept = [r for r in rows if r["t"] >= first + WARMUP]
     duration = max(r["t"] for r in kept) - min(r["t"] for r in kept)
