@@ -100,7 +100,7 @@ def _copy_matters(source: Catalogue, target: Catalogue) -> int:
 
 
 def _lock_editable(catalogue: Catalogue, actor) -> Catalogue:
-    locked = Catalogue.objects.select_for_update().select_related("agency").get(pk=catalogue.pk)
+    locked = Catalogue.objects.select_for_update(of=("self",)).select_related("agency").get(pk=catalogue.pk)
     if not (roles.has_role(actor, roles.CATALOGUE_EDITOR) and actor.agency_id == locked.agency_id):
         raise CatalogueError(_("只有本单位的清单编制人员可以修改本清单。"))
     if not locked.is_editable:
@@ -272,7 +272,7 @@ def _transition(name: str, *, actor, catalogue: Catalogue, comment: str = "", re
                 comment_required=False) -> Catalogue:
     comment = (comment or "").strip()
     with transaction.atomic():
-        locked = Catalogue.objects.select_for_update().select_related("agency").get(pk=catalogue.pk)
+        locked = Catalogue.objects.select_for_update(of=("self",)).select_related("agency").get(pk=catalogue.pk)
         method = getattr(locked, name)
         label = TRANSITION_LABELS[name]
         if not can_proceed(method, check_conditions=False):

@@ -518,7 +518,7 @@ OUTCOMES = {"verified": "mark_verified", "found_false": "mark_false", "exempted"
 def conclude_commitment(*, commitment_pk, outcome, actor=None, request=None) -> Commitment:
     """Record a verification outcome on a commitment (idempotent) and note it in the integrity file."""
     with transaction.atomic():
-        commitment = Commitment.objects.select_for_update().select_related("application__agency",
+        commitment = Commitment.objects.select_for_update(of=("self",)).select_related("application__agency",
                                                                            "application__subject").get(pk=commitment_pk)
         if commitment.state == outcome:
             return commitment

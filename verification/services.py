@@ -740,7 +740,7 @@ def open_task_for_report(commitment, reason: str, *, source: str = "", actor=Non
     (several reports about the same letter are worked together).
     """
     with transaction.atomic():
-        commitment = (Commitment.objects.select_for_update().select_related("application", "matter", "requirement")
+        commitment = (Commitment.objects.select_for_update(of=("self",)).select_related("application", "matter", "requirement")
                       .get(pk=commitment.pk))
         existing = (VerificationTask.objects.filter(commitment=commitment, origin=TaskOrigin.REPORT)
                     .exclude(state=VerificationTask.State.CONCLUDED).first())

@@ -44,7 +44,9 @@ def accepted(service, clerk, citizen):
 
 
 @pytest.fixture
-def planned(accepted, always_verify):
+def planned(always_verify, accepted):
+    """Accepted and planned with every check drawn (the policy is set before accepting: with eager tasks
+    in a transactional test, accepting plans at once)."""
     services.plan_application(accepted.pk)
     return accepted
 
