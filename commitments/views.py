@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, inputs, pdf, roles
+from portal import audit, inputs, pdf, roles, uploads
 from portal.roles import role_required
 
 from . import letters, selectors, services
@@ -225,7 +225,7 @@ def letter_pdf(request, number):
 def proof_download(request, pk):
     proof = selectors.proof_for(request.user, pk)
     ext = proof.extension
-    response = FileResponse(proof.file.open("rb"), as_attachment=True, filename=f"证明材料-{proof.pk}{ext}",
+    response = FileResponse(uploads.open_stored(proof.file), as_attachment=True, filename=f"证明材料-{proof.pk}{ext}",
                             content_type=proof.content_type)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import inputs, roles
+from portal import inputs, roles, uploads
 from portal.roles import role_required
 
 from . import abuse, selectors, services
@@ -158,7 +158,7 @@ def faq(request):
 
 def attachment(request, pk):
     item = selectors.attachment(request.user, pk, unlocked=_unlocked(request))
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type, as_attachment=True,
+    response = FileResponse(uploads.open_stored(item.file), content_type=item.content_type, as_attachment=True,
                             filename=item.original_name)
     response["Cache-Control"] = "private, no-store"
     return response

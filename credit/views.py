@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, identifiers, inputs, roles
+from portal import audit, identifiers, inputs, roles, uploads
 from portal.roles import role_required
 
 from . import conf, selectors, services
@@ -117,11 +117,7 @@ def raise_objection(request, pk):
 @login_required
 def attachment(request, pk):
     att = selectors.attachment_for(request.user, pk)
-    try:
-        handle = att.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=att.original_name, content_type=att.content_type)
+    return FileResponse(uploads.open_stored(att.file), as_attachment=True, filename=att.original_name, content_type=att.content_type)
 
 
 # --- any staff: joint restriction look-up --------------------------------------------------------------

@@ -4,7 +4,8 @@ its name — an HTML page or a program called ``.pdf`` is refused, and so is any
 small enough to open: a decompression bomb (a few kilobytes that declare 50 000 × 50 000 pixels)
 is refused from its header, before anything decodes it.
 
-Messages are Chinese and name the file; apps raise them beside their own field.
+Messages are Chinese and name the file; apps raise them beside their own field. ``open_stored``
+is the way back out: a stored upload missing from storage is a 404, not a server error.
 """
 
 import hashlib
@@ -12,6 +13,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -68,6 +70,14 @@ def check(upload, *, name_must_match: bool = False) -> Checked:
         digest.update(chunk)
     upload.seek(0)
     return Checked(content_type, TYPES[content_type][1], digest.hexdigest())
+
+
+def open_stored(fieldfile):
+    """Open a stored upload for streaming (local disk or object store); missing → 404."""
+    try:
+        return fieldfile.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
 
 
 def extension_for(content_type: str) -> str:

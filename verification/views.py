@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, roles
+from portal import audit, roles, uploads
 from portal.roles import role_required
 
 from . import selectors, services
@@ -301,7 +301,7 @@ def inspection_detail(request, pk):
 @staff_photo_required
 def photo(request, pk):
     photo = selectors.photo_for(request.user, pk)
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)  # streamed from storage
+    response = FileResponse(uploads.open_stored(photo.file), content_type=photo.content_type)  # streamed from storage
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -172,6 +172,13 @@ def test_scoped_clerk_downloads_letters_and_proofs(client, submitted, clerk):
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
 
 
+def test_a_proof_missing_from_storage_is_not_found_rather_than_a_server_error(client, submitted, clerk):
+    proof = ProofDocument.objects.first()
+    proof.file.storage.delete(proof.file.name)
+    _login(client, clerk)
+    assert client.get(reverse("commitments:proof", args=[proof.pk])).status_code == 404
+
+
 def test_verify_page_shows_status_without_personal_data(client, accepted, citizen):
     c = accepted.commitments.get(matter_name="无犯罪记录证明")
     url = reverse("commitments:verify_letter", args=[c.letter_number])
