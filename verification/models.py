@@ -179,6 +179,9 @@ class VerificationTask(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "state", "due_date", "id"], name="task_queue_idx"),
+            # A wide scope (a justice bureau sees the city's subtree) walks open tasks in due order
+            # instead of sorting the whole open backlog.
+            models.Index(fields=["due_date", "id"], condition=Q(state="open"), name="task_open_due_idx"),
             models.Index(fields=["claimed_by", "state"], name="task_holder_idx"),
             models.Index(fields=["subject", "origin"], name="task_subject_idx"),
         ]
