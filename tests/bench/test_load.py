@@ -7,7 +7,7 @@ What it starts (and stops): database ``chengnuo_load`` dropped and created on th
 ``LOAD_DATABASE_URL``, migrated and seeded (``seed_demo`` plus ``tests/bench/load/seed.py``); static
 files collected; a Celery worker on Redis ``LOAD_REDIS_URL`` (db 11 by default, flushed; also the
 shared cache, ``CACHE_URL``) that renders the letters; gunicorn (``LOAD_WORKERS`` sync workers,
-default 3 as in docs/operations.md) on a free loopback port with ``DJANGO_ENV=production`` and
+default (2 × cores) + 1, as in docs/operations.md) on a free loopback port with ``DJANGO_ENV=production`` and
 ``CONN_MAX_AGE`` = ``LOAD_CONN_MAX_AGE`` (default 60; 0 opens a connection per request); then
 locust headless with ``tests/bench/load/locustfile.py`` at ``LOAD_RPS`` requests per second
 (default 50). Data: ``LOAD_CITIZENS`` (300) accounts with one application each, ``LOAD_TASKS``
@@ -43,7 +43,8 @@ LOAD_SECONDS = int(os.environ.get("LOAD_SECONDS", "120"))
 SOAK_SECONDS = int(os.environ.get("LOAD_SOAK_SECONDS", "600"))
 WARMUP = int(os.environ.get("LOAD_WARMUP_SECONDS", "20"))
 RPS = float(os.environ.get("LOAD_RPS", "50"))
-WORKERS = int(os.environ.get("LOAD_WORKERS", "3"))
+# gunicorn's own advice, (2 × cores) + 1: half a worker's time is spent waiting on PostgreSQL.
+WORKERS = int(os.environ.get("LOAD_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 CONN_MAX_AGE = os.environ.get("LOAD_CONN_MAX_AGE", "60")
 USERS = 51  # the sum of the locust users' fixed_count
 TARGET_P95_MS, TARGET_GROWTH = 150, 0.10
