@@ -163,7 +163,6 @@ def _detail(request, catalogue, approval_form=None):
         "catalogue": catalogue, "matters": selectors.catalogue_matters(catalogue),
         "comments": selectors.comment_history(catalogue), "timeline": audit.timeline(catalogue),
         "actions": actions, "others": others, "approval_form": approval_form,
-        "comment_value": (approval_form["comment"].value() or "") if approval_form is not None and approval_form.is_bound else "",
         "needs_comment": any(name in ("return_for_changes", "pass_review", "approve", "file") for name, _l in actions),
         "is_editor": roles.has_role(request.user, roles.CATALOGUE_EDITOR) and request.user.agency_id == catalogue.agency_id,
         "problems": services.incomplete_matters(catalogue) if catalogue.is_editable else [],
