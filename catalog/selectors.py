@@ -9,7 +9,10 @@ superseded ones. Staff see the catalogues of the agencies they are responsible f
 * a superuser — everything.
 """
 
-from django.db.models import Count, Q, QuerySet
+import hashlib
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
 from portal import inputs, roles
@@ -53,14 +56,37 @@ def public_matters(*, q: str = "", field: str = "", agency: str = "", service: s
     return matters
 
 
-def public_filter_choices() -> dict:
-    """Agencies and services that have a public catalogue (two queries)."""
-    agencies = Agency.objects.filter(catalogues__state__in=PUBLIC).only("pk", "name", "path").order_by("path").distinct()
-    services = (
-        AdministrativeService.objects.filter(matters__catalogue__state__in=PUBLIC)
-        .only("pk", "name").order_by("name").distinct()
+# Cached answers are keyed on public_catalogue_stamp(), so a publication shows at once; the lifetime
+# only bounds how long a renamed agency or service keeps its old name in the filters (admin edits).
+PUBLIC_CACHE_SECONDS = 600
+
+
+def public_catalogue_stamp() -> str:
+    """A value that changes whenever any catalogue is published, filed or superseded (one small query).
+
+    Derived from the catalogues themselves rather than from a counter bumped by the services, so a
+    publication by any route (service, admin, data migration, shell) changes it.
+    """
+    row = Catalogue.objects.filter(state__in=READABLE).aggregate(
+        n=Count("pk"), last=Max("pk"), published=Max("published_at"), filed=Max("filed_at"),
+        superseded=Max("superseded_at"),
     )
-    return {"agencies": list(agencies), "services": list(services)}
+    return hashlib.blake2b(repr(sorted(row.items())).encode(), digest_size=8).hexdigest()
+
+
+def public_filter_choices() -> dict:
+    """Agencies and services that have a public catalogue (cached until the public catalogue changes)."""
+    key = f"catalog:public-filter-choices:{public_catalogue_stamp()}"
+    choices = cache.get(key)
+    if choices is None:
+        agencies = Agency.objects.filter(catalogues__state__in=PUBLIC).only("pk", "name", "path").order_by("path").distinct()
+        services = (
+            AdministrativeService.objects.filter(matters__catalogue__state__in=PUBLIC)
+            .only("pk", "name").order_by("name").distinct()
+        )
+        choices = {"agencies": list(agencies), "services": list(services)}
+        cache.set(key, choices, PUBLIC_CACHE_SECONDS)
+    return choices
 
 
 def public_matter(pk: int) -> CertificationMatter:

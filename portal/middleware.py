@@ -10,6 +10,30 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 SIGNED_IN_AT = "chengnuo_signed_in_at"
+REFRESHED_AT = "chengnuo_refreshed_at"
+
+
+class IdleTimeout:
+    """A session left alone ``SESSION_IDLE_MINUTES`` (30) expires; any request pushes that back.
+
+    Pushing it back means saving the session (a new ``expire_date``). Django's
+    ``SESSION_SAVE_EVERY_REQUEST`` would write the session row on every page of every signed-in
+    user; this writes it at most once per ``SESSION_REFRESH_SECONDS`` (60), so a session expires
+    between 29 and 30 idle minutes after its last request. A request that changes the session
+    saves it anyway, as always.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[REFRESHED_AT] = now  # marks it modified: SessionMiddleware saves it on the way out
+        return response
 
 
 class AbsoluteSessionLifetime:

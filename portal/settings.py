@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Pushes the idle expiry back, writing the session at most once a minute (see SESSION_REFRESH_SECONDS).
+    "portal.middleware.IdleTimeout",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -141,9 +143,10 @@ REAUTH_MINUTES = env.int("REAUTH_MINUTES", default=5)
 OTP_TOTP_ISSUER = "承诺通"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-# Idle timeout: the session expires after SESSION_IDLE_MINUTES without a request.
+# Idle timeout: the session expires after SESSION_IDLE_MINUTES without a request. The expiry is
+# pushed back by portal.middleware.IdleTimeout at most once a minute, not on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

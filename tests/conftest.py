@@ -66,6 +66,15 @@ def _chinese_after_each_test():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: cached answers keyed on rows a rolled-back test wrote
+    (SQLite reuses primary keys after a rollback) must not leak into the next one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _plain_settings(settings):
     settings.AXES_ENABLED = True
     settings.STORAGES = {

@@ -73,6 +73,37 @@ def test_list_and_search_use_a_constant_number_of_queries(client, many_published
     assert response.status_code == 200
 
 
+def test_the_filters_are_read_once_and_then_answered_from_the_cache(client, many_published,
+                                                                    django_assert_max_num_queries):
+    client.get("/catalog/")
+    with django_assert_max_num_queries(3):  # the catalogue stamp, the count and the page of matters
+        response = client.get("/catalog/", {"q": "测试"})
+    assert 'value="' + str(many_published.agency_id) + '"' in response.content.decode()
+
+
+def test_a_newly_published_catalogue_is_in_the_filters_at_once(client, published, other_editor, reviewer, approver):
+    assert other_editor.agency.name not in client.get("/catalog/").content.decode()
+    catalogue = services.start_version(actor=other_editor)
+    add_matter(catalogue, name="新公布的证明", service_name="新公布的办理事项")
+    services.submit(actor=other_editor, catalogue=catalogue)
+    services.pass_review(actor=reviewer, catalogue=catalogue)
+    services.approve(actor=approver, catalogue=catalogue)
+    services.publish(actor=approver, catalogue=catalogue)
+    body = client.get("/catalog/").content.decode()
+    assert f'<option value="{other_editor.agency_id}">{other_editor.agency.name}</option>' in body
+    assert "新公布的办理事项</option>" in body and "新公布的证明" in body
+
+
+def test_a_superseded_version_leaves_the_filters_at_once(client, published, editor, walk):
+    client.get("/catalog/")
+    second = services.start_version(actor=editor, change_kind=Catalogue.ChangeKind.AMENDED, change_reason="依据修改")
+    second.matters.all().delete()
+    add_matter(second, name="只在第二版", service_name="第二版的办理事项")
+    walk(second, "published")
+    body = client.get("/catalog/").content.decode()
+    assert "第二版的办理事项</option>" in body and "律师执业核准</option>" not in body
+
+
 def test_the_matter_page_uses_a_constant_number_of_queries(client, many_published, django_assert_max_num_queries):
     matter = many_published.matters.first()
     with django_assert_max_num_queries(6):

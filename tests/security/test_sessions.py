@@ -1,11 +1,16 @@
 """Sessions end 12 hours after login however active they are (ASVS 3.3.2); idle ones sooner."""
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from portal.middleware import SIGNED_IN_AT
+from portal.middleware import REFRESHED_AT, SIGNED_IN_AT
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +55,51 @@ def test_signing_in_again_starts_a_new_twelve_hours(client, citizen):
     assert client.get(reverse("workspace")).status_code == 302
     client.force_login(citizen)
     assert client.get(reverse("workspace")).status_code == 200
+
+
+# --- idle timeout ------------------------------------------------------------------------------
+
+
+def _stored_expiry(client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_the_idle_timeout_is_thirty_minutes(client, citizen, settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    client.force_login(citizen)
+    client.get(reverse("workspace"))
+    left = (_stored_expiry(client) - timezone.now()).total_seconds()
+    assert 29 * 60 < left <= 30 * 60
+
+
+def test_a_session_left_alone_past_the_idle_timeout_ends(client, citizen):
+    client.force_login(citizen)
+    assert client.get(reverse("workspace")).status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("credit:me"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_pages_within_a_minute_do_not_rewrite_the_session(client, citizen):
+    client.force_login(citizen)
+    client.get(reverse("workspace"))
+    before = _stored_expiry(client)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("credit:me")).status_code == 200
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "django_session"')]
+    assert _stored_expiry(client) == before
+
+
+def test_a_request_after_a_minute_pushes_the_idle_expiry_back(client, citizen):
+    client.force_login(citizen)
+    client.get(reverse("workspace"))
+    session = client.session
+    session[REFRESHED_AT] = int(time.time()) - 61
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timedelta(minutes=5))  # as if 25 idle minutes had passed
+    assert client.get(reverse("credit:me")).status_code == 200
+    left = (_stored_expiry(client) - timezone.now()).total_seconds()
+    assert left > 29 * 60
