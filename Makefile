@@ -10,6 +10,7 @@ PORT ?= 8000
 .PHONY: install run test lint audit bench faults system-packages browser messages clean
 
 install: $(STAMP) system-packages
+	$(BIN)/python manage.py build_pdf_fonts
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
