@@ -34,12 +34,17 @@ system-packages:
 	  fi; \
 	fi
 
-# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser).
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser), and
+# poppler's pdftotext, which the PDF tests read letters with.
 browser:
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    (apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)) >/dev/null; \
 	  else echo "浏览器测试需要 Chromium：sudo apt-get install -y chromium（未安装时这些测试会跳过）"; fi; }
+	@command -v pdftotext >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -q poppler-utils || (apt-get update -q && apt-get install -y -q poppler-utils)) >/dev/null; \
+	  else echo "PDF 文字检查需要 pdftotext：sudo apt-get install -y poppler-utils（未安装时这些检查会跳过）"; fi; }
 
 run: install
 	$(BIN)/python manage.py migrate --noinput

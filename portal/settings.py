@@ -173,6 +173,9 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Reduced CJK fonts for PDFs, built by `manage.py build_pdf_fonts` (make install runs it); a build
+# artefact like collected static files: each host that renders PDFs builds its own.
+PDF_FONT_DIR = env.str("PDF_FONT_DIR", default=str(VAR_DIR / "pdf-fonts"))
 MEDIA_URL = "/media-not-served/"  # private files are only handed out by views that check access
 # Private files (letters, proofs, scans, photos, attachments) go through Django's storage API: the local
 # disk, or an S3-compatible object store that every web node and worker shares (docs/operations.md).

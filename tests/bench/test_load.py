@@ -143,6 +143,8 @@ def stack():
         # persistent database connections and the shared cache (its keys are prefixed "chengnuo").
         "CONN_MAX_AGE": CONN_MAX_AGE,
         "CACHE_URL": REDIS_URL,
+        # The letters' reduced fonts, as make install built them (the work directory is a fresh VAR_DIR).
+        "PDF_FONT_DIR": str(ROOT / "var" / "pdf-fonts"),
         "PYTHONUNBUFFERED": "1",
     }
     for key in ("RUN_BENCH", "DEBUG", "SECURE_SSL_REDIRECT"):
