@@ -2,7 +2,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal import inputs
 from portal.reauth import ReauthFormMixin
 
 from . import importing
@@ -33,10 +32,6 @@ class SearchForm(forms.Form):
         self.fields["service"].choices = [("", _("全部办理事项")), *((str(s.pk), s.name) for s in services)]
         for name in ("field", "agency", "service", "applicability"):
             self.fields[name].widget.attrs["class"] = "form-select"
-
-    def filters(self) -> dict:
-        """The raw filter values (the selector ignores values it does not understand)."""
-        return {k: inputs.text(self.data.get(k), 50) for k in self.fields}
 
 
 class NewVersionForm(forms.Form):

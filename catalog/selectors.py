@@ -74,9 +74,14 @@ def public_catalogue_stamp() -> str:
     return hashlib.blake2b(repr(sorted(row.items())).encode(), digest_size=8).hexdigest()
 
 
-def public_filter_choices() -> dict:
+def public_cache_key(kind: str, *parts) -> str:
+    """A cache key for a public catalogue answer (hashed: parts may hold any text)."""
+    return f"catalog:{kind}:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def public_filter_choices(stamp: str | None = None) -> dict:
     """Agencies and services that have a public catalogue (cached until the public catalogue changes)."""
-    key = f"catalog:public-filter-choices:{public_catalogue_stamp()}"
+    key = public_cache_key("filter-choices", stamp or public_catalogue_stamp())
     choices = cache.get(key)
     if choices is None:
         agencies = Agency.objects.filter(catalogues__state__in=PUBLIC).only("pk", "name", "path").order_by("path").distinct()
@@ -87,6 +92,30 @@ def public_filter_choices() -> dict:
         choices = {"agencies": list(agencies), "services": list(services)}
         cache.set(key, choices, PUBLIC_CACHE_SECONDS)
     return choices
+
+
+def public_filters(raw: dict) -> dict:
+    """The search box and filters as ``public_matters`` takes them: each value one it understands, or ``""``."""
+    return {
+        "q": inputs.text(raw.get("q"), 50),
+        "field": raw.get("field") if raw.get("field") in MatterField.values else "",
+        "agency": str(inputs.pk(raw.get("agency")) or ""),
+        "service": str(inputs.pk(raw.get("service")) or ""),
+        "applicability": raw.get("applicability") if raw.get("applicability") in ("allowed", "excluded") else "",
+    }
+
+
+def is_shared_listing(filters: dict, choices: dict) -> bool:
+    """A listing many visitors ask for (no free text; agency and service from the filter lists).
+
+    Only these are kept rendered in the cache: their number is bounded by the lists, whereas free
+    text or made-up ids would let any client fill the cache.
+    """
+    return (
+        not filters["q"]
+        and filters["agency"] in {"", *(str(a.pk) for a in choices["agencies"])}
+        and filters["service"] in {"", *(str(s.pk) for s in choices["services"])}
+    )
 
 
 def public_matter(pk: int) -> CertificationMatter:

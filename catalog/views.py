@@ -1,18 +1,20 @@
 """Thin views: parse the request, ask a selector or call one service, render or redirect."""
 
 import json
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
-from portal import audit, pdf, roles
+from portal import audit, inputs, pdf, roles
 
 from . import diff, importing, selectors, services
 from .forms import ApprovalForm, CommentForm, ImportForm, MatterForm, NewVersionForm, SearchForm, ServiceForm
@@ -20,33 +22,50 @@ from .models import Catalogue, CatalogueError
 
 STAFF = (roles.CATALOGUE_EDITOR, roles.JUSTICE_REVIEWER, roles.GOVERNMENT_APPROVER)
 PAGE_SIZES = (20, 50, 100)
+CACHED_PAGES = 20  # result pages kept rendered per filter combination
 
 
 # --- public ----------------------------------------------------------------------------------
 
 
 def index(request):
-    choices = selectors.public_filter_choices()
+    stamp = selectors.public_catalogue_stamp()
+    choices = selectors.public_filter_choices(stamp)
     form = SearchForm(request.GET or None, **choices)
-    filters = form.filters() if request.GET else dict.fromkeys(form.fields, "")
+    filters = selectors.public_filters(request.GET)
     per_page = next((n for n in PAGE_SIZES if str(n) == request.GET.get("per_page")), PAGE_SIZES[0])
-    paginator = Paginator(selectors.public_matters(**filters), per_page)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "catalog/index.html", {
-        "form": form, "page": page, "query": query.urlencode(), "filters": filters, "per_page": per_page,
-        "page_sizes": PAGE_SIZES,
-    })
+    page_number = inputs.pk(request.GET.get("page")) or 1
+    # Page links carry the understood filters only, so the same list always has the same links.
+    query = urlencode({k: v for k, v in filters.items() if v} | ({"per_page": per_page} if per_page != PAGE_SIZES[0] else {}))
+
+    def results():
+        page = Paginator(selectors.public_matters(**filters), per_page).get_page(page_number)
+        return render_to_string("catalog/_results.html", {"page": page, "query": query}, request=request)
+
+    # The common lists are the same for everyone until the public catalogue changes: each is
+    # rendered once (its first pages) and then served from the cache.
+    if selectors.is_shared_listing(filters, choices) and page_number <= CACHED_PAGES:
+        key = selectors.public_cache_key("results", stamp, query, page_number, translation.get_language())
+        html = cache.get_or_set(key, results, selectors.PUBLIC_CACHE_SECONDS)
+    else:
+        html = results()
+    return render(request, "catalog/index.html", {"form": form, "filters": filters, "results": html})
 
 
 def matter_detail(request, pk):
-    matter = selectors.public_matter(pk)
-    current = None if matter.catalogue.is_public else selectors.current_matter(matter)
-    return render(request, "catalog/matter_detail.html", {
-        "matter": matter, "history": selectors.matter_history(matter), "current": current,
-        "negative_entries": matter.negative_entries.all(),
-    })
+    def page():
+        matter = selectors.public_matter(pk)
+        current = None if matter.catalogue.is_public else selectors.current_matter(matter)
+        return {"matter_name": matter.name, "content": render_to_string("catalog/_matter_content.html", {
+            "matter": matter, "history": selectors.matter_history(matter), "current": current,
+            "negative_entries": matter.negative_entries.all(),
+        }, request=request)}
+
+    # A public matter never changes once published; its page changes only with its catalogue's
+    # versions (the history list), which the stamp follows. A 404 is raised, never cached.
+    key = selectors.public_cache_key("matter", selectors.public_catalogue_stamp(), pk, translation.get_language())
+    return render(request, "catalog/matter_detail.html",
+                  cache.get_or_set(key, page, selectors.PUBLIC_CACHE_SECONDS))
 
 
 def letter_pdf(request, pk):

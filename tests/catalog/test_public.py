@@ -104,6 +104,63 @@ def test_a_superseded_version_leaves_the_filters_at_once(client, published, edit
     assert "第二版的办理事项</option>" in body and "律师执业核准</option>" not in body
 
 
+def test_a_common_list_is_rendered_once_and_then_served_from_the_cache(client, many_published,
+                                                                      django_assert_max_num_queries):
+    first = client.get("/catalog/", {"field": "health_check"}).content.decode()
+    with django_assert_max_num_queries(1):  # only the catalogue stamp
+        again = client.get("/catalog/", {"field": "health_check"}).content.decode()
+    assert "测试证明05" in again and "测试证明06" not in again
+    assert again.count("测试证明") == first.count("测试证明")
+
+
+def test_a_free_text_search_is_never_kept_in_the_cache(client, many_published, django_assert_num_queries):
+    client.get("/catalog/", {"q": "证明07"})
+    with django_assert_num_queries(3):  # the stamp, the count and the page: searched afresh
+        body = client.get("/catalog/", {"q": "证明07"}).content.decode()
+    assert "测试证明07" in body
+
+
+def test_an_agency_without_a_public_catalogue_lists_nothing_and_is_not_cached(client, many_published, other_agency):
+    body = client.get("/catalog/", {"agency": other_agency.pk}).content.decode()
+    assert "测试证明01" not in body and "没有找到符合条件的证明事项" in body
+
+
+def test_page_links_carry_only_the_filters_the_list_understands(client, many_published):
+    body = client.get("/catalog/", {"applicability": "allowed", "junk": "<x>", "per_page": "20"}).content.decode()
+    assert re.findall(r'class="page-link" href="\?([^"]*)"', body) == ["applicability=allowed&amp;page=2"]
+    body = client.get("/catalog/", {"per_page": 50, "page": "2"}).content.decode()
+    assert re.findall(r'class="page-link" href="\?([^"]*)"', body) == ["per_page=50&amp;page=1"]
+
+
+def test_a_new_version_shows_at_once_on_the_list_and_on_the_old_matter_page(client, published, editor, walk):
+    old = published.matters.get()
+    client.get("/catalog/"), client.get(f"/catalog/matters/{old.pk}/")
+    second = services.start_version(actor=editor, change_kind=Catalogue.ChangeKind.AMENDED, change_reason="依据修改")
+    second.matters.update(name="无犯罪记录证明（新）")
+    walk(second, "published")
+    assert "无犯罪记录证明（新）" in client.get("/catalog/").content.decode()
+    old_page = client.get(f"/catalog/matters/{old.pk}/").content.decode()
+    assert "已于" in old_page and "被新版本替代" in old_page and "查看现行版本" in old_page
+
+
+def test_a_cached_matter_page_costs_one_query_and_keeps_its_title(client, published, django_assert_max_num_queries):
+    matter = published.matters.get()
+    client.get(f"/catalog/matters/{matter.pk}/")
+    with django_assert_max_num_queries(1):
+        body = client.get(f"/catalog/matters/{matter.pk}/").content.decode()
+    assert f"<title>{matter.name}" in body and "一次性告知" in body
+
+
+def test_an_english_reader_does_not_get_the_chinese_page_from_the_cache(client, published):
+    matter = published.matters.get()
+    client.get(f"/catalog/matters/{matter.pk}/")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(f"/catalog/matters/{matter.pk}/").content.decode()
+    assert "Basic information" in english and "基本信息" not in english
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "基本信息" in client.get(f"/catalog/matters/{matter.pk}/").content.decode()
+
+
 def test_the_matter_page_uses_a_constant_number_of_queries(client, many_published, django_assert_max_num_queries):
     matter = many_published.matters.first()
     with django_assert_max_num_queries(6):
