@@ -310,17 +310,61 @@ def _cpu_report(before, after, requests):
           f"of which PostgreSQL, Redis and other sessions {(used['machine'] - ours) / wall:.0%}")
 
 
+def _postgres_cpu():
+    import psutil
+
+    total = 0.0
+    for p in psutil.process_iter(["name"]):
+        if p.info["name"] and p.info["name"].startswith("postgres"):
+            try:
+                total += sum(p.cpu_times()[:2])
+            except psutil.NoSuchProcess:
+                pass
+    return total
+
+
+def _sample_cpu_every_second(stack, locust, seconds):
+    """One CPU snapshot a second (ours, PostgreSQL's, the machine's), for the slowest seconds' report."""
+    snapshots, end = [], time.monotonic() + seconds
+    while time.monotonic() < end:
+        snapshots.append({**_cpu_seconds(stack, locust), "postgres": _postgres_cpu(), "wall": time.time()})
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - snapshots[-1]["at"])))
+    snapshots.append({**_cpu_seconds(stack, locust), "postgres": _postgres_cpu(), "wall": time.time()})
+    return snapshots
+
+
+def _slowest_seconds(rows, snapshots, count=3):
+    """Who had the CPU in the seconds when the client waited longest (a p95 is made of such seconds)."""
+    by_second = {}
+    for r in rows:
+        by_second.setdefault(int(r["t"]), []).append(r["ms"])
+    medians = {t: sorted(v)[len(v) // 2] for t, v in by_second.items() if len(v) >= 10}
+    keys = ("gunicorn", "celery", "locust", "postgres", "machine")
+    print("slowest seconds (median response; CPU of one second, 100 % = one core):")
+    for t in sorted(medians, key=medians.get, reverse=True)[:count]:
+        pair = next(((a, b) for a, b in zip(snapshots, snapshots[1:], strict=False) if a["wall"] <= t < b["wall"]), None)
+        if pair is None:
+            continue
+        a, b = pair
+        used = {k: (b[k] - a[k]) / (b["at"] - a["at"]) for k in keys}
+        rest = used["machine"] - sum(used[k] for k in keys[:4])
+        print(f"  t = {t - int(rows[0]['t']):>4} s: median {medians[t]:.0f} ms; gunicorn {used['gunicorn']:.0%}, "
+              f"Celery {used['celery']:.0%}, locust {used['locust']:.0%}, PostgreSQL {used['postgres']:.0%}, "
+              f"everything else {rest:.0%} (machine {used['machine']:.0%})")
+
+
 def test_mixed_load_at_target_rate(stack):
     process, samples = _locust(stack, LOAD_SECONDS, "load")
     time.sleep(WARMUP)
     before = _cpu_seconds(stack, process)
-    time.sleep(LOAD_SECONDS)
+    snapshots = _sample_cpu_every_second(stack, process, LOAD_SECONDS)
     after = _cpu_seconds(stack, process)
     # locust exits with 1 when a request failed: the samples say which; anything else is a crash.
     assert process.wait(timeout=120) in (0, 1), (stack["work"] / "load.log").read_text()[-3000:]
     rows, duration = _read(samples)
     _mix, _base, errors = _report("Load test", rows, duration, _worker_times(stack, before, after))
     _cpu_report(before, after, len(rows) * (after["at"] - before["at"]) / duration)
+    _slowest_seconds(sorted(rows, key=lambda r: r["t"]), snapshots)
     assert not errors, f"{len(errors)} requests answered with an unexpected status; first: {errors[0]}"
 
 
