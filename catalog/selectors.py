@@ -105,15 +105,14 @@ def public_filters(raw: dict) -> dict:
     }
 
 
-def is_shared_listing(filters: dict, choices: dict) -> bool:
-    """A listing many visitors ask for (no free text; agency and service from the filter lists).
+def uses_listed_filters(filters: dict, choices: dict) -> bool:
+    """Whether the agency and service filters are empty or taken from the filter lists.
 
-    Only these are kept rendered in the cache: their number is bounded by the lists, whereas free
-    text or made-up ids would let any client fill the cache.
+    Only such answers are kept rendered in the cache: their number is bounded by the lists,
+    whereas made-up ids (or free text) would let any client fill the cache.
     """
     return (
-        not filters["q"]
-        and filters["agency"] in {"", *(str(a.pk) for a in choices["agencies"])}
+        filters["agency"] in {"", *(str(a.pk) for a in choices["agencies"])}
         and filters["service"] in {"", *(str(s.pk) for s in choices["services"])}
     )
 

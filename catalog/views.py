@@ -28,6 +28,15 @@ CACHED_PAGES = 20  # result pages kept rendered per filter combination
 # --- public ----------------------------------------------------------------------------------
 
 
+def _kept(keep: bool, make, *key):
+    """``make()``, kept in the shared cache under ``key`` (which starts with the public-catalogue
+    stamp) and the language when ``keep``; made afresh every time otherwise."""
+    if not keep:
+        return make()
+    key = selectors.public_cache_key(*key, translation.get_language())
+    return cache.get_or_set(key, make, selectors.PUBLIC_CACHE_SECONDS)
+
+
 def index(request):
     stamp = selectors.public_catalogue_stamp()
     choices = selectors.public_filter_choices(stamp)
@@ -38,18 +47,23 @@ def index(request):
     # Page links carry the understood filters only, so the same list always has the same links.
     query = urlencode({k: v for k, v in filters.items() if v} | ({"per_page": per_page} if per_page != PAGE_SIZES[0] else {}))
 
+    def filter_fields():
+        return render_to_string("catalog/_filters.html", {"form": form, "filters": filters}, request=request)
+
     def results():
         page = Paginator(selectors.public_matters(**filters), per_page).get_page(page_number)
         return render_to_string("catalog/_results.html", {"page": page, "query": query}, request=request)
 
-    # The common lists are the same for everyone until the public catalogue changes: each is
-    # rendered once (its first pages) and then served from the cache.
-    if selectors.is_shared_listing(filters, choices) and page_number <= CACHED_PAGES:
-        key = selectors.public_cache_key("results", stamp, query, page_number, translation.get_language())
-        html = cache.get_or_set(key, results, selectors.PUBLIC_CACHE_SECONDS)
-    else:
-        html = results()
-    return render(request, "catalog/index.html", {"form": form, "filters": filters, "results": html})
+    # Until the public catalogue changes, the filter lists (dozens of options) and the common result
+    # lists (no free text, their first pages) are the same for everyone: rendered once, then kept.
+    listed = selectors.uses_listed_filters(filters, choices)
+    selects = sorted((k, v) for k, v in filters.items() if k != "q")
+    return render(request, "catalog/index.html", {
+        "form": form, "filters": filters,
+        "filter_fields": _kept(listed, filter_fields, "filter-fields", stamp, selects),
+        "results": _kept(listed and not filters["q"] and page_number <= CACHED_PAGES, results,
+                         "results", stamp, query, page_number),
+    })
 
 
 def matter_detail(request, pk):
@@ -62,10 +76,9 @@ def matter_detail(request, pk):
         }, request=request)}
 
     # A public matter never changes once published; its page changes only with its catalogue's
-    # versions (the history list), which the stamp follows. A 404 is raised, never cached.
-    key = selectors.public_cache_key("matter", selectors.public_catalogue_stamp(), pk, translation.get_language())
+    # versions (the history list), which the stamp follows. A 404 is raised, never kept.
     return render(request, "catalog/matter_detail.html",
-                  cache.get_or_set(key, page, selectors.PUBLIC_CACHE_SECONDS))
+                  _kept(True, page, "matter", selectors.public_catalogue_stamp(), pk))
 
 
 def letter_pdf(request, pk):

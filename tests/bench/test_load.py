@@ -46,6 +46,9 @@ RPS = float(os.environ.get("LOAD_RPS", "50"))
 # gunicorn's own advice, (2 × cores) + 1: half a worker's time is spent waiting on PostgreSQL.
 WORKERS = int(os.environ.get("LOAD_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 CONN_MAX_AGE = os.environ.get("LOAD_CONN_MAX_AGE", "60")
+# The Celery worker's niceness (0: as the web workers). Letters are asynchronous; on a host shared
+# with the web workers a lower priority lets pages win the CPU when letter renders bunch up.
+CELERY_NICE = int(os.environ.get("LOAD_CELERY_NICE", "0"))
 USERS = 51  # the sum of the locust users' fixed_count
 TARGET_P95_MS, TARGET_GROWTH = 150, 0.10
 BASELINE = "GET /bench/minimal/ (baseline)"
@@ -162,8 +165,8 @@ def stack():
     redis.Redis.from_url(REDIS_URL).flushdb()  # the seed's queued letters: the seed stored the ones we need
     print("[load] " + log.read_text(encoding="utf-8").split("seeded ", 1)[-1].splitlines()[0]
           + f"; setup {time.perf_counter() - started:.0f} s", flush=True)
-    celery = _start(env, str(BIN / "celery"), "-A", "portal", "worker", "--concurrency", "1",
-                    "--loglevel", "WARNING", log=work / "celery.log")
+    celery = _start(env, *(["nice", "-n", str(CELERY_NICE)] if CELERY_NICE else []), str(BIN / "celery"), "-A",
+                    "portal", "worker", "--concurrency", "1", "--loglevel", "WARNING", log=work / "celery.log")
     gunicorn = _start(env, str(BIN / "gunicorn"), "portal.wsgi:application", "--workers", str(WORKERS),
                       "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
                       "--access-logfile", str(work / "access.log"), "--access-logformat", ACCESS_FORMAT,

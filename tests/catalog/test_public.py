@@ -120,6 +120,14 @@ def test_a_free_text_search_is_never_kept_in_the_cache(client, many_published, d
     assert "测试证明07" in body
 
 
+def test_kept_filter_lists_still_show_what_each_reader_chose(client, many_published):
+    chosen = f'<option value="{many_published.agency_id}" selected>'
+    assert chosen in client.get("/catalog/", {"agency": many_published.agency_id, "q": "证明0"}).content.decode()
+    assert chosen not in client.get("/catalog/", {"q": "证明1"}).content.decode()
+    body = client.get("/catalog/", {"agency": many_published.agency_id, "q": "证明2"}).content.decode()
+    assert chosen in body and 'value="证明2"' in body
+
+
 def test_an_agency_without_a_public_catalogue_lists_nothing_and_is_not_cached(client, many_published, other_agency):
     body = client.get("/catalog/", {"agency": other_agency.pk}).content.decode()
     assert "测试证明01" not in body and "没有找到符合条件的证明事项" in body
