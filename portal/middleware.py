@@ -31,7 +31,8 @@ class IdleTimeout:
         session = getattr(request, "session", None)
         if session is not None and not session.is_empty():
             now = int(time.time())
-            if now - session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
+            refreshed = session.get(REFRESHED_AT, 0)  # loads it: an expired or unknown key turns out empty
+            if not session.is_empty() and now - refreshed >= settings.SESSION_REFRESH_SECONDS:
                 session[REFRESHED_AT] = now  # marks it modified: SessionMiddleware saves it on the way out
         return response
 

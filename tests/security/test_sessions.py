@@ -103,3 +103,11 @@ def test_a_request_after_a_minute_pushes_the_idle_expiry_back(client, citizen):
     assert client.get(reverse("credit:me")).status_code == 200
     left = (_stored_expiry(client) - timezone.now()).total_seconds()
     assert left > 29 * 60
+
+
+def test_an_expired_session_cookie_does_not_start_a_new_session(client, citizen):
+    client.force_login(citizen)
+    client.get(reverse("workspace"))
+    Session.objects.all().update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get(reverse("catalog:export_csv")).status_code == 200  # a response that never reads the session
+    assert not Session.objects.filter(expire_date__gt=timezone.now()).exists()
