@@ -81,17 +81,16 @@ def public_cache_key(kind: str, *parts) -> str:
 
 def public_filter_choices(stamp: str | None = None) -> dict:
     """Agencies and services that have a public catalogue (cached until the public catalogue changes)."""
-    key = public_cache_key("filter-choices", stamp or public_catalogue_stamp())
-    choices = cache.get(key)
-    if choices is None:
+    def read():
         agencies = Agency.objects.filter(catalogues__state__in=PUBLIC).only("pk", "name", "path").order_by("path").distinct()
         services = (
             AdministrativeService.objects.filter(matters__catalogue__state__in=PUBLIC)
             .only("pk", "name").order_by("name").distinct()
         )
-        choices = {"agencies": list(agencies), "services": list(services)}
-        cache.set(key, choices, PUBLIC_CACHE_SECONDS)
-    return choices
+        return {"agencies": list(agencies), "services": list(services)}
+
+    key = public_cache_key("filter-choices", stamp or public_catalogue_stamp())
+    return cache.get_or_set(key, read, PUBLIC_CACHE_SECONDS)
 
 
 def public_filters(raw: dict) -> dict:
