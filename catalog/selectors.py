@@ -29,7 +29,8 @@ READABLE = Catalogue.READABLE_STATES
 
 def public_matters(*, q: str = "", field: str = "", agency: str = "", service: str = "",
                    applicability: str = "") -> QuerySet[CertificationMatter]:
-    """Matters of the current public catalogues, filtered; one query however many rows are shown."""
+    """Matters of the current public catalogues, filtered (values read as ``public_filters`` reads them);
+    one query however many rows are shown."""
     matters = (
         CertificationMatter.objects.filter(catalogue__state__in=PUBLIC)
         .select_related("catalogue__agency", "service", "requesting_agency")
@@ -40,19 +41,17 @@ def public_matters(*, q: str = "", field: str = "", agency: str = "", service: s
         )
         .order_by("catalogue__agency__path", "seq", "pk")
     )
-    q = (q or "").strip()[:50]
-    if q:
-        matters = matters.filter(Q(name__icontains=q) | Q(service__name__icontains=q))
-    if field in MatterField.values:
-        matters = matters.filter(field=field)
-    if inputs.pk(agency) is not None:
-        matters = matters.filter(catalogue__agency_id=inputs.pk(agency))
-    if inputs.pk(service) is not None:
-        matters = matters.filter(service_id=inputs.pk(service))
-    if applicability == "allowed":
-        matters = matters.filter(commitment_allowed=True)
-    elif applicability == "excluded":
-        matters = matters.filter(commitment_allowed=False)
+    f = public_filters({"q": q, "field": field, "agency": agency, "service": service, "applicability": applicability})
+    if f["q"]:
+        matters = matters.filter(Q(name__icontains=f["q"]) | Q(service__name__icontains=f["q"]))
+    if f["field"]:
+        matters = matters.filter(field=f["field"])
+    if f["agency"]:
+        matters = matters.filter(catalogue__agency_id=int(f["agency"]))
+    if f["service"]:
+        matters = matters.filter(service_id=int(f["service"]))
+    if f["applicability"]:
+        matters = matters.filter(commitment_allowed=f["applicability"] == "allowed")
     return matters
 
 
