@@ -33,6 +33,12 @@ class SearchForm(forms.Form):
         for name in ("field", "agency", "service", "applicability"):
             self.fields[name].widget.attrs["class"] = "form-select"
 
+    SELECTS = ("field", "applicability", "agency", "service")  # in the order the page shows them
+
+    def selects(self, chosen: dict) -> list:
+        """(bound field, chosen value) for each drop-down, for ``catalog/_filters.html``."""
+        return [(self[name], chosen[name]) for name in self.SELECTS]
+
 
 class NewVersionForm(forms.Form):
     change_kind = forms.ChoiceField(

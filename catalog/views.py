@@ -48,7 +48,7 @@ def index(request):
     query = urlencode({k: v for k, v in filters.items() if v} | ({"per_page": per_page} if per_page != PAGE_SIZES[0] else {}))
 
     def filter_fields():
-        return render_to_string("catalog/_filters.html", {"form": form, "filters": filters}, request=request)
+        return render_to_string("catalog/_filters.html", {"selects": form.selects(filters)}, request=request)
 
     def results():
         page = Paginator(selectors.public_matters(**filters), per_page).get_page(page_number)
