@@ -82,11 +82,19 @@ def matter_detail(request, pk):
 
 
 def letter_pdf(request, pk):
-    matter = selectors.public_matter(pk)
-    content = pdf.render_pdf("catalog/letter_template_pdf.html", {"matter": matter, "today": timezone.localdate()})
-    response = HttpResponse(content, content_type="application/pdf")
-    filename = f"{matter.name}-告知承诺书.pdf"
-    response["Content-Disposition"] = f"attachment; filename=\"letter-{matter.pk}.pdf\"; filename*=UTF-8''{quote(filename)}"
+    today = timezone.localdate()
+
+    def letter():
+        matter = selectors.public_matter(pk)
+        return {"name": matter.name, "pdf": pdf.render_pdf("catalog/letter_template_pdf.html",
+                                                            {"matter": matter, "today": today})}
+
+    # Anyone may download it, and a PDF costs a hundred milliseconds of CPU: rendered once per matter
+    # and day (the date is printed on it), then kept like the matter page.
+    kept = _kept(True, letter, "letter-template", selectors.public_catalogue_stamp(), pk, today.isoformat())
+    response = HttpResponse(kept["pdf"], content_type="application/pdf")
+    filename = f"{kept['name']}-告知承诺书.pdf"
+    response["Content-Disposition"] = f"attachment; filename=\"letter-{pk}.pdf\"; filename*=UTF-8''{quote(filename)}"
     return response
 
 

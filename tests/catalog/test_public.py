@@ -194,6 +194,15 @@ def test_the_letter_template_downloads_as_a_pdf_with_an_embedded_cjk_font(client
     assert b"/FontFile" in text and b"CJK" in text  # the CJK font is embedded, not referenced
 
 
+def test_the_letter_template_is_rendered_once_and_then_served_from_the_cache(client, published,
+                                                                            django_assert_max_num_queries):
+    url = f"/catalog/matters/{published.matters.get().pk}/letter.pdf"
+    first = client.get(url)
+    with django_assert_max_num_queries(1):  # the catalogue stamp; no rendering
+        again = client.get(url)
+    assert again.content == first.content and again["Content-Disposition"] == first["Content-Disposition"]
+
+
 def pdf_text(data: bytes) -> bytes:
     """The PDF with every compressed stream inflated, so font dictionaries can be searched."""
     out = [data]
