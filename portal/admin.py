@@ -60,10 +60,10 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(Subject)
 class SubjectAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "id_masked", "created_at")
-    list_filter = ("kind",)
+    list_display = ("name", "kind", "id_type", "id_masked", "created_at")
+    list_filter = ("kind", "id_type")
     search_fields = ("name",)
-    readonly_fields = ("id_masked",)
+    readonly_fields = ("id_type", "id_masked")
     exclude = ("id_number",)
 
     def has_add_permission(self, request):

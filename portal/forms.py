@@ -52,7 +52,10 @@ class _AccountFields(forms.Form):
 
 class PersonRegistrationForm(_AccountFields):
     full_name = forms.CharField(label=_("姓名"), max_length=50)
-    id_number = forms.CharField(label=_("居民身份证号码"), max_length=18, min_length=15)
+    id_number = forms.CharField(
+        label=_("居民身份证号码"), max_length=18, min_length=15,
+        help_text=_("港澳台居民请填写居住证号码，外国人请填写永久居留身份证号码（18位）。"),
+    )
     field_order = ["full_name", "id_number", "mobile", "email", "password1", "password2", "agree"]
 
     def clean_full_name(self):

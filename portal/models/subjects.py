@@ -12,7 +12,8 @@ class SubjectQuerySet(models.QuerySet):
 
 
 class Subject(models.Model):
-    """申请人 / 承诺人: a natural person (居民身份证号) or an organisation (统一社会信用代码).
+    """申请人 / 承诺人: a natural person (居民身份证号, 港澳台居民居住证 or 外国人永久居留身份证 number)
+    or an organisation (统一社会信用代码); ``id_type`` records which document the number is from.
 
     The ID number is stored encrypted; ``id_hash`` (HMAC) finds it again, ``id_masked`` shows it.
     """
@@ -21,7 +22,17 @@ class Subject(models.Model):
         PERSON = "person", _("自然人")
         ORGANISATION = "organisation", _("法人和其他组织")
 
+    class IdType(models.TextChoices):
+        """证件类型, read from the number itself (``identifiers.personal_id_kind``)."""
+
+        RESIDENT_ID = identifiers.RESIDENT_ID, _("居民身份证")
+        HMT_RESIDENCE_PERMIT = identifiers.HMT_RESIDENCE_PERMIT, _("港澳台居民居住证")
+        FOREIGN_PERMANENT_RESIDENCE = identifiers.FOREIGN_PERMANENT_RESIDENCE, _("外国人永久居留身份证")
+        USCC = identifiers.USCC, _("统一社会信用代码")
+
     kind = models.CharField(_("主体类型"), max_length=20, choices=Kind.choices)
+    id_type = models.CharField(_("证件类型"), max_length=30, choices=IdType.choices, default=IdType.RESIDENT_ID,
+                               editable=False)
     name = models.CharField(_("名称"), max_length=100)
     id_number = EncryptedCharField(_("证件号码"), max_length=18)
     id_hash = models.CharField(max_length=64, editable=False)
@@ -48,6 +59,7 @@ class Subject(models.Model):
         self.id_number = number
         self.id_hash = identifiers.keyed_hash(number)
         self.id_masked = identifiers.mask(number)
+        self.id_type = identifiers.USCC if self.kind == self.Kind.ORGANISATION else identifiers.personal_id_kind(number)
         super().save(*args, **kwargs)
 
     def clean(self):
