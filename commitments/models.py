@@ -138,6 +138,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     due_date = models.DateField(_("承诺办结日期"), null=True, blank=True)
+    # True while the date was counted across a year without a published holiday schedule (portal.workdays).
+    deadline_provisional = models.BooleanField(_("期限暂定"), default=False, editable=False)
     decision_number = models.CharField(_("决定文号"), max_length=60, blank=True)
     reason = models.TextField(_("理由"), blank=True)
 
@@ -481,6 +483,8 @@ class OneTimeNotice(models.Model):
     items = models.JSONField(_("需补正的材料"))
     note = models.TextField(_("其他说明"), blank=True)
     due_date = models.DateField(_("补正期限"))
+    # True while the date was counted across a year without a published holiday schedule (portal.workdays).
+    deadline_provisional = models.BooleanField(_("期限暂定"), default=False, editable=False)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("告知时间"), auto_now_add=True)
 

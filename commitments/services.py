@@ -372,7 +372,10 @@ def accept(*, clerk, application_pk, expected_state=None, request=None) -> Appli
         _check_expected(application, expected_state)
         before = application.state
         today = timezone.localdate()
-        _run(application, "accept", clerk, due_date=workdays.add_workdays(today, DECISION_WORKDAYS))
+        due = workdays.deadline(today, DECISION_WORKDAYS)
+        application.deadline_provisional = due.provisional
+        _run(application, "accept", clerk, due_date=due.date)
+        workdays.track(application, "due_date", due, people=[clerk.pk, application.applicant_user_id])
         for c in application.commitments.filter(state=Commitment.State.SIGNED):
             s = c.notification
             if s.get("publicity_required") and s.get("publicity_days"):
@@ -501,10 +504,12 @@ def issue_notice(*, clerk, application_pk, note="", expected_state=None, request
         items = selectors.missing_items(application)
         if not items:
             raise CommitmentsError(_("材料已经齐全，无需出具一次性告知书。"))
+        due = workdays.deadline(timezone.localdate(), NOTICE_WORKDAYS)
         notice = OneTimeNotice.objects.create(
             application=application, number=next_number("GZ"), items=items, note=(note or "").strip(),
-            due_date=workdays.add_workdays(timezone.localdate(), NOTICE_WORKDAYS), issued_by=clerk,
+            due_date=due.date, deadline_provisional=due.provisional, issued_by=clerk,
         )
+        workdays.track(notice, "due_date", due, people=[clerk.pk, application.applicant_user_id])
         _audit("notice.issued", application, clerk, application.state,
                summary=_("出具一次性告知书 %(number)s，需补正 %(n)s 项") % {"number": notice.number, "n": len(items)},
                request=request, notice=notice.number)

@@ -215,6 +215,8 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     sign_due = models.DateField(_("签收期限"), null=True, blank=True)
     reply_due = models.DateField(_("答复期限"), null=True, blank=True)
+    # True while the date was counted across a year without a published holiday schedule (portal.workdays).
+    deadline_provisional = models.BooleanField(_("期限暂定"), default=False, editable=False)
     signed_on_time = models.BooleanField(_("按时签收"), null=True, blank=True)
     replied_on_time = models.BooleanField(_("按时答复"), null=True, blank=True)
     reminded_for = models.DateField(_("已提醒的期限"), null=True, blank=True, editable=False)

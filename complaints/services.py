@@ -73,8 +73,20 @@ def code_matches(ticket: Ticket, code: str) -> bool:
 
 def deadlines(kind: str, start) -> tuple:
     """(sign-for due date, reply due date) counted in working days from ``start``."""
+    sign, reply = counted_deadlines(kind, start)
+    return sign.date, reply.date
+
+
+def counted_deadlines(kind: str, start) -> tuple:
+    """``deadlines`` as ``workdays.Deadline`` values, which say whether each date is provisional (暂定)."""
     sign_days, reply_days, _rating = DeadlinePolicy.for_kind(kind)
-    return workdays.add_workdays(start, sign_days), workdays.add_workdays(start, reply_days)
+    return workdays.deadline(start, sign_days), workdays.deadline(start, reply_days)
+
+
+def _track_deadlines(ticket, sign, reply) -> None:
+    people = [ticket.requester_id]
+    workdays.track(ticket, "sign_due", sign, people=people, replaces=True)
+    workdays.track(ticket, "reply_due", reply, people=people, replaces=True)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -181,6 +193,7 @@ def file_ticket(
     code = new_lookup_code()
     with transaction.atomic():
         number = next_number(kind)
+        dispatch_due = counted_deadlines(kind, timezone.localtime(timezone.now()).date())[0]
         ticket = Ticket(
             number=number, lookup_hash=hash_code(number, code), kind=kind, channel=channel, topic=topic,
             title=title, content=content, requester=None if anonymous else requester, anonymous=anonymous,
@@ -191,9 +204,10 @@ def file_ticket(
             commitment_ref=(commitment_ref or "").strip()[:32],
             publish_consent=bool(publish_consent) and kind == Kind.CONSULTATION,
             # Until routed, the sign-for deadline is the 12345 desk's deadline to dispatch it.
-            sign_due=deadlines(kind, timezone.localtime(timezone.now()).date())[0],
+            sign_due=dispatch_due.date, deadline_provisional=dispatch_due.provisional,
         )
         ticket.save()
+        workdays.track(ticket, "sign_due", dispatch_due, people=[ticket.requester_id])
         _store(ticket, checked, TicketAttachment.Part.REQUEST, entered_by or requester)
         actor = entered_by or requester
         _audit("filed", ticket, actor, "", _("%(channel)s受理%(kind)s") % {
@@ -214,10 +228,13 @@ def _route(ticket, agency, *, actor, reason, automatic=False, entered=False, req
     before = ticket.state
     rerouting = before != S.RECEIVED
     now = timezone.now()
-    sign_due, reply_due = deadlines(ticket.kind, timezone.localtime(now).date())
+    sign, reply = counted_deadlines(ticket.kind, timezone.localtime(now).date())
+    sign_due, reply_due = sign.date, reply.date
     previous = ticket.agency.name if ticket.agency_id else ""
+    ticket.deadline_provisional = sign.provisional or reply.provisional
     # Routing at filing (automatic, or chosen by the staff who entered the call) needs no desk permission.
     _run(ticket, "route", None if automatic else actor, agency=agency, at=now, sign_due=sign_due, reply_due=reply_due)
+    _track_deadlines(ticket, sign, reply)
     if entered:
         summary = _("录入时分派至%(agency)s") % {"agency": agency.name}
     elif automatic:
@@ -304,8 +321,10 @@ def rate(*, ticket_pk, rating, comment="", actor=None, via_callback=False, expec
         now = timezone.now()
         who = _("（12345 回访录入）") if via_callback else ""
         if rating == Rating.NOT_SATISFIED and ticket.can_reopen() and ticket.state == S.REPLIED:
-            sign_due, reply_due = deadlines(ticket.kind, timezone.localtime(now).date())
-            _run(ticket, "reopen", None, at=now, comment=comment, sign_due=sign_due, reply_due=reply_due)
+            sign, reply = counted_deadlines(ticket.kind, timezone.localtime(now).date())
+            ticket.deadline_provisional = sign.provisional or reply.provisional
+            _run(ticket, "reopen", None, at=now, comment=comment, sign_due=sign.date, reply_due=reply.date)
+            _track_deadlines(ticket, sign, reply)
             _audit("reopened", ticket, actor, before, _("提交人不满意，重新办理") + who, request=request,
                    comment=comment)
         else:

@@ -193,6 +193,8 @@ class SubjectRequest(ConcurrentTransitionMixin, models.Model):
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     due_on = models.DateField(_("办理期限"))
+    # True while the date was counted across a year without a published holiday schedule (portal.workdays).
+    deadline_provisional = models.BooleanField(_("期限暂定"), default=False, editable=False)
     overdue = models.BooleanField(_("已超期"), default=False)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("办理人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("办理时间"), null=True, blank=True)

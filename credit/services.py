@@ -321,10 +321,12 @@ def apply_for_repair(*, record, applicant, rectification, uploads, request=None)
     if not uploads:
         raise CreditError(_("请上传整改证明材料。"), field="proof")
     today = _today()
+    due = workdays.deadline(today, conf.repair_workdays())
     repair = CreditRepair.objects.create(
         record=record, applicant=applicant, rectification=rectification, commitment_text=REPAIR_COMMITMENT,
-        due_on=workdays.add_workdays(today, conf.repair_workdays()),
+        due_on=due.date, deadline_provisional=due.provisional,
     )
+    workdays.track(repair, "due_on", due, people=[applicant.pk])
     _save_attachments(uploads, repair=repair)
     audit.record("credit.repair.submitted", obj=repair, actor=applicant, to_state=repair.status,
                  summary=_("申请修复 %(number)s") % {"number": record.decision_number}, request=request)
@@ -371,10 +373,11 @@ def raise_objection(*, record, applicant, reasons, uploads=(), request=None) -> 
         raise CreditError(_("该记录有待审核的信用修复申请，请在修复审核完毕后再提出异议。"))
     _run(record.raise_objection)
     _run(record.save)
+    due = workdays.deadline(_today(), conf.objection_workdays())
     objection = Objection.objects.create(
-        record=record, applicant=applicant, reasons=reasons,
-        due_on=workdays.add_workdays(_today(), conf.objection_workdays()),
+        record=record, applicant=applicant, reasons=reasons, due_on=due.date, deadline_provisional=due.provisional,
     )
+    workdays.track(objection, "due_on", due, people=[applicant.pk])
     _save_attachments(uploads, objection=objection)
     audit.record("credit.objection.submitted", obj=objection, actor=applicant, to_state=objection.status, request=request)
     audit.record("credit.record.objection", obj=record, actor=applicant, from_state=Status.ACTIVE, to_state=record.status,

@@ -1,9 +1,12 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from portal import two_factor
-from portal.models import Agency, AuditEvent, Subject, User, Workday
+from portal import holidays, two_factor
+from portal.models import Agency, AuditEvent, HolidaySchedule, ProvisionalDeadline, Subject, User, Workday
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -79,8 +82,75 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Workday)
 class WorkdayAdmin(admin.ModelAdmin):
-    """Administrators add next year's holidays and 调休 days here when the package lags behind."""
+    """Single days of the calendar; a whole year's schedule is entered under 年度节假日安排."""
 
     list_display = ("date", "is_workday", "note")
     list_filter = ("is_workday",)
     date_hierarchy = "date"
+
+
+class HolidayScheduleForm(forms.ModelForm):
+    text = forms.CharField(
+        label=_("通知正文或CSV"), required=False, widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("粘贴国务院办公厅通知中“一、元旦：……”至“七、国庆节：……”各行；或CSV，每行“日期,类型,说明”，"
+                    "类型为“休”或“班”。留空表示已在“工作日历”中逐日录入，只标记该年度安排已发布。"),
+    )
+
+    class Meta:
+        model = HolidaySchedule
+        fields = ["year", "document"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].required = False
+        self.fields["year"].help_text = _("通知正文写明年份时可不填。")
+
+    def validate_unique(self):
+        """Entering a year again replaces it (a corrected notice), so an existing year is no error."""
+
+    def clean(self):
+        data = super().clean()
+        text, year = data.get("text", ""), data.get("year")
+        if text.strip():
+            try:
+                self.parsed = holidays.parse_schedule(text, year=year)
+            except ValidationError as exc:
+                self.add_error("text", exc)
+                return data
+            self.source = HolidaySchedule.Source.CSV if self.parsed.document == "CSV" else HolidaySchedule.Source.NOTICE
+            if data.get("document"):
+                self.parsed.document = data["document"]
+        elif not year:
+            self.add_error("year", _("请填写年份，或粘贴通知正文。"))
+        else:
+            self.parsed = holidays.ParsedSchedule(year=year, days={}, document=data.get("document") or "")
+            self.source = HolidaySchedule.Source.ADMIN
+        return data
+
+
+@admin.register(HolidaySchedule)
+class HolidayScheduleAdmin(admin.ModelAdmin):
+    """年度节假日安排: paste the State Council's notice each November/December (docs/operations.md)."""
+
+    form = HolidayScheduleForm
+    list_display = ("year", "source", "document", "entered_by", "entered_at")
+    readonly_fields = ("source", "entered_by", "entered_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # enter the year again to correct it
+
+    def save_model(self, request, obj, form, change):
+        schedule = holidays.enter_schedule(form.parsed, source=form.source, actor=request.user, request=request,
+                                           replace_days=form.source != HolidaySchedule.Source.ADMIN)
+        obj.pk = obj.year = schedule.year
+        from portal import tasks
+
+        transaction.on_commit(tasks.settle_provisional_deadlines.delay)
+        self.message_user(request, _("%(year)d年节假日安排已录入；暂定期限将按新安排重算并通知相关人员。") % {"year": schedule.year},
+                          messages.SUCCESS)
+
+
+@admin.register(ProvisionalDeadline)
+class ProvisionalDeadlineAdmin(ReadOnlyAdmin):
+    list_display = ("model", "object_id", "field", "start", "workdays", "due", "settled_at", "settled_due")
+    list_filter = ("model", ("settled_at", admin.EmptyFieldListFilter))

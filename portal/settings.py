@@ -292,6 +292,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.extend_workday_calendar",
         "schedule": 24 * 3600,
     },
+    # Provisional deadlines (暂定期限) are counted again within the hour after a year's schedule is entered.
+    "settle-provisional-deadlines": {"task": "portal.tasks.settle_provisional_deadlines", "schedule": 3600},
     "credit-expire-records": {"task": "credit.tasks.expire_records", "schedule": 3600},
     "credit-flag-overdue": {"task": "credit.tasks.flag_overdue", "schedule": 3600},
     "credit-resend-pending-pushes": {"task": "credit.tasks.resend_pending_pushes", "schedule": 300},

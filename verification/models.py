@@ -138,6 +138,8 @@ class VerificationTask(ConcurrentTransitionMixin, models.Model):
     state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True, max_length=20)
     result = models.CharField(_("核查结论"), max_length=12, choices=Result.choices, blank=True)
     due_date = models.DateField(_("核查期限"))
+    # True while the date was counted across a year without a published holiday schedule (portal.workdays).
+    deadline_provisional = models.BooleanField(_("期限暂定"), default=False, editable=False)
     claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核查人"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
@@ -276,6 +278,8 @@ class AssistanceRequest(ConcurrentTransitionMixin, models.Model):
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     sent_at = models.DateTimeField(_("发函时间"), auto_now_add=True)
     due_date = models.DateField(_("回复期限"))
+    # True while the date was counted across a year without a published holiday schedule (portal.workdays).
+    deadline_provisional = models.BooleanField(_("期限暂定"), default=False, editable=False)
     answer = models.CharField(_("协查结论"), max_length=10, choices=Answer.choices, blank=True)
     reply_text = models.TextField(_("回复内容"), blank=True)
     refusal_reason = models.TextField(_("拒绝理由"), blank=True)
@@ -391,6 +395,8 @@ class Disposition(models.Model):
     terminate = models.BooleanField(_("终止办理"), default=False)
     rectify = models.BooleanField(_("责令限期整改"), default=False)
     rectify_due = models.DateField(_("整改期限"), null=True, blank=True)
+    # True while the date was counted across a year without a published holiday schedule (portal.workdays).
+    deadline_provisional = models.BooleanField(_("期限暂定"), default=False, editable=False)
     revoke = models.BooleanField(_("撤销行政决定"), default=False)
     penalty = models.BooleanField(_("予以行政处罚"), default=False)
     penalty_note = models.CharField(_("处罚内容"), max_length=200, blank=True)

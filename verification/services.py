@@ -142,11 +142,13 @@ def plan_application(application_id) -> VerificationPlan | None:
                     pooled += 1
                     continue
                 days = matter.verification_days or conf.DEFAULT_VERIFICATION_WORKDAYS
-                VerificationTask.objects.create(
+                due = workdays.deadline(start, days)
+                task = VerificationTask.objects.create(
                     agency=application.agency, application=application, requirement=req, commitment=commitment,
                     subject=application.subject, matter=matter, method=method, origin=TaskOrigin.PLAN,
-                    credit_level=level, due_date=workdays.add_workdays(start, days),
+                    credit_level=level, due_date=due.date, deadline_provisional=due.provisional,
                 )
+                workdays.track(task, "due_date", due)
                 tasks += 1
             VerificationPlan.objects.filter(pk=plan.pk).update(tasks_created=tasks, pooled=pooled)
             plan.tasks_created, plan.pooled = tasks, pooled
@@ -291,10 +293,12 @@ def send_assistance(*, user, task_id, to_agency, question, request=None) -> Assi
             raise VerificationError(_("请选择本机关以外的协查机关。"), field="to_agency")
         before = task.state
         _transition(task, "await_assistance", user)
+        due = workdays.deadline(_today(), conf.assistance_workdays())
         req = AssistanceRequest.objects.create(
             task=task, number=commitments.next_number("XC"), from_agency=task.agency, to_agency=to_agency,
-            question=question, sent_by=user, due_date=workdays.add_workdays(_today(), conf.assistance_workdays()),
+            question=question, sent_by=user, due_date=due.date, deadline_provisional=due.provisional,
         )
+        workdays.track(req, "due_date", due, people=[user.pk])
         _evidence(task, "assistance_sent", number=req.number, to=to_agency.name)
         _audit("assistance.sent", task, user, before, task.state, agency=task.agency, request=request,
                summary=_("向%(agency)s发出协查函 %(number)s") % {"agency": to_agency.name, "number": req.number},
@@ -542,13 +546,16 @@ def _check_disposition(task, application, d) -> dict:
 
 
 def _dispose(task, application, commitment, d, user, request):
-    rectify_due = workdays.add_workdays(_today(), int(d["rectify_days"])) if d.get("rectify") else None
+    due = workdays.deadline(_today(), int(d["rectify_days"])) if d.get("rectify") else None
+    rectify_due = due.date if due else None
     disposition = Disposition.objects.create(
         task=task, terminate=bool(d.get("terminate")), rectify=bool(d.get("rectify")), rectify_due=rectify_due,
+        deadline_provisional=bool(due and due.provisional),
         revoke=bool(d.get("revoke")), penalty=bool(d.get("penalty")), penalty_note=(d.get("penalty_note") or "").strip(),
         refer_judicial=bool(d.get("refer_judicial")), severity=d["severity"],
         decision_number=d["decision_number"].strip(), decided_by=user,
     )
+    workdays.track(disposition, "rectify_due", due, people=[user.pk, application.applicant_user_id])
     reason = _("经核查，告知承诺书%(n)s所承诺的“%(m)s”与事实不符。") % {
         "n": commitment.letter_number if commitment else "", "m": task.matter.name}
     try:
@@ -678,7 +685,8 @@ def run_spot_check(plan_id, today=None, seed=None) -> SpotCheckRun | None:
             ids = draw(pool_qs, seed, max_id, k)
             entries = SpotCheckPoolEntry.objects.in_bulk(ids)
             rng = random.Random(seed ^ 0x5EED)  # noqa: S311 - reproducible assignment from the stored seed  # nosec B311
-            due = workdays.add_workdays(today, plan.due_workdays)
+            deadline = workdays.deadline(today, plan.due_workdays)
+            due = deadline.date
             for pk in ids:
                 entry = entries[pk]
                 blocked = _conflicted(entry)
@@ -691,7 +699,9 @@ def run_spot_check(plan_id, today=None, seed=None) -> SpotCheckRun | None:
                     agency=entry.agency, application=entry.application, requirement=entry.requirement,
                     commitment=entry.commitment, subject=entry.subject, matter=entry.matter,
                     method=VerificationMethod.ON_SITE, origin=TaskOrigin.SPOT_CHECK, due_date=due,
+                    deadline_provisional=deadline.provisional,
                 )
+                workdays.track(task, "due_date", deadline, people=[i.pk for i in picked])
                 inspection = Inspection.objects.create(task=task, planned_date=due)
                 inspection.inspectors.set(picked)
                 SpotCheckItem.objects.create(run=run, entry=entry, task=task)
@@ -748,14 +758,15 @@ def open_task_for_report(commitment, reason: str, *, source: str = "", actor=Non
             return existing
         application, matter = commitment.application, commitment.matter
         methods = [m for m in (matter.verification_methods or []) if m != VerificationMethod.EXEMPT]
+        due = workdays.deadline(_today(), matter.verification_days or conf.DEFAULT_VERIFICATION_WORKDAYS)
         task = VerificationTask.objects.create(
             agency=application.agency, application=application, requirement=commitment.requirement,
             commitment=commitment, subject=application.subject, matter=matter,
             method=methods[0] if methods else VerificationMethod.DATA_SHARING, origin=TaskOrigin.REPORT,
             credit_level=credit.credit_level(application.subject),
-            due_date=workdays.add_workdays(_today(), matter.verification_days or conf.DEFAULT_VERIFICATION_WORKDAYS),
-            conclusion="",
+            due_date=due.date, deadline_provisional=due.provisional, conclusion="",
         )
+        workdays.track(task, "due_date", due)
         _audit("task.opened_from_report", task, actor, after=task.state, summary=reason[:300],
                agency=application.agency, source=source)
     return task

@@ -5,6 +5,9 @@ from .audit import AuditEvent
 from .notices import NoticeAgency, SupervisionNotice
 from .subjects import Subject
 from .users import User
-from .workdays import Workday
+from .workdays import DeadlineChangeNotice, HolidaySchedule, ProvisionalDeadline, Workday
 
-__all__ = ["Agency", "AuditEvent", "NoticeAgency", "Subject", "SupervisionNotice", "User", "Workday"]
+__all__ = [
+    "Agency", "AuditEvent", "DeadlineChangeNotice", "HolidaySchedule", "NoticeAgency", "ProvisionalDeadline", "Subject",
+    "SupervisionNotice", "User", "Workday",
+]

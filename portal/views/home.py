@@ -6,7 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from portal import navigation, roles
+from portal import holidays, navigation, roles
 from portal.celery import app as celery_app
 
 
@@ -17,7 +17,9 @@ def home(request):
 @login_required
 def workspace(request):
     sections = navigation.workspace_links(request.user)
-    return render(request, "portal/workspace.html", {"sections": sections, "all_roles": roles.ROLES})
+    notices = holidays.recent_deadline_notices(request.user)
+    return render(request, "portal/workspace.html",
+                  {"sections": sections, "all_roles": roles.ROLES, "deadline_notices": notices})
 
 
 @require_POST

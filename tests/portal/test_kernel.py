@@ -82,11 +82,11 @@ def test_working_days_between_counts_across_the_holiday():
 
 
 def test_administrators_can_add_next_years_holidays_for_years_the_package_does_not_know():
-    day = datetime.date(2031, 10, 1)  # a Wednesday, unknown to the package
+    day = datetime.date(2031, 10, 8)  # a Wednesday after the statutory 10月1日–3日, unknown to the package
     assert workdays.is_workday(day)
     Workday.objects.create(date=day, is_workday=False, note="国庆节")
     assert not workdays.is_workday(day)
-    assert workdays.add_workdays(datetime.date(2031, 9, 30), 1) == datetime.date(2031, 10, 2)
+    assert workdays.add_workdays(datetime.date(2031, 10, 7), 1) == datetime.date(2031, 10, 9)
 
 
 def test_workday_sync_from_package_is_idempotent():
