@@ -143,9 +143,8 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
         schedule = holidays.enter_schedule(form.parsed, source=form.source, actor=request.user, request=request,
                                            replace_days=form.source != HolidaySchedule.Source.ADMIN)
         obj.pk = obj.year = schedule.year
-        from portal import tasks
-
-        transaction.on_commit(tasks.settle_provisional_deadlines.delay)
+        # Counted again at once (bounded, idempotent); the hourly beat would do it anyway.
+        transaction.on_commit(holidays.settle_provisional_deadlines)
         self.message_user(request, _("%(year)d年节假日安排已录入；暂定期限将按新安排重算并通知相关人员。") % {"year": schedule.year},
                           messages.SUCCESS)
 
