@@ -142,7 +142,7 @@ def queue(user, filters: QueueFilters, cursor: str = "", size: int = PAGE_SIZE) 
         qs.select_related("matter", "subject", "claimed_by", "application")
         .only("id", "due_date", "state", "method", "origin", "credit_level", "result", "claimed_by__full_name",
               "claimed_by__username", "matter__name", "subject__name", "subject__kind", "subject__id_masked",
-              "application__number", "application__state", "agency_id", "claimed_by_id")
+              "application__number", "application__state", "agency_id", "claimed_by_id", "deadline_provisional")
         .order_by("due_date", "pk")[: size + 1]
     )
     more = len(rows) > size

@@ -90,6 +90,20 @@ def test_after_the_2027_schedule_is_entered_its_bridging_days_and_make_up_days_c
     assert workdays.deadline(D(2027, 12, 27), 6).provisional
 
 
+def test_after_a_2028_schedule_is_entered_new_year_and_spring_festival_2028_follow_it():
+    enter_2027()
+    before = workdays.deadline(D(2028, 1, 21), 3)
+    assert before == workdays.Deadline(D(2028, 1, 21), 3, D(2028, 2, 1), True)
+    holidays.enter_schedule(holidays.parse_schedule(
+        "国务院办公厅关于2028年部分节假日安排的通知\n"
+        "一、元旦：1月1日（周六）至3日（周一）放假，共3天。\n"
+        "二、春节：1月25日（农历除夕、周二）至2月1日（农历正月初七、周二）放假调休，共8天。"
+        "1月22日（周六）、2月5日（周六）上班。\n"), source=HolidaySchedule.Source.NOTICE)
+    assert workdays.deadline(D(2027, 12, 27), 6) == workdays.Deadline(D(2027, 12, 27), 6, D(2028, 1, 5), False)
+    # 1-21 → 1-22 (Saturday worked), 1-24, (1-25 … 2-1 off), 2-2
+    assert workdays.deadline(D(2028, 1, 21), 3) == workdays.Deadline(D(2028, 1, 21), 3, D(2028, 2, 2), False)
+
+
 def test_a_deadline_inside_a_published_year_is_final():
     assert not workdays.deadline(D(2026, 9, 30), 3).provisional
 
