@@ -648,6 +648,19 @@ def describe(result: ParseResult) -> list[str]:
     return lines
 
 
+PREVIEW_ROWS = 100
+
+
+def preview_rows(result: ParseResult, limit: int = PREVIEW_ROWS) -> tuple[list[dict], int]:
+    """The first rows as the preview table shows them (standard labels), and how many more there are."""
+    levels, methods = dict(ExerciseLevel.choices), dict(VerificationMethod.choices)
+    shown = [{**row, "level_label": levels.get(row["exercise_level"], ""),
+              "allowed_label": _("是") if row["commitment_allowed"] else _("否"),
+              "method_labels": "、".join(str(methods[m]) for m in row["verification_methods"])}
+             for row in result.rows[:limit]]
+    return shown, max(0, len(result.rows) - limit)
+
+
 def _rows(rows: list[int]) -> str:
     shown = "、".join(str(r) for r in rows[:8])
     return shown + ("等" if len(rows) > 8 else "")
