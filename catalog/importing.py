@@ -69,7 +69,7 @@ ARTICLE_COLUMN = "依据条文"
 IGNORED_COLUMN = "（不导入）"  # a synonym target: a column real lists carry that the portal does not keep (备注 …)
 LEVEL_COLUMN = "行使层级"
 TICKED = {"√", "✓", "✔", "是", "Y", "y", "1", "●", "○", "■", "☑", "★", "v", "V"}
-NOTE_PREFIXES = ("注", "备注", "说明", "填表说明", "附注", "*")
+NOTE_RE = re.compile(r"^(?:\*|(?:注|备注|说明|填表说明|附注|附件)\s*[：:0-9一二三四五六七八九十、.（(])")
 HEADER_SCAN_ROWS = 15
 SUGGESTIONS = 3
 
@@ -327,15 +327,17 @@ def _layout(table, vocab: Vocabulary) -> Layout | None:
     return Layout(best, best + (2 if two_rows else 1), index, ticks, columns, unknown, duplicates)
 
 
-def _is_note(cells, layout: Layout) -> bool:
+def _is_note(cells) -> bool:
+    """A title, signature or note line rather than a matter: “注：……”, one sentence merged across the row,
+    or one long sentence in a single cell."""
     filled = [c for c in cells if c]
     if not filled:
         return True
-    first = filled[0]
-    if first.startswith(NOTE_PREFIXES):
+    if NOTE_RE.match(filled[0]):
         return True
-    # A sentence across a merged row: the same text in every filled cell, and no name/purpose pair.
-    return len(set(filled)) == 1 and len(filled) != 1 or (len(filled) == 1 and len(first) > 30)
+    if len(filled) > 1 and len(set(filled)) == 1:
+        return True
+    return len(filled) == 1 and len(filled[0]) > 30
 
 
 def parse(data: bytes, agency: Agency, filename: str = "") -> ParseResult:
@@ -383,12 +385,8 @@ def parse(data: bytes, agency: Agency, filename: str = "") -> ParseResult:
     for line, row in data_rows:
         if not any(row):
             continue
-        name_cell = row[columns["证明名称"]] if columns["证明名称"] < len(row) else ""
-        if not name_cell and _is_note(row, layout):
+        if _is_note(row):
             result.skipped.append((line, next(c for c in row if c)[:80]))
-            continue
-        if _is_note(row, layout) and name_cell.startswith(NOTE_PREFIXES):
-            result.skipped.append((line, name_cell[:80]))
             continue
         body.append((line, row))
     if len(body) > MAX_ROWS:
@@ -567,14 +565,16 @@ def _labels_and_synonyms(mapping: dict[str, str], labels) -> list[str]:
 
 def _basis(row, basis, article, name, problem, understood, line):
     """设定依据 → (name, number, article, level). Also reads lists that give only the rank (“法规”) in
-    设定依据 and the text in a separate 依据条文 column: the law's name is then the first 《…》 in the
-    text or in the proof's name."""
-    basis = " ".join(basis.split())
-    article = " ".join(article.split())
+    设定依据 and the text in a separate 依据条文 column: the law's name is then the 《…》 the text starts
+    with, else the one in the proof's name (“能够证明符合《条例》第十八条……”), else the first in the text."""
+    # Half-width brackets are as common as full-width ones: 《办法》(总局令第55号)第三章.
+    basis = " ".join(basis.split()).replace("(", "（").replace(")", "）")
+    article = " ".join(article.split()).replace("(", "（").replace(")", "）")
     level = BASIS_LEVEL_WORDS.get(basis)
     if level:
         row["legal_basis_level"] = level
-        found = re.search(r"《([^》]+)》", article) or re.search(r"《([^》]+)》", name)
+        # The text may quote a certificate (《……许可证》); a law is named first in the text or in the proof.
+        found = re.match(r"《([^》]+)》", article) or re.search(r"《([^》]+)》", name) or re.search(r"《([^》]+)》", article)
         if not found:
             problem("设定依据", _("设定依据只写了“%(v)s”，条文中也没有《法律名称》。") % {"v": basis})
             row["legal_basis_name"], row["legal_basis_number"], row["legal_basis_article"] = basis, "", article

@@ -338,17 +338,15 @@ def import_file(request, pk):
     if confirming:
         confirm = ConfirmImportForm(request.POST)
         if not confirm.is_valid():
-            form.add_error(None, _("缺少预览编号，请重新选择文件。"))
-            return render(request, "catalog/import.html", context)
+            return render(request, "catalog/import.html", {**context, "error": _("缺少预览编号，请重新选择文件。")})
         try:
             outcome = services.confirm_import(actor=request.user, catalogue=catalogue,
                                               token=confirm.cleaned_data["token"], request=request)
         except CatalogueError as exc:
-            form.add_error(None, str(exc))
-            return render(request, "catalog/import.html", context)
+            return render(request, "catalog/import.html", {**context, "error": str(exc)})
         if outcome.result is None:
-            form.add_error(None, _("文件有%(n)s处问题，未导入任何内容。请修改后重新导入。") % {"n": len(outcome.parsed.problems)})
-            return render(request, "catalog/import.html", {**context, "parsed": outcome.parsed})
+            return render(request, "catalog/import.html", {**context, "parsed": outcome.parsed, "error": _(
+                "文件有%(n)s处问题，未导入任何内容。请修改后重新导入。") % {"n": len(outcome.parsed.problems)}})
         result = outcome.result
         text = _("导入成功：新增%(c)s项，更新%(u)s项，删除%(r)s项。") if not outcome.repeated else \
             _("该文件已经导入（新增%(c)s项，更新%(u)s项，删除%(r)s项），未重复导入。")
