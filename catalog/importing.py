@@ -161,30 +161,65 @@ def decode_text(data: bytes) -> str:
 def _workbook_rows(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
-    # Not read-only: merged ranges are only known to a fully loaded sheet. The archive was checked
-    # above (≤ 50 MB unpacked), so this stays bounded.
-    workbook = load_workbook(io.BytesIO(data), data_only=True)
+    # Read-only (streaming): a sheet declaring a million rows stops at the row limit, and memory
+    # stays small whatever the cells are.
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        if (sheet.max_row or 0) > MAX_LINES:
-            # A sheet may declare a million rows; count only those with something in them.
-            if sum(1 for row in sheet.iter_rows(values_only=True) if any(v not in (None, "") for v in row)) > MAX_LINES:
-                raise TooLarge(_("一次最多导入%(n)s行。") % {"n": MAX_ROWS})
-        fill = {}
-        for merged in sheet.merged_cells.ranges:
-            value = sheet.cell(merged.min_row, merged.min_col).value
-            for r in range(merged.min_row, min(merged.max_row, merged.min_row + MAX_LINES) + 1):
-                for c in range(merged.min_col, min(merged.max_col, MAX_COLUMNS) + 1):
-                    fill[(r, c)] = value
-        rows = []
-        for r, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
-            cells = [fill.get((r, c), v) for c, v in enumerate(row, start=1)]
-            rows.append(["" if v is None else str(v).strip() for v in cells])
-        while rows and not any(rows[-1]):
-            rows.pop()
-        return _limited(rows)
+        rows = _limited(["" if v is None else str(v).strip() for v in row]
+                        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
+        path = getattr(sheet, "_worksheet_path", "")
     finally:
         workbook.close()
+    for ref in _merged_ranges(data, path):
+        _fill_merged(rows, ref)
+    while rows and not any(rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _merged_ranges(data: bytes, path: str) -> list[str]:
+    """The sheet's merged ranges (``<mergeCell ref="A1:M1"/>``), read by streaming its XML: a read-only
+    worksheet does not know them."""
+    from defusedxml.ElementTree import iterparse  # no entity expansion from an uploaded file
+
+    if not path:
+        return []
+    refs = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            member = archive.open(path.lstrip("/"))
+        except KeyError:
+            return []
+        with member:
+            for _event, element in iterparse(member):
+                if element.tag.endswith("}mergeCell") and element.get("ref"):
+                    refs.append(element.get("ref"))
+                    if len(refs) > MAX_LINES:
+                        break
+                element.clear()
+    return refs
+
+
+def _fill_merged(rows: list[list[str]], ref: str):
+    """Give a merged range's value (its top-left cell's) to every cell it covers, within the table read."""
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+    except (ValueError, TypeError):
+        return
+    if min_row > len(rows):
+        return
+    top = rows[min_row - 1]
+    value = top[min_col - 1] if min_col - 1 < len(top) else ""
+    for r in range(min_row, min(max_row, len(rows)) + 1):
+        row = rows[r - 1]
+        last = min(max_col, MAX_COLUMNS)
+        if len(row) < last:
+            row.extend([""] * (last - len(row)))
+        for c in range(min_col, last + 1):
+            row[c - 1] = value
 
 
 def _check_archive(data: bytes):
