@@ -640,6 +640,8 @@ class ImportSynonym(models.Model):
         # Accept the label too (a reviewer types “书面核查”, not “written”).
         by_label = {label: code for code, label in targets.items()}
         self.value = by_label.get(value, value)
+        if self.text in targets.values() or self.text in targets:
+            raise ValidationError({"text": _("“%(t)s”本身就是标准写法，无须登记。") % {"t": self.text}})
         if self.value not in targets:
             raise ValidationError({"value": _("“%(v)s”不是有效的标准项，可填：%(all)s。")
                                    % {"v": value, "all": "、".join(f"{label}（{code}）" if code != label else label

@@ -291,3 +291,11 @@ def test_an_agency_unknown_to_the_portal_is_reported_with_the_closest_names(edit
     problem = next(p for p in parsed.problems if p.column == "索要单位")
     assert "十堰市教育局" in problem.suggestions
     assert Agency.objects.filter(name="十堰市教育委员会").count() == 0
+
+
+def test_a_standard_wording_cannot_be_redefined_as_a_synonym(client, justice_bureau):
+    reviewer = StaffFactory(agency=justice_bureau, roles=[roles.JUSTICE_REVIEWER], is_staff=True)
+    client.force_login(reviewer)
+    response = client.post("/admin/catalog/importsynonym/add/", {"kind": "method", "text": "部门协查", "value": "现场核查"})
+    assert response.status_code == 200 and "本身就是标准写法" in response.content.decode()
+    assert not ImportSynonym.objects.filter(text="部门协查").exists()
