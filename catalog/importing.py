@@ -143,13 +143,8 @@ def read_table(data: bytes, filename: str = "") -> list[list[str]]:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK and GB2312, as
-    Excel and WPS save a “CSV” on a Chinese Windows)."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
+    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK and GB2312, as Excel and WPS save a
+    “CSV” on a Chinese Windows). Strict decoding: bytes valid in neither are refused, not guessed."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
