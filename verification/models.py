@@ -317,6 +317,14 @@ class AssistanceRequest(ConcurrentTransitionMixin, models.Model):
         self.refusal_reason, self.answered_by = reason, by
 
 
+class ReviewResult(models.TextChoices):
+    """书面审查结论: the same three outcomes as a task's result, worded for what the documents show."""
+
+    TRUE = "true", _("材料与承诺一致")
+    FALSE = "false", _("材料与承诺不符")
+    UNVERIFIABLE = "unverifiable", _("材料不足以判断")
+
+
 class DocumentReview(models.Model):
     """书面核查: the verifier reads the written material the applicant submitted (the signed commitment,
     uploaded proofs, the application form) against what was promised, and records what was read and found."""
@@ -324,7 +332,7 @@ class DocumentReview(models.Model):
     task = models.ForeignKey(VerificationTask, on_delete=models.PROTECT, related_name="document_reviews")
     materials = models.TextField(_("审查的材料"))
     findings = models.TextField(_("审查情况"))
-    result = models.CharField(_("审查结论"), max_length=12, choices=Result.choices)
+    result = models.CharField(_("审查结论"), max_length=12, choices=ReviewResult.choices)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审查人"), on_delete=models.PROTECT,
                                     related_name="+")
     reviewed_at = models.DateTimeField(_("审查时间"), auto_now_add=True)

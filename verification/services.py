@@ -37,6 +37,7 @@ from .models import (
     Inspection,
     InspectionPhoto,
     Result,
+    ReviewResult,
     SpotCheckItem,
     SpotCheckPlan,
     SpotCheckPoolEntry,
@@ -289,7 +290,7 @@ def record_document_review(*, user, task_id, materials, findings, result, reques
         raise VerificationError(_("请写明审查了哪些材料。"), field="materials")
     if not findings:
         raise VerificationError(_("请填写书面审查情况。"), field="findings")
-    if result not in Result.values:
+    if result not in ReviewResult.values:
         raise VerificationError(_("请选择审查结论。"), field="result")
     with transaction.atomic():
         task = _held(user, task_id)

@@ -119,7 +119,7 @@ def _task_page(request, task, status=200, **forms):
         "assistance_form": forms.get("assistance_form") or AssistanceForm(own_agency=task.agency),
         "inspection_form": forms.get("inspection_form") or InspectionForm(inspectors=inspectors),
         "conclude_form": forms.get("conclude_form") or ConcludeForm(),
-        "review_form": forms.get("review_form") or DocumentReviewForm(initial={
+        "review_form": forms.get("review_form") or DocumentReviewForm(prefix="review", initial={
             "materials": selectors.submitted_materials_text(task)}),
         **selectors.task_detail(task),
     }
@@ -190,7 +190,7 @@ def assign_inspection(request, pk):
 @require_POST
 @verifier_required
 def document_review(request, pk):
-    form = DocumentReviewForm(request.POST)
+    form = DocumentReviewForm(request.POST, prefix="review")  # its 审查结论 must not share ids with 办结's
     return _task_action(
         request, pk, form, "review_form",
         lambda t, d: services.record_document_review(user=request.user, task_id=t.pk, materials=d["materials"],

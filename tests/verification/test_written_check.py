@@ -35,7 +35,7 @@ def test_the_verifier_records_the_desk_check_and_then_concludes(written_task, ve
     review = services.record_document_review(
         user=verifier, task_id=written_task.pk, materials="告知承诺书；律师事务所出具的执业经历说明",
         findings="执业经历起止时间与承诺一致，无涂改。", result="true")
-    assert review.get_result_display() == "承诺属实"
+    assert review.get_result_display() == "材料与承诺一致"
     task = services.conclude(user=verifier, task_id=written_task.pk, result="true", conclusion="书面审查材料与承诺一致")
     task.refresh_from_db()
     assert task.state == "concluded" and task.result == "true"
@@ -72,11 +72,13 @@ def test_the_task_page_offers_the_desk_check_and_shows_its_record(client, writte
     page = client.get(f"/verification/tasks/{written_task.pk}/").content.decode()
     assert "书面核查（审查申请人提交的材料）" in page and "告知承诺书" in page
     response = client.post(f"/verification/tasks/{written_task.pk}/document-review/",
-                           {"materials": "告知承诺书", "findings": "与承诺一致", "result": "true"}, follow=True)
+                           {"review-materials": "告知承诺书", "review-findings": "与承诺一致",
+                            "review-result": "true"}, follow=True)
     body = response.content.decode()
     assert "已记录书面核查情况" in body and "与承诺一致" in body
     response = client.post(f"/verification/tasks/{written_task.pk}/document-review/",
-                           {"materials": "告知承诺书", "findings": "", "result": "true"})
+                           {"review-materials": "告知承诺书", "review-findings": "",
+                            "review-result": "true"})
     assert "请填写此项" in response.content.decode()
 
 
