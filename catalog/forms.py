@@ -162,6 +162,13 @@ class ImportForm(forms.Form):
         return upload
 
 
+class ConfirmImportForm(forms.Form):
+    """The second step of an import: confirms the previewed file kept on the server (by its token)."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64,
+                            error_messages={"required": _("缺少预览编号，请重新选择文件。")})
+
+
 class CommentForm(forms.Form):
     comment = forms.CharField(label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 

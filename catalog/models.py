@@ -79,6 +79,8 @@ class VerificationMethod(models.TextChoices):
     ASSISTANCE = "assistance", _("部门协查")
     ON_SITE = "on_site", _("现场核查")
     PUBLICITY = "publicity", _("公示核查")
+    # 书面核查: the verifier checks the written material the applicant submitted, at the desk.
+    WRITTEN = "written", _("书面核查")
     EXEMPT = "exempt", _("免予核查")
 
 
@@ -570,3 +572,106 @@ class NegativeListEntry(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class ImportSynonym(models.Model):
+    """导入同义词: a wording found on published lists and what it means to the portal.
+
+    Real lists write 核查方式, 行使层级, 事项类型 and even the column names in many ways
+    (信息共享核查, 网上核查; 县级, 区县级; 法律依据 for 设定依据 …). The justice bureau keeps this
+    table in the admin; the importer reads it on every file, so a new wording added here makes the
+    next import of that file succeed.
+    """
+
+    class Kind(models.TextChoices):
+        METHOD = "method", _("核查方式")
+        LEVEL = "level", _("行使层级")
+        SERVICE_KIND = "service_kind", _("事项类型")
+        COLUMN = "column", _("列名")
+
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    text = models.CharField(_("清单中的写法"), max_length=100,
+                            help_text=_("与清单中的单元格或列名一致，如“信息共享核查”“法律依据”。"))
+    value = models.CharField(_("对应的标准项"), max_length=40,
+                             help_text=_("核查方式、行使层级、事项类型填标准代码（见下方说明）；列名填标准列名，如“设定依据”。"))
+    note = models.CharField(_("出处或说明"), max_length=200, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("最后修改人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("导入同义词")
+        verbose_name_plural = _("导入同义词")
+        ordering = ["kind", "text"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "text"], name="import_synonym_unique_text"),
+            models.CheckConstraint(condition=~Q(text="") & ~Q(value=""), name="import_synonym_not_empty"),
+            models.CheckConstraint(condition=Q(kind__in=["method", "level", "service_kind", "column"]),
+                                   name="import_synonym_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.text} → {self.value_label}"
+
+    @classmethod
+    def targets(cls, kind: str) -> dict[str, str]:
+        """The standard values a synonym of ``kind`` may point to: code → label."""
+        from . import importing
+
+        if kind == cls.Kind.METHOD:
+            return {v: str(label) for v, label in VerificationMethod.choices}
+        if kind == cls.Kind.LEVEL:
+            return {v: str(label) for v, label in ExerciseLevel.choices}
+        if kind == cls.Kind.SERVICE_KIND:
+            return {v: str(label) for v, label in AdministrativeService.Kind.choices}
+        return {name: name for name in (*importing.COLUMNS, *importing.EXTRA_COLUMNS, importing.ARTICLE_COLUMN,
+                                        importing.IGNORED_COLUMN)}
+
+    @property
+    def value_label(self) -> str:
+        return self.targets(self.kind).get(self.value, self.value)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        self.text = " ".join((self.text or "").split())
+        targets = self.targets(self.kind)
+        value = (self.value or "").strip()
+        # Accept the label too (a reviewer types “书面核查”, not “written”).
+        by_label = {label: code for code, label in targets.items()}
+        self.value = by_label.get(value, value)
+        if self.text in targets.values() or self.text in targets:
+            raise ValidationError({"text": _("“%(t)s”本身就是标准写法，无须登记。") % {"t": self.text}})
+        if self.value not in targets:
+            raise ValidationError({"value": _("“%(v)s”不是有效的标准项，可填：%(all)s。")
+                                   % {"v": value, "all": "、".join(f"{label}（{code}）" if code != label else label
+                                                                 for code, label in targets.items())}})
+
+
+class PendingImport(models.Model):
+    """An uploaded list waiting for the editor to confirm its preview (待确认的导入文件).
+
+    The file is kept here, not re-uploaded: the confirmation names it by ``token``; it is valid for
+    ``TTL_MINUTES`` and only for the editor and the draft it was uploaded to. Confirming marks it
+    used in the same transaction as the import, so a second click or a retry imports nothing twice.
+    """
+
+    TTL_MINUTES = 30
+
+    token = models.CharField(max_length=64, unique=True)
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=200, blank=True)
+    data = models.BinaryField(blank=True)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("待确认的导入文件")
+        verbose_name_plural = _("待确认的导入文件")
+        indexes = [models.Index(fields=["created_at"], name="pending_import_created_idx")]
+
+    def __str__(self):
+        return self.filename or self.token

@@ -4,6 +4,7 @@ Services raise ``CatalogueError`` with a Chinese message when an action is refus
 is then unchanged (the transaction rolls back).
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -23,10 +24,11 @@ from .models import (
     CatalogueError,
     CertificationMatter,
     NegativeListEntry,
+    PendingImport,
 )
 
 __all__ = [
-    "CatalogueError", "add_service", "approve", "delete_matter", "file", "import_matters", "pass_review", "publish", "reopen",
+    "CatalogueError", "add_service", "approve", "confirm_import", "delete_matter", "file", "import_matters", "stage_import", "pass_review", "publish", "reopen",
     "return_for_changes", "save_matter", "start_version", "submit",
 ]
 
@@ -232,6 +234,67 @@ def import_matters(*, actor, catalogue: Catalogue, rows, filename="", request=No
             data={"file": filename, "rows": len(rows)},
         )
     return ImportResult(created=created, updated=updated, removed=len(removed))
+
+
+@dataclass
+class ConfirmOutcome:
+    """What confirming a previewed file did: imported (``result``), refused (``parsed`` has the problems,
+    nothing written) or had already been done by an earlier click (``repeated``)."""
+
+    result: ImportResult | None = None
+    parsed: object = None
+    repeated: bool = False
+
+
+def stage_import(*, actor, catalogue: Catalogue, data: bytes, filename="", request=None) -> PendingImport:
+    """Keep an uploaded list server-side for its preview; the editor confirms it by token (``confirm_import``)."""
+    import hashlib
+    import secrets
+
+    with transaction.atomic():
+        locked = _lock_editable(catalogue, actor)
+        # Files nobody confirmed are not kept beyond their time.
+        cutoff = timezone.now() - datetime.timedelta(minutes=PendingImport.TTL_MINUTES)
+        PendingImport.objects.filter(created_at__lt=cutoff).delete()
+        pending = PendingImport.objects.create(
+            token=secrets.token_urlsafe(32), catalogue=locked, uploaded_by=actor, filename=(filename or "")[:200],
+            data=data, sha256=hashlib.sha256(data).hexdigest(),
+        )
+        audit.record("catalog.import_previewed", obj=locked, actor=actor, request=request,
+                     summary=_("预览导入文件%(file)s") % {"file": filename or _("清单文件")},
+                     data={"file": filename, "sha256": pending.sha256, "bytes": len(data)})
+    return pending
+
+
+def confirm_import(*, actor, catalogue: Catalogue, token: str, request=None) -> ConfirmOutcome:
+    """Import a previewed file, all or nothing, once.
+
+    The file is read again (a synonym added since the preview counts); if it still has problems
+    nothing is written. The pending upload is locked and marked used in the import's transaction,
+    so a double click or a retry after a lost response imports nothing twice.
+    """
+    from . import importing
+
+    with transaction.atomic():
+        pending = (PendingImport.objects.select_for_update()
+                   .filter(token=token or "", catalogue_id=catalogue.pk, uploaded_by_id=actor.pk).first())
+        expired = pending is not None and pending.used_at is None and (
+            pending.created_at < timezone.now() - datetime.timedelta(minutes=PendingImport.TTL_MINUTES))
+        if pending is None or expired:
+            raise CatalogueError(_("预览已过期或不存在（预览保留%(n)s分钟），请重新选择文件。")
+                                 % {"n": PendingImport.TTL_MINUTES})
+        if pending.used_at is not None:
+            return ConfirmOutcome(result=ImportResult(**pending.result), repeated=True)
+        parsed = importing.parse(bytes(pending.data), catalogue.agency, pending.filename)
+        if not parsed.ok:
+            return ConfirmOutcome(parsed=parsed)
+        result = import_matters(actor=actor, catalogue=catalogue, rows=parsed.rows, filename=pending.filename,
+                                request=request)
+        pending.used_at = timezone.now()
+        pending.result = {"created": result.created, "updated": result.updated, "removed": result.removed}
+        pending.data = b""  # imported: the matters now hold what the file said
+        pending.save(update_fields=["used_at", "result", "data"])
+    return ConfirmOutcome(result=result, parsed=parsed)
 
 
 def _unique_service_code(agency: Agency, n: int) -> str:

@@ -17,7 +17,16 @@ from django_fsm import has_transition_perm
 from portal import audit, inputs, pdf, roles
 
 from . import diff, importing, selectors, services
-from .forms import ApprovalForm, CommentForm, ImportForm, MatterForm, NewVersionForm, SearchForm, ServiceForm
+from .forms import (
+    ApprovalForm,
+    CommentForm,
+    ConfirmImportForm,
+    ImportForm,
+    MatterForm,
+    NewVersionForm,
+    SearchForm,
+    ServiceForm,
+)
 from .models import Catalogue, CatalogueError
 
 STAFF = (roles.CATALOGUE_EDITOR, roles.JUSTICE_REVIEWER, roles.GOVERNMENT_APPROVER)
@@ -319,29 +328,48 @@ def service_add(request, pk):
 
 @roles.role_required(roles.CATALOGUE_EDITOR)
 def import_file(request, pk):
+    """Two steps: a chosen file is checked and previewed (kept on the server); “确认导入” imports it."""
     catalogue = selectors.staff_catalogue(request.user, pk)
     if catalogue.agency_id != request.user.agency_id:
         raise Http404
-    form = ImportForm(request.POST or None, request.FILES or None)
-    problems = []
+    confirming = request.method == "POST" and "token" in request.POST
+    form = ImportForm(None if confirming else (request.POST or None), None if confirming else (request.FILES or None))
+    context = {"form": form, "catalogue": catalogue, "columns": importing.COLUMNS, "extra": importing.EXTRA_COLUMNS}
+    if confirming:
+        confirm = ConfirmImportForm(request.POST)
+        if not confirm.is_valid():
+            return render(request, "catalog/import.html", {**context, "error": _("缺少预览编号，请重新选择文件。")})
+        try:
+            outcome = services.confirm_import(actor=request.user, catalogue=catalogue,
+                                              token=confirm.cleaned_data["token"], request=request)
+        except CatalogueError as exc:
+            return render(request, "catalog/import.html", {**context, "error": str(exc)})
+        if outcome.result is None:
+            return render(request, "catalog/import.html", {**context, "parsed": outcome.parsed, "error": _(
+                "文件有%(n)s处问题，未导入任何内容。请修改后重新导入。") % {"n": len(outcome.parsed.problems)}})
+        result = outcome.result
+        text = _("导入成功：新增%(c)s项，更新%(u)s项，删除%(r)s项。") if not outcome.repeated else \
+            _("该文件已经导入（新增%(c)s项，更新%(u)s项，删除%(r)s项），未重复导入。")
+        messages.success(request, text % {"c": result.created, "u": result.updated, "r": result.removed})
+        return redirect("catalog:catalogue", pk=catalogue.pk)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        parsed = importing.parse(upload.read(), catalogue.agency, upload.name)
-        problems = parsed.problems
+        data = upload.read()
+        parsed = importing.parse(data, catalogue.agency, upload.name)
+        context["parsed"] = parsed
         if parsed.ok:
+            context["preview_rows"], context["more_rows"] = importing.preview_rows(parsed)
             try:
-                result = services.import_matters(actor=request.user, catalogue=catalogue, rows=parsed.rows,
-                                                 filename=upload.name, request=request)
+                pending = services.stage_import(actor=request.user, catalogue=catalogue, data=data,
+                                                filename=upload.name, request=request)
             except CatalogueError as exc:
                 form.add_error("file", str(exc))
             else:
-                messages.success(request, _("导入成功：新增%(c)s项，更新%(u)s项，删除%(r)s项。") % {
-                    "c": result.created, "u": result.updated, "r": result.removed})
-                return redirect("catalog:catalogue", pk=catalogue.pk)
+                context["confirm"] = ConfirmImportForm(initial={"token": pending.token})
+                context["filename"] = upload.name
         else:
-            form.add_error("file", _("文件有%(n)s处问题，未导入任何内容。请修改后重新导入。") % {"n": len(problems)})
-    return render(request, "catalog/import.html", {"form": form, "catalogue": catalogue, "problems": problems,
-                                                   "columns": importing.COLUMNS, "extra": importing.EXTRA_COLUMNS})
+            form.add_error("file", _("文件有%(n)s处问题，未导入任何内容。请修改后重新导入。") % {"n": len(parsed.problems)})
+    return render(request, "catalog/import.html", context)
 
 
 @roles.role_required(*STAFF)

@@ -8,7 +8,7 @@ from catalog.models import VerificationMethod
 from portal.models import Agency
 
 from . import connectors
-from .models import AssistanceRequest, Result
+from .models import AssistanceRequest, Result, ReviewResult
 
 REQUIRED = {"required": _("请填写此项。")}
 CHOOSE = {"required": _("请选择此项。"), "invalid_choice": _("请从列表中选择。")}
@@ -115,6 +115,18 @@ class PhotosField(forms.FileField):
             return []
         files = data if isinstance(data, list | tuple) else [data]
         return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+class DocumentReviewForm(forms.Form):
+    """书面核查: what the verifier read and what it shows."""
+
+    materials = forms.CharField(label=_("审查的材料"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
+                                error_messages=REQUIRED,
+                                help_text=_("如：告知承诺书、上传的证明材料、申请表，以及调取的档案。"))
+    findings = forms.CharField(label=_("审查情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000,
+                               error_messages=REQUIRED, help_text=_("材料与承诺内容是否一致，有无涂改、矛盾或缺漏。"))
+    result = forms.ChoiceField(label=_("审查结论"), choices=ReviewResult.choices, widget=forms.RadioSelect,
+                               error_messages=CHOOSE)
 
 
 class FindingsForm(forms.Form):

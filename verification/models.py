@@ -4,6 +4,7 @@
 * ``VerificationPlan``: one per accepted application — the marker that makes planning idempotent.
 * ``VerificationTask`` (核查任务): open → claimed → waiting_assistance → concluded (true | false | unverifiable).
 * ``DataCheck``: one online data-sharing query and its answer (the evidence).
+* ``DocumentReview`` (书面核查): the verifier's desk check of the written material submitted, with its finding.
 * ``AssistanceRequest`` (协查函): pending → answered | refused, due in working days.
 * ``Inspection`` / ``InspectionPhoto`` (现场核查): inspectors, findings and photos.
 * ``SpotCheckPoolEntry`` / ``SpotCheckPlan`` / ``SpotCheckRun`` / ``SpotCheckItem`` (双随机、一公开).
@@ -318,6 +319,40 @@ class AssistanceRequest(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.PENDING, target=State.REFUSED)
     def refuse(self, by, reason):
         self.refusal_reason, self.answered_by = reason, by
+
+
+class ReviewResult(models.TextChoices):
+    """书面审查结论: the same three outcomes as a task's result, worded for what the documents show."""
+
+    TRUE = "true", _("材料与承诺一致")
+    FALSE = "false", _("材料与承诺不符")
+    UNVERIFIABLE = "unverifiable", _("材料不足以判断")
+
+
+class DocumentReview(models.Model):
+    """书面核查: the verifier reads the written material the applicant submitted (the signed commitment,
+    uploaded proofs, the application form) against what was promised, and records what was read and found."""
+
+    task = models.ForeignKey(VerificationTask, on_delete=models.PROTECT, related_name="document_reviews")
+    materials = models.TextField(_("审查的材料"))
+    findings = models.TextField(_("审查情况"))
+    result = models.CharField(_("审查结论"), max_length=12, choices=ReviewResult.choices)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审查人"), on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(_("审查时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("书面核查记录")
+        verbose_name_plural = _("书面核查记录")
+        ordering = ["reviewed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(materials="") & ~Q(findings=""), name="document_review_has_text"),
+            models.CheckConstraint(condition=Q(result__in=["true", "false", "unverifiable"]),
+                                   name="document_review_result_valid"),
+        ]
+
+    def __str__(self):
+        return self.findings[:40]
 
 
 class Inspection(models.Model):

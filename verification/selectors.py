@@ -179,8 +179,27 @@ def task_detail(task):
         "data_checks": checks,
         "assistance": list(task.assistance_requests.select_related("to_agency", "answered_by")),
         "inspections": list(task.inspections.prefetch_related("inspectors", "photos")),
+        "document_reviews": list(task.document_reviews.select_related("reviewed_by")),
+        "materials": submitted_materials(task),
         "follow_ups": list(task.follow_ups.all()),
     }
+
+
+def submitted_materials(task) -> list:
+    """The written material of the task's application that a 书面核查 reads: the uploaded proofs."""
+    from commitments.models import ProofDocument
+
+    return list(ProofDocument.objects.filter(requirement__application_id=task.application_id)
+                .select_related("requirement__matter").order_by("requirement__seq", "pk"))
+
+
+def submitted_materials_text(task) -> str:
+    """A starting text for “审查的材料”: the signed commitment and each uploaded proof by name."""
+    parts = []
+    if task.commitment_id:
+        parts.append(f"告知承诺书 {task.commitment.letter_number}")
+    parts += [f"{p.requirement.matter.name}：{p.original_name}" for p in submitted_materials(task)]
+    return "；".join(parts)
 
 
 # --- assistance requests ---------------------------------------------------------------------------

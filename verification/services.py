@@ -33,9 +33,11 @@ from .models import (
     AssistanceRequest,
     DataCheck,
     Disposition,
+    DocumentReview,
     Inspection,
     InspectionPhoto,
     Result,
+    ReviewResult,
     SpotCheckItem,
     SpotCheckPlan,
     SpotCheckPoolEntry,
@@ -282,6 +284,26 @@ def run_data_check(*, user, task_id, connector, request=None) -> DataCheck:
     return check
 
 
+# --- written-material check (书面核查) ------------------------------------------------------------------
+def record_document_review(*, user, task_id, materials, findings, result, request=None) -> DocumentReview:
+    """A desk check of the written material the applicant submitted: what was read and what it shows."""
+    materials, findings = (materials or "").strip(), (findings or "").strip()
+    if not materials:
+        raise VerificationError(_("请写明审查了哪些材料。"), field="materials")
+    if not findings:
+        raise VerificationError(_("请填写书面审查情况。"), field="findings")
+    if result not in ReviewResult.values:
+        raise VerificationError(_("请选择审查结论。"), field="result")
+    with transaction.atomic():
+        task = _held(user, task_id)
+        review = DocumentReview.objects.create(task=task, materials=materials, findings=findings, result=result,
+                                               reviewed_by=user)
+        _evidence(task, "document_review", review=review.pk, result=result, findings=findings[:500])
+        _audit("document_review", task, user, task.state, task.state, agency=task.agency, request=request,
+               summary=_("书面核查：%(r)s") % {"r": review.get_result_display()}, review=review.pk, result=result)
+    return review
+
+
 # --- assistance requests -------------------------------------------------------------------------------
 def send_assistance(*, user, task_id, to_agency, question, request=None) -> AssistanceRequest:
     question = (question or "").strip()
@@ -508,6 +530,9 @@ def conclude(*, user, task_id, result, conclusion, disposition=None, request=Non
         application = Application.objects.get(pk=task.application_id)
         if result == Result.FALSE:
             d = _check_disposition(task, application, disposition or {})
+        if task.method == VerificationMethod.WRITTEN and not task.document_reviews.exists():
+            raise VerificationError(_("书面核查任务须先记录书面审查情况（审查了哪些材料、发现什么），再办结。"),
+                                    field="conclusion")
         before = task.state
         _transition(task, "conclude", user, result, conclusion)
         commitment = Commitment.objects.filter(pk=task.commitment_id).first() if task.commitment_id else None

@@ -12,6 +12,7 @@ urlpatterns = [
     path("verification/tasks/<int:pk>/data-check/", views.data_check, name="data_check"),
     path("verification/tasks/<int:pk>/assistance/", views.send_assistance, name="send_assistance"),
     path("verification/tasks/<int:pk>/inspection/", views.assign_inspection, name="assign_inspection"),
+    path("verification/tasks/<int:pk>/document-review/", views.document_review, name="document_review"),
     path("verification/tasks/<int:pk>/conclude/", views.conclude, name="conclude"),
     path("verification/assistance/inbox/", views.inbox, name="inbox"),
     path("verification/assistance/<int:pk>/", views.assistance_detail, name="assistance"),

@@ -22,6 +22,7 @@ from .forms import (
     AssistanceReplyForm,
     ConcludeForm,
     DataCheckForm,
+    DocumentReviewForm,
     FindingsForm,
     InspectionForm,
     QueueFilterForm,
@@ -118,6 +119,8 @@ def _task_page(request, task, status=200, **forms):
         "assistance_form": forms.get("assistance_form") or AssistanceForm(own_agency=task.agency),
         "inspection_form": forms.get("inspection_form") or InspectionForm(inspectors=inspectors),
         "conclude_form": forms.get("conclude_form") or ConcludeForm(),
+        "review_form": forms.get("review_form") or DocumentReviewForm(prefix="review", initial={
+            "materials": selectors.submitted_materials_text(task)}),
         **selectors.task_detail(task),
     }
     return render(request, "verification/task_detail.html", context, status=status)
@@ -181,6 +184,18 @@ def assign_inspection(request, pk):
         lambda t, d: services.assign_inspection(user=request.user, task_id=t.pk, inspectors=d["inspectors"],
                                                 planned_date=d["planned_date"], address=d["address"], request=request),
         _("已指派现场核查。"),
+    )
+
+
+@require_POST
+@verifier_required
+def document_review(request, pk):
+    form = DocumentReviewForm(request.POST, prefix="review")  # its 审查结论 must not share ids with 办结's
+    return _task_action(
+        request, pk, form, "review_form",
+        lambda t, d: services.record_document_review(user=request.user, task_id=t.pk, materials=d["materials"],
+                                                     findings=d["findings"], result=d["result"], request=request),
+        _("已记录书面核查情况。"),
     )
 
 

@@ -96,9 +96,9 @@ def problems(data, agency, name="x.csv"):
 
 
 def test_wrong_columns_are_each_reported(agency):
-    header = [c for c in HEADER if c != "设定依据"] + ["备注"]
+    header = [c for c in HEADER if c != "设定依据"] + ["联系电话"]
     found = problems(csv_bytes([], header=header), agency)
-    assert (1, "备注", found[0][2]) in found and "无法识别的列" in found[0][2]
+    assert (1, "联系电话", found[0][2]) in found and "无法识别的列" in found[0][2]
     assert any(col == "设定依据" and "缺少此列" in msg for _, col, msg in found)
 
 

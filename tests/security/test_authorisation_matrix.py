@@ -497,6 +497,7 @@ BUILDERS = {
     "verification:data_check": b_task_post,
     "verification:send_assistance": b_task_post,
     "verification:assign_inspection": b_task_post,
+    "verification:document_review": b_task_post,
     "verification:conclude": b_task_post,
     "verification:assistance": b_assistance,
     "verification:assistance_reply": b_assistance_post,

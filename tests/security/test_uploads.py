@@ -330,7 +330,7 @@ def test_a_workbook_declaring_a_million_rows_is_refused_at_the_row_limit(agency)
     (b"\xff\xfe\xff\xff\x81\x30" * 50, "无法识别文件编码"),                 # neither UTF-8 nor GBK
     ("序号,证明名称\n".encode("utf-16"), "不是 XLSX 或 CSV"),               # UTF-16 (NUL bytes)
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "不支持旧版 Excel"),
-    (HTML, "缺少此列"),
+    (HTML, "找不到表头行"),
     (b'"' + b"x" * 200_000, "CSV 文件格式有误"),                            # one unterminated 200 kB field
     (csv_bytes([good_row(seq=str(i + 1)) for i in range(importing.MAX_ROWS + 1)]), "一次最多导入"),
     (csv_bytes([good_row(seq="²")]), "序号应为正整数"),
@@ -365,6 +365,17 @@ def test_the_import_command_refuses_a_bomb_and_an_oversized_file(tmp_path, edito
     assert not CertificationMatter.objects.exists()
 
 
+def import_confirmed(client, catalogue, file, check=None):
+    """Upload (the preview), then confirm the previewed file: the import page's two steps."""
+    url = reverse("catalog:import", args=[catalogue.pk])
+    preview = client.post(url, {"file": file})
+    if check:
+        check(preview)
+    if preview.status_code != 200 or "confirm" not in preview.context:
+        return preview
+    return client.post(url, {"token": preview.context["confirm"].initial["token"]})
+
+
 FORMULAS = ["=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
             "=HYPERLINK(\"http://127.0.0.1/?\"&A1,\"点击\")", "\t=1+1", "\r=2+2"]
 
@@ -372,8 +383,7 @@ FORMULAS = ["=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A
 def test_formula_cells_survive_import_as_text_and_are_neutralised_on_export(client, editor, draft_catalogue):
     rows = [good_row(name=f, seq=str(i + 1)) for i, f in enumerate(FORMULAS)]
     client.force_login(editor)
-    response = client.post(reverse("catalog:import", args=[draft_catalogue.pk]),
-                           {"file": upload("清单.csv", csv_bytes(rows))})
+    response = import_confirmed(client, draft_catalogue, upload("清单.csv", csv_bytes(rows)))
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     assert set(CertificationMatter.objects.values_list("name", flat=True)) == {f.strip() for f in FORMULAS}
 
@@ -418,8 +428,8 @@ def test_imported_markup_is_shown_escaped_on_the_editors_pages(client, editor, d
     rows = [good_row(name=XSS[0], seq="1"), good_row(name=XSS[1], seq="2")]
     rows[1][5] = XSS[2]  # 开具单位
     client.force_login(editor)
-    response = client.post(reverse("catalog:import", args=[draft_catalogue.pk]),
-                           {"file": upload("清单.xlsx", xlsx_bytes(rows))})
+    response = import_confirmed(client, draft_catalogue, upload("清单.xlsx", xlsx_bytes(rows)), check=lambda preview:
+                                assert_safe(preview, *XSS))
     assert response.status_code == 302
     matter = CertificationMatter.objects.get(name=XSS[1])
     for url in (reverse("catalog:catalogue", args=[draft_catalogue.pk]), reverse("catalog:staff_matter", args=[matter.pk])):

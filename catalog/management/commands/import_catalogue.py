@@ -9,7 +9,8 @@ from portal.models import Agency, User
 
 
 class Command(BaseCommand):
-    help = "从 XLSX 或 CSV（UTF-8/GBK）导入一个机关的证明事项清单到其草稿版本。文件有问题时不导入任何内容。"
+    help = ("从 XLSX 或 CSV（UTF-8/GBK）导入一个机关的证明事项清单到其草稿版本。先列出各列和各种写法如何理解；"
+            "有无法识别的写法或其他问题时不导入任何内容。")
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="清单文件（.xlsx 或 .csv）")
@@ -35,10 +36,14 @@ class Command(BaseCommand):
         if path.stat().st_size > importing.MAX_FILE_BYTES:
             raise CommandError(f"文件超过 {importing.MAX_FILE_BYTES // (1024 * 1024)} MB，未导入：{file}")
         parsed = importing.parse(path.read_bytes(), agency_obj, path.name)
+        # The same preview the import page shows: how each column and wording was understood.
+        for line in importing.describe(parsed):
+            self.stdout.write(line)
         if not parsed.ok:
             for p in parsed.problems:
                 where = f"第{p.row}行" if p.row else "文件"
-                self.stderr.write(f"{where} {p.column or ''}：{p.message}")
+                hint = f"（最接近：{'、'.join(p.suggestions)}）" if p.suggestions else ""
+                self.stderr.write(f"{where} {p.column or ''}：{p.message}{hint}")
             raise CommandError(f"文件有 {len(parsed.problems)} 处问题，未导入任何内容。")
         catalogue = Catalogue.objects.filter(agency=agency_obj, state__in=Catalogue.OPEN_STATES).first()
         try:
