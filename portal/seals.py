@@ -385,6 +385,17 @@ def _local_timestamper(path: str, mtime_ns: int):
                             certs_to_embed=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]))
 
 
+def local_tsa_response(request_der: bytes) -> bytes:
+    """Answer an RFC 3161 TimeStampReq with the demo authority (the exchange simulator serves it over
+    HTTP as ``POST /tsa``, so SEAL_TSA_URL's HTTP path runs in development and tests)."""
+    from asn1crypto import tsp
+
+    ensure_demo()
+    path = keystore_dir() / "demo" / "tsa.p12"
+    stamper = _local_timestamper(str(path), path.stat().st_mtime_ns)
+    return stamper.request_tsa_response(tsp.TimeStampReq.load(request_der)).dump()
+
+
 def _validation_context(*, for_signing: bool):
     fetch = bool(getattr(settings, "SEAL_REVOCATION_FETCH", False)) and for_signing
     folder = keystore_dir()

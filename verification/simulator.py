@@ -4,7 +4,8 @@
 ``{"id_number": ...}`` answer JSON for the sample records below (the demo subjects of ``portal/demo.py``
 among them), 404 for unknown numbers. ``GET /healthz`` answers ``ok``. ``paths`` keeps every request
 line's path (tests check that no ID number reaches a URL). ``delay`` makes every answer slow (timeouts);
-``fail`` makes every answer a 503 (retries and the circuit breaker).
+``fail`` makes every answer a 503 (retries and the circuit breaker). ``POST /tsa`` is an RFC 3161
+time-stamping authority (the demo CA's, ``portal.seals``) for ``SEAL_TSA_URL``.
 """
 
 import json
@@ -78,11 +79,13 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - http.server API
         self.server.hits += 1
         self.server.paths.append(self.path)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), 64 * 1024))
         if self.server.delay:
             time.sleep(self.server.delay)
         if self.server.fail:
             return self._send(503, {"error": "unavailable"})
+        if self.path == "/tsa":
+            return self._time_stamp(body)
         try:
             number = str(json.loads(body)["id_number"])
         except (ValueError, KeyError, TypeError):
@@ -91,6 +94,20 @@ class Handler(BaseHTTPRequestHandler):
         if found is None:
             return self._send(404, {"found": False})
         return self._send(200, found)
+
+
+    def _time_stamp(self, body):
+        from portal import seals
+
+        try:
+            answer = seals.local_tsa_response(body)
+        except (ValueError, TypeError, seals.SealError):
+            return self._send(400, {"error": "expected an RFC 3161 TimeStampReq"})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/timestamp-reply")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
 
 
 class Simulator(ThreadingHTTPServer):

@@ -328,3 +328,19 @@ def test_the_task_and_the_sweep_issue_sealed_letters(accepted):
 
     assert hashlib.sha256(data).hexdigest() == c.letter_sha256
     assert seals.check(data).ours
+
+
+def test_a_time_stamping_authority_over_http_is_used_when_configured(accepted, settings):
+    """SEAL_TSA_URL's path (production): RFC 3161 over HTTP, here the exchange simulator's authority."""
+    from commitments import letters
+    from verification.simulator import start_in_thread
+
+    server = start_in_thread()
+    try:
+        settings.SEAL_TSA_URL = server.url + "/tsa"
+        data = letters.render(accepted.commitments.first())
+    finally:
+        server.shutdown()
+    assert "/tsa" in server.paths
+    result = seals.check(data)
+    assert result.timestamped and result.valid and result.ours
