@@ -496,7 +496,8 @@ def seal(data: bytes, agency, *, box=None, page: int = -1, reason: str = "") -> 
     now = timezone.now()
     text = stamp_text(agency.name, now)
     style = TextStampStyle(stamp_text=text, border_width=1, background=None,
-                           text_box_style=TextBoxStyle(font=_font_factory(_stamp_font(agency.name + STAMP_CHARS))))
+                           text_box_style=TextBoxStyle(font=_font_factory(_stamp_font(agency.name + STAMP_CHARS)),
+                                                         font_size=STAMP_FONT_SIZE, leading=STAMP_FONT_SIZE + 4))
     meta = signers.PdfSignatureMetadata(
         field_name="Seal", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=reason or "签发", location="西安市", name=agency.name,
