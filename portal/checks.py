@@ -36,8 +36,10 @@ def seals_ready(app_configs, **kwargs):
 
     try:
         problems = seals.problems(Agency.objects.filter(is_active=True).only("code", "name"))
-    except (DatabaseError, seals.SealError) as exc:  # no tables yet (before migrate): nothing to check
-        problems = [] if isinstance(exc, DatabaseError) else [exc.message]
+    except seals.SealError as exc:
+        problems = [exc.message]
+    except (DatabaseError, RuntimeError):  # no tables yet (before migrate), or no database here: nothing to check
+        problems = []
     warnings = [Warning(f"电子印章：{problem}", hint="docs/operations.md「电子印章」", id="chengnuo.W010")
                 for problem in problems[:20]]
     if seals.demo_mode() and getattr(settings, "PRODUCTION", False):

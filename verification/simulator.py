@@ -101,7 +101,8 @@ class Handler(BaseHTTPRequestHandler):
 
         try:
             answer = seals.local_tsa_response(body)
-        except (ValueError, TypeError, seals.SealError):
+        except (ValueError, TypeError, seals.SealError) as exc:
+            self.server.errors.append(repr(exc)[:300])
             return self._send(400, {"error": "expected an RFC 3161 TimeStampReq"})
         self.send_response(200)
         self.send_header("Content-Type", "application/timestamp-reply")
@@ -116,7 +117,7 @@ class Simulator(ThreadingHTTPServer):
 
     def __init__(self, host="127.0.0.1", port=8765, delay=0.0, fail=False):
         super().__init__((host, port), Handler)
-        self.delay, self.fail, self.hits, self.paths = delay, fail, 0, []
+        self.delay, self.fail, self.hits, self.paths, self.errors = delay, fail, 0, [], []
 
     @property
     def url(self) -> str:

@@ -338,7 +338,10 @@ def test_a_time_stamping_authority_over_http_is_used_when_configured(accepted, s
     server = start_in_thread()
     try:
         settings.SEAL_TSA_URL = server.url + "/tsa"
-        data = letters.render(accepted.commitments.first())
+        try:
+            data = letters.render(accepted.commitments.first())
+        except seals.SealError as exc:
+            raise AssertionError(f"{exc.message}; the authority said: {server.errors}") from exc
     finally:
         server.shutdown()
     assert "/tsa" in server.paths
