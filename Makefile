@@ -11,6 +11,7 @@ PORT ?= 8000
 
 install: $(STAMP) system-packages
 	$(BIN)/python manage.py build_pdf_fonts
+	$(BIN)/python manage.py seal_certificates --ca-only
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -35,7 +36,7 @@ system-packages:
 	fi
 
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser), and
-# poppler's pdftotext, which the PDF tests read letters with.
+# poppler's pdftotext and pdfsig, which the PDF tests read and check sealed letters with.
 browser:
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -49,6 +50,7 @@ browser:
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seal_certificates
 	@echo ""
 	@echo "承诺通已启动：http://$(HOST):$(PORT)/   （Ctrl+C 停止；Celery worker 和 beat 同时运行）"
 	@trap 'kill 0' EXIT INT TERM; \

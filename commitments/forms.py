@@ -158,3 +158,26 @@ class DeskFileForm(forms.Form):
     def __init__(self, *args, services=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
+
+
+class LetterCheckForm(forms.Form):
+    """Anyone uploads a copy of a letter to check its seal and status (the file is read, never stored)."""
+
+    file = forms.FileField(label=_("告知承诺书 PDF 文件"),
+                           help_text=_("本平台签发的告知承诺书 PDF，不超过 10 MB。文件只用于本次核验，不会保存。"),
+                           error_messages={"required": _("请选择要核验的 PDF 文件。")})
+
+    def clean_file(self):
+        from portal import seals, uploads
+
+        upload = self.cleaned_data["file"]
+        checked = uploads.check(upload)
+        if checked.content_type != "application/pdf":
+            raise ValidationError(_("请上传 PDF 文件：告知承诺书的扫描图片无法核验电子签章，请改用二维码或编号核验。"),
+                                  code="content")
+        data = upload.read()
+        try:
+            self.result = seals.check(data)
+        except seals.UnsafePdf as exc:
+            raise ValidationError(exc.message, code="unsafe") from None
+        return upload

@@ -127,12 +127,34 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=0, dark="#000")
 
 
+def data(commitment) -> dict:
+    """The letter's record as embedded in its PDF (PDF/A-3 attachment): what the letter shows, no more
+    (the ID number only masked), so an archive keeps the data with the document."""
+    return {
+        "letter_number": commitment.letter_number,
+        "content_hash": commitment.content_hash,
+        "subject_name": commitment.subject_name,
+        "subject_id_masked": commitment.subject_id_masked,
+        "signer_name": commitment.signer_name,
+        "signer_relation": commitment.signer_relation,
+        "method": commitment.method,
+        "signed_at": commitment.signed_at.isoformat(),
+        "verify_url": verify_url(commitment.letter_number),
+        "notification": commitment.notification,
+        "text": commitment.notification_text,
+    }
+
+
 def render(commitment) -> bytes:
-    """The letter PDF through the one PDF helper (QR code embedded as a data: URI)."""
+    """The letter PDF through the one PDF helper (QR code embedded as a data: URI), PDF/A-3b with its
+    data attached, sealed by the handling agency (电子印章; raises ``SealError`` rather than issue unsealed)."""
     s = commitment.notification
     url = verify_url(commitment.letter_number)
+    payload = json.dumps(data(commitment), ensure_ascii=False, indent=1).encode("utf-8")
     return pdf.render_pdf("commitments/letter_pdf.html", {
         "c": commitment, "s": s, "sections": [(CN_NUMERALS[i], h, t) for i, (h, t) in enumerate(notice_sections(s))],
         "statements": [(CN_NUMERALS[i], t) for i, t in enumerate(s["statements"])],
         "verify_url": url, "qr": qr_data_uri(url), "signed_at": timezone.localtime(commitment.signed_at),
-    })
+        "seal_reason": f"告知承诺书 {commitment.letter_number}",
+    }, seal_by=commitment.application.agency,
+        attachments=[(f"{commitment.letter_number}.json", payload, "告知承诺书数据（签署时的快照）")])

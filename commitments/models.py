@@ -336,7 +336,8 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
         AGENT = "agent", _("单位授权经办人")
 
     # Fields that may change after signing; everything else is the immutable snapshot.
-    MUTABLE_FIELDS = frozenset({"state", "letter_file", "letter_rendered_at", "withdrawn_at", "withdrawal_reason",
+    MUTABLE_FIELDS = frozenset({"state", "letter_file", "letter_rendered_at", "letter_sha256", "letter_sealed_by",
+                                "withdrawn_at", "withdrawal_reason",
                                 "concluded_at", "publicity_start", "publicity_end"})
 
     requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="commitments")
@@ -367,6 +368,9 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
     # --- may change ---
     letter_file = models.FileField(_("告知承诺书 PDF"), upload_to=_letter_path, blank=True)
     letter_rendered_at = models.DateTimeField(null=True, blank=True)
+    # The register (登记簿) of the issued, sealed PDF: any copy with this SHA-256 is exactly ours.
+    letter_sha256 = models.CharField(_("告知承诺书 PDF 摘要（SHA-256）"), max_length=64, blank=True, db_index=True)
+    letter_sealed_by = models.CharField(_("电子签章证书持有者"), max_length=200, blank=True)
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("撤回理由"), blank=True)
     concluded_at = models.DateTimeField(_("核查办结时间"), null=True, blank=True)

@@ -244,7 +244,7 @@ def public_letter(letter_number) -> Commitment:
     return _get(
         Commitment.objects.only("pk", "letter_number", "state", "matter_name", "service_name", "agency_name",
                                 "catalogue_version", "signed_at", "content_hash", "withdrawn_at", "method",
-                                "signer_relation"),
+                                "signer_relation", "letter_sha256", "letter_sealed_by", "letter_rendered_at"),
         letter_number=letter_number,
     )
 
@@ -262,3 +262,17 @@ def publicity_board(today: datetime.date | None = None, query: str = "") -> Quer
         qs = qs.filter(Q(matter_name__icontains=query) | Q(service_name__icontains=query)
                        | Q(agency_name__icontains=query))
     return qs.order_by("-publicity_start", "-pk")
+
+
+def letter_for_copy(sha256: str, letter_number: str = "") -> tuple[Commitment | None, bool]:
+    """The letter a checked copy is (register hash) or claims to be (number in its embedded data), with
+    whether it matches the register exactly. Only what the public check page shows."""
+    fields = ("pk", "letter_number", "state", "matter_name", "service_name", "agency_name", "catalogue_version",
+              "signed_at", "content_hash", "withdrawn_at", "method", "signer_relation", "letter_sha256",
+              "letter_sealed_by", "letter_rendered_at")
+    found = Commitment.objects.only(*fields).filter(letter_sha256=sha256).first() if sha256 else None
+    if found is not None:
+        return found, True
+    if letter_number:
+        return Commitment.objects.only(*fields).filter(letter_number=str(letter_number)[:32]).first(), False
+    return None, False

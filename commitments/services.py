@@ -8,6 +8,7 @@ Refusals are ``CommitmentsError`` with the reason in Chinese.
 """
 
 import datetime
+import hashlib
 import logging
 import uuid
 
@@ -21,7 +22,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 from stdnum.cn import ric
 
 from credit import services as credit
-from portal import audit, workdays
+from portal import audit, seals, workdays
 from portal.models import Subject
 
 from . import files, letters, selectors
@@ -552,10 +553,15 @@ def letter_pdf(commitment_pk) -> bytes:
         except FileNotFoundError:
             log.warning("letter %s missing from storage; rendering again", commitment.letter_number)
             Commitment.objects.filter(pk=commitment.pk).update(letter_file="")
-    content = letters.render(commitment)
+    try:
+        content = letters.render(commitment)
+    except seals.SealError as exc:  # never an unsealed letter: operators see this in the log and /healthz
+        log.error("letter %s not issued: %s", commitment.letter_number, exc.message)
+        raise
     name = default_storage.save(f"commitments/letters/{uuid.uuid4().hex}.pdf", ContentFile(content))
     stored = Commitment.objects.filter(pk=commitment.pk, letter_file="").update(
-        letter_file=name, letter_rendered_at=timezone.now()
+        letter_file=name, letter_rendered_at=timezone.now(), letter_sha256=hashlib.sha256(content).hexdigest(),
+        letter_sealed_by=seals.seal_key(commitment.application.agency, issue=False).holder[:200],
     )
     if not stored:  # someone else stored it meanwhile: keep theirs
         default_storage.delete(name)

@@ -6,6 +6,7 @@ app_name = "commitments"
 
 urlpatterns = [
     # public
+    path("letters/verify/", views.verify_copy, name="verify_copy"),
     path("letters/verify/<str:number>/", views.verify_letter, name="verify_letter"),
     path("publicity/", views.publicity, name="publicity"),
     # owner, scoped staff, superusers

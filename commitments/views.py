@@ -4,6 +4,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, inputs, pdf, roles, uploads
+from portal import audit, inputs, pdf, roles, seals, uploads
 from portal.roles import role_required
 
 from . import letters, selectors, services
 from .forms import (
     DecisionForm,
     DeskFileForm,
+    LetterCheckForm,
     LookupForm,
     NoticeForm,
     ReasonForm,
@@ -216,7 +218,10 @@ def withdraw_commitment(request, pk, number):
 @login_required
 def letter_pdf(request, number):
     commitment = selectors.letter_for(request.user, number)
-    content = services.letter_pdf(commitment.pk)
+    try:
+        content = services.letter_pdf(commitment.pk)
+    except seals.SealError as exc:
+        return seals.unavailable(request, exc)
     return _attachment(content, f"告知承诺书-{commitment.letter_number}.pdf", f"{commitment.letter_number}.pdf",
                        "application/pdf")
 
@@ -234,7 +239,12 @@ def proof_download(request, pk):
 @login_required
 def notice_pdf(request, pk):
     notice = selectors.notice_for(request.user, pk)
-    content = pdf.render_pdf("commitments/notice_pdf.html", {"notice": notice, "application": notice.application})
+    try:
+        content = pdf.render_pdf("commitments/notice_pdf.html", {
+            "notice": notice, "application": notice.application, "seal_reason": f"一次性告知书 {notice.number}",
+        }, seal_by=notice.application.agency)
+    except seals.SealError as exc:
+        return seals.unavailable(request, exc)
     return _attachment(content, f"一次性告知书-{notice.number}.pdf", f"{notice.number}.pdf", "application/pdf")
 
 
@@ -245,6 +255,33 @@ def verify_letter(request, number):
     except Http404:
         return render(request, "commitments/verify.html", {"number": number[:40], "commitment": None}, status=404)
     return render(request, "commitments/verify.html", {"number": number, "commitment": commitment})
+
+
+CHECKS_PER_WINDOW = (30, 600)  # uploads a client may check per ten minutes
+
+
+def verify_copy(request):
+    """Anyone checks a copy of a letter: seal, signer, unchanged, our register, current state."""
+    form = LetterCheckForm()
+    context = {}
+    if request.method == "POST":
+        allowed, window = CHECKS_PER_WINDOW
+        key = f"commitments:verify-copy:{request.META.get('REMOTE_ADDR') or 'unknown'}"
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=window)
+            count = 1
+        if count > allowed:
+            return render(request, "commitments/verify_copy.html", {"form": form, "throttled": True}, status=429)
+        form = LetterCheckForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, "commitments/verify_copy.html", {"form": form}, status=400)
+        result = form.result
+        commitment, exact = selectors.letter_for_copy(result.sha256, result.attachment.get("letter_number", ""))
+        context = {"result": result, "commitment": commitment, "exact": exact}
+    return render(request, "commitments/verify_copy.html", {"form": form, **context})
 
 
 def publicity(request):

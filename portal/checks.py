@@ -24,3 +24,26 @@ def partners_over_https(app_configs, **kwargs):
                 id="chengnuo.W001",
             ))
     return warnings
+
+
+@register(Tags.security)
+def seals_ready(app_configs, **kwargs):
+    """电子印章: a missing or expired certificate stops letters being issued (portal/seals.py)."""
+    from django.db import DatabaseError
+
+    from portal import seals
+    from portal.models import Agency
+
+    try:
+        problems = seals.problems(Agency.objects.filter(is_active=True).only("code", "name"))
+    except seals.SealError as exc:
+        problems = [exc.message]
+    except (DatabaseError, RuntimeError):  # no tables yet (before migrate), or no database here: nothing to check
+        problems = []
+    warnings = [Warning(f"电子印章：{problem}", hint="docs/operations.md「电子印章」", id="chengnuo.W010")
+                for problem in problems[:20]]
+    if seals.demo_mode() and getattr(settings, "PRODUCTION", False):
+        warnings.append(Warning("SEAL_DEMO_CA is on in production: letters carry demo seals (演示) without legal effect.",
+                                hint="Install the agencies' real seal certificates and set SEAL_DEMO_CA=false.",
+                                id="chengnuo.W011"))
+    return warnings

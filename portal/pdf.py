@@ -88,13 +88,48 @@ def _font_config(face_urls: tuple[str, ...]):
     return FontConfiguration()
 
 
-def render_pdf(template_name: str, context: dict | None = None, **options) -> bytes:
-    """Render ``template_name`` (an HTML template) to PDF bytes (``options`` go to ``write_pdf``)."""
+def render_pdf(template_name: str, context: dict | None = None, *, seal_by=None, attachments=(), **options) -> bytes:
+    """Render ``template_name`` (an HTML template) to PDF bytes (``options`` go to ``write_pdf``).
+
+    ``seal_by`` (an Agency): the document is issued — PDF/A-3b (tagged), ``attachments`` embedded as
+    ``(file name, bytes, description)``, then sealed by that agency (``portal.seals``, PAdES) in the box the
+    template marks with ``id="seal-box"`` on the last page that has it. Raises ``seals.SealError`` rather
+    than hand out an unsealed document."""
     weasyprint, fetcher = _weasy()
     faces = font_faces()
     font_config = _font_config(tuple(face["url"] for face in faces))
     html = render_to_string(template_name, {**(context or {}), "pdf_font_faces": faces})
     base = Path(settings.STATICFILES_DIRS[0]).resolve().as_uri() + "/"
     document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
-    options.setdefault("pdf_variant", "pdf/ua-1")
-    return document.write_pdf(font_config=font_config, **options)
+    if seal_by is None:
+        options.setdefault("pdf_variant", "pdf/ua-1")
+        return document.write_pdf(font_config=font_config, **options)
+    from portal import seals
+
+    seals.seal_key(seal_by)  # fail before rendering when the agency cannot seal
+    options.setdefault("pdf_variant", "pdf/a-3b")
+    options.setdefault("pdf_tags", True)
+    if attachments:
+        options["attachments"] = [
+            weasyprint.Attachment(string=content, name=name, description=description, relationship="Data")
+            for name, content, description in attachments
+        ]
+    rendered = document.render(font_config=font_config, **options)
+    page, box = seal_box(rendered)
+    data = rendered.write_pdf(**options)
+    return seals.seal(data, seal_by, page=page, box=box, reason=context.get("seal_reason", "") if context else "")
+
+
+PX_TO_PT = 0.75  # CSS px (1/96 in) → PDF points (1/72 in)
+
+
+def seal_box(rendered, anchor: str = "seal-box") -> tuple[int, tuple[float, float, float, float] | None]:
+    """(page index, box in PDF points from the bottom left) of the element ``id=anchor`` on the last page
+    that has it; (-1, None) when the template marks no place."""
+    for index in range(len(rendered.pages) - 1, -1, -1):
+        page = rendered.pages[index]
+        if anchor in page.anchors:
+            x1, y1, x2, y2 = page.anchors[anchor]
+            height = page.height * PX_TO_PT
+            return index, (x1 * PX_TO_PT, height - y2 * PX_TO_PT, x2 * PX_TO_PT, height - y1 * PX_TO_PT)
+    return -1, None

@@ -176,6 +176,15 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 # Reduced CJK fonts for PDFs, built by `manage.py build_pdf_fonts` (make install runs it); a build
 # artefact like collected static files: each host that renders PDFs builds its own.
 PDF_FONT_DIR = env.str("PDF_FONT_DIR", default=str(VAR_DIR / "pdf-fonts"))
+# 电子印章 (portal/seals.py, docs/operations.md): each agency's seal certificate as a PKCS#12 file in this
+# folder, encrypted with the passphrase; an RFC 3161 time-stamping authority. SEAL_DEMO_CA (the default
+# outside production) makes a local demo CA, its time-stamper and one certificate per agency, all marked 演示.
+SEAL_KEYSTORE_DIR = env.str("SEAL_KEYSTORE_DIR", default=str(VAR_DIR / "seals"))
+SEAL_KEYSTORE_PASSPHRASE = env.str("SEAL_KEYSTORE_PASSPHRASE",
+                                   default="" if PRODUCTION else "dev-only-seal-keystore-passphrase")
+SEAL_DEMO_CA = env.bool("SEAL_DEMO_CA", default=not PRODUCTION)
+SEAL_TSA_URL = env.str("SEAL_TSA_URL", default="")
+SEAL_REVOCATION_FETCH = env.bool("SEAL_REVOCATION_FETCH", default=False)
 MEDIA_URL = "/media-not-served/"  # private files are only handed out by views that check access
 # Private files (letters, proofs, scans, photos, attachments) go through Django's storage API: the local
 # disk, or an S3-compatible object store that every web node and worker shares (docs/operations.md).

@@ -380,10 +380,12 @@ def refuse_assistance(*, user, request_id, reason, request=None) -> AssistanceRe
 
 
 def reply_letter_pdf(req) -> bytes:
-    """协助回复函 (rendered through portal.pdf, the one PDF entry)."""
+    """协助回复函 (rendered through portal.pdf, the one PDF entry), sealed by the answering agency
+    (raises ``portal.seals.SealError`` rather than hand out an unsealed reply)."""
     from portal import pdf
 
-    return pdf.render_pdf("verification/assistance_reply_pdf.html", {"req": req, "today": _today()})
+    return pdf.render_pdf("verification/assistance_reply_pdf.html", {
+        "req": req, "today": _today(), "seal_reason": f"协助回复函 {req.number}"}, seal_by=req.to_agency)
 
 
 def _staff_emails(agencies, role) -> list[str]:

@@ -4,7 +4,8 @@
 ``{"id_number": ...}`` answer JSON for the sample records below (the demo subjects of ``portal/demo.py``
 among them), 404 for unknown numbers. ``GET /healthz`` answers ``ok``. ``paths`` keeps every request
 line's path (tests check that no ID number reaches a URL). ``delay`` makes every answer slow (timeouts);
-``fail`` makes every answer a 503 (retries and the circuit breaker).
+``fail`` makes every answer a 503 (retries and the circuit breaker). ``POST /tsa`` is an RFC 3161
+time-stamping authority (the demo CA's, ``portal.seals``) for ``SEAL_TSA_URL``.
 """
 
 import json
@@ -78,11 +79,13 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - http.server API
         self.server.hits += 1
         self.server.paths.append(self.path)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), 64 * 1024))
         if self.server.delay:
             time.sleep(self.server.delay)
         if self.server.fail:
             return self._send(503, {"error": "unavailable"})
+        if self.path == "/tsa":
+            return self._time_stamp(body)
         try:
             number = str(json.loads(body)["id_number"])
         except (ValueError, KeyError, TypeError):
@@ -93,13 +96,28 @@ class Handler(BaseHTTPRequestHandler):
         return self._send(200, found)
 
 
+    def _time_stamp(self, body):
+        from portal import seals
+
+        try:
+            answer = seals.local_tsa_response(body)
+        except (ValueError, TypeError, seals.SealError) as exc:
+            self.server.errors.append(repr(exc)[:300])
+            return self._send(400, {"error": "expected an RFC 3161 TimeStampReq"})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/timestamp-reply")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+
 class Simulator(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
     def __init__(self, host="127.0.0.1", port=8765, delay=0.0, fail=False):
         super().__init__((host, port), Handler)
-        self.delay, self.fail, self.hits, self.paths = delay, fail, 0, []
+        self.delay, self.fail, self.hits, self.paths, self.errors = delay, fail, 0, [], []
 
     @property
     def url(self) -> str:

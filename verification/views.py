@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, roles, uploads
+from portal import audit, roles, seals, uploads
 from portal.roles import role_required
 
 from . import selectors, services
@@ -271,7 +271,11 @@ def assistance_reply_pdf(request, pk):
     if req.state == "pending":
         messages.error(request, _("该协查函尚未回复，暂无协助回复函。"))
         return redirect("verification:assistance", pk=pk)
-    response = HttpResponse(services.reply_letter_pdf(req), content_type="application/pdf")
+    try:
+        content = services.reply_letter_pdf(req)
+    except seals.SealError as exc:
+        return seals.unavailable(request, exc)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="reply-{req.number}.pdf"'
     return response
 

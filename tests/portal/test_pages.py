@@ -146,10 +146,32 @@ def test_production_settings_pass_check_deploy_and_refuse_to_start_without_secre
         ALLOWED_HOSTS="chengnuo.xa.gov.cn",
         FIELD_ENCRYPTION_KEY="another-long-random-field-key-for-production",
     )
-    result = subprocess.run(
-        [*manage, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True, text=True, timeout=60
-    )
+    deploy = [*manage, "check", "--deploy", "--fail-level", "WARNING"]
+    unsealed = subprocess.run(deploy, env=env, capture_output=True, text=True, timeout=60)
+    assert unsealed.returncode != 0 and "SEAL_KEYSTORE_PASSPHRASE" in unsealed.stderr  # no letter could be issued
+    env.update(SEAL_KEYSTORE_PASSPHRASE="a-long-random-keystore-passphrase", SEAL_TSA_URL="https://tsa.example.cn/tsr")
+    _write_root_certificate(tmp_path / "seals" / "trust" / "root.pem")
+    result = subprocess.run(deploy, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _write_root_certificate(path):
+    """A CA's root in the key store's trust/ folder (the agencies' seals are checked against it)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Root CA")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=30))
+            .sign(key, hashes.SHA256()))
+    path.parent.mkdir(parents=True)
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
 def test_every_beat_schedule_entry_names_an_importable_task():

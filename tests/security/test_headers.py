@@ -84,6 +84,9 @@ def port(tmp_path_factory):
         "VAR_DIR": str(var),
         "DATABASE_URL": f"sqlite:///{var / 'db.sqlite3'}",
         "CELERY_TASK_ALWAYS_EAGER": "1",  # the demo's letters are rendered while seeding
+        # …and sealed: production settings with demo data need the demo seals (电子印章, portal/seals.py)
+        "SEAL_DEMO_CA": "1",
+        "SEAL_KEYSTORE_PASSPHRASE": "a-long-random-keystore-passphrase-for-the-headers-test",
     }
     manage = [sys.executable, str(Path(settings.BASE_DIR, "manage.py"))]
 

@@ -1,0 +1,723 @@
+"""电子印章: the issuing agency's seal on every PDF the portal issues (PAdES), and the check of any copy.
+
+Key store (``SEAL_KEYSTORE_DIR``, default ``VAR_DIR/seals``, never in the repository or the database)::
+
+    agencies/<agency code>.p12   the agency's seal: key, certificate and chain, PKCS#12 encrypted with
+                                 SEAL_KEYSTORE_PASSPHRASE
+    trust/*.pem                  the roots a seal must chain to for a copy to count as "ours"
+    crl/*.crl                    revocation lists embedded in each signature (PAdES B-LT) when present
+    demo/ca.p12, demo/tsa.p12    the development CA and time-stamping authority (SEAL_DEMO_CA only)
+
+A seal is PAdES B-T: a CMS signature over the whole file (pyHanko, incremental update, so PDF/A stays
+valid) with an RFC 3161 time-stamp from ``SEAL_TSA_URL`` (in development: a local authority signed by the
+demo CA); B-LT when revocation data is in ``crl/`` or may be fetched (``SEAL_REVOCATION_FETCH``). A missing,
+expired or unreadable certificate raises ``SealError``: nothing is issued unsealed.
+
+With ``SEAL_DEMO_CA`` (the default outside production) ``ensure_demo`` creates a CA and, on first use, a
+certificate for each agency, every subject name marked 演示. docs/operations.md says how a real
+电子印章 certificate replaces them.
+"""
+
+import datetime
+import functools
+import hashlib
+import io
+import logging
+import os
+import re
+import tempfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
+
+
+class _ExpectedNoFetching(logging.Filter):
+    """pyHanko warns on every B-LT signature that fetching is off; here that is the configuration
+    (the CRLs come from the key store), not news for the operators' log."""
+
+    def filter(self, record):
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_ExpectedNoFetching())
+
+DEMO_MARK = "演示"
+STAMP_FONT_SIZE = 9
+EXPIRY_WARNING_DAYS = 30
+
+
+class SealError(Exception):
+    """The seal cannot be applied (missing, expired or unreadable certificate, no time-stamp)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# --- configuration ------------------------------------------------------------------------------------
+def keystore_dir() -> Path:
+    return Path(getattr(settings, "SEAL_KEYSTORE_DIR", None) or Path(settings.VAR_DIR) / "seals")
+
+
+def _passphrase() -> bytes:
+    value = getattr(settings, "SEAL_KEYSTORE_PASSPHRASE", "") or ""
+    if not value:
+        raise SealError(_("未配置电子印章密钥库口令（SEAL_KEYSTORE_PASSPHRASE），不能签章。"))
+    return value.encode()
+
+
+def demo_mode() -> bool:
+    return bool(getattr(settings, "SEAL_DEMO_CA", False))
+
+
+def tsa_url() -> str:
+    return (getattr(settings, "SEAL_TSA_URL", "") or "").strip()
+
+
+def _agency_file(code: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", code)
+    return keystore_dir() / "agencies" / f"{safe}.p12"
+
+
+def keystore_path(agency) -> Path | None:
+    """The agency's seal file, if installed."""
+    path = _agency_file(agency.code)
+    return path if path.is_file() else None
+
+
+# --- files --------------------------------------------------------------------------------------------
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".new-", delete=False) as tmp:
+        tmp.write(data)
+    os.chmod(tmp.name, 0o600)
+    os.replace(tmp.name, path)
+
+
+def _pkcs12(key, cert, chain, name: str) -> bytes:
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    return pkcs12.serialize_key_and_certificates(name.encode(), key, cert, chain or None,
+                                                 BestAvailableEncryption(_passphrase()))
+
+
+@functools.lru_cache(maxsize=256)
+def _load_p12_cached(path: str, mtime_ns: int, passphrase: bytes):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    try:
+        key, cert, chain = pkcs12.load_key_and_certificates(Path(path).read_bytes(), passphrase)
+    except ValueError:
+        raise SealError(_("电子印章文件 %(file)s 无法用配置的口令打开。") % {"file": Path(path).name}) from None
+    if key is None or cert is None:
+        raise SealError(_("电子印章文件 %(file)s 不含私钥或证书。") % {"file": Path(path).name})
+    return key, cert, tuple(chain)
+
+
+def _load_p12(path: Path):
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    return _load_p12_cached(str(path), mtime, _passphrase())
+
+
+@functools.lru_cache(maxsize=16)
+def _trust_roots_cached(folder: str, stamp: tuple):
+    from cryptography import x509
+
+    roots = []
+    for name, _mtime in stamp:
+        data = (Path(folder) / name).read_bytes()
+        roots.extend(x509.load_pem_x509_certificates(data))
+    return tuple(roots)
+
+
+def trust_roots():
+    """The certificates (cryptography) a seal must chain to for a copy to count as ours."""
+    folder = keystore_dir() / "trust"
+    if not folder.is_dir():
+        return ()
+    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.pem")))
+    return _trust_roots_cached(str(folder), stamp)
+
+
+def _crls():
+    from asn1crypto import crl
+
+    folder = keystore_dir() / "crl"
+    return [crl.CertificateList.load(_der(p.read_bytes())) for p in sorted(folder.glob("*.crl"))] if folder.is_dir() else []
+
+
+def _der(data: bytes) -> bytes:
+    if data.lstrip().startswith(b"-----BEGIN"):
+        import base64
+
+        body = b"".join(line for line in data.splitlines() if line and not line.startswith(b"-----"))
+        return base64.b64decode(body)
+    return data
+
+
+# --- the demo CA ----------------------------------------------------------------------------------------
+def _name(common_name: str, organisation: str, unit: str = ""):
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"), x509.NameAttribute(NameOID.LOCALITY_NAME, "西安市"),
+             x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64])]
+    if unit:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit[:64]))
+    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]))
+    return x509.Name(attrs)
+
+
+def _certificate(subject, public_key, issuer_name, issuer_key, *, days, ca=False, eku=None):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(issuer_name).public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=not ca, content_commitment=not ca and not eku,
+                                     key_encipherment=False, data_encipherment=False, key_agreement=False,
+                                     key_cert_sign=ca, crl_sign=ca, encipher_only=False, decipher_only=False),
+                       critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+    )
+    if issuer_key.public_key() != public_key:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
+    if eku:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=True)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _demo_ca():
+    loaded = _load_p12(keystore_dir() / "demo" / "ca.p12")
+    if loaded is None:
+        raise SealError(_("演示 CA 尚未创建，请运行 manage.py seal_certificates。"))
+    return loaded
+
+
+def ensure_demo(prefix: str = "承诺通") -> list[str]:
+    """Create what is missing of the demo CA, its time-stamping authority and revocation list (SEAL_DEMO_CA).
+    Returns what it created. ``prefix`` names the deployment in the CA's subject."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    created = []
+    folder = keystore_dir()
+    ca_file = folder / "demo" / "ca.p12"
+    if not ca_file.exists():
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = _name(f"{prefix}电子印章演示根证书", f"{prefix}（{DEMO_MARK}，不具法律效力）")
+        cert = _certificate(name, key.public_key(), name, key, days=3650, ca=True)
+        _write_atomic(ca_file, _pkcs12(key, cert, None, "demo-ca"))
+        _write_atomic(folder / "trust" / "demo-ca.pem", cert.public_bytes(serialization.Encoding.PEM))
+        for stale in (folder / "demo" / "tsa.p12", folder / "crl" / "demo-ca.crl"):
+            stale.unlink(missing_ok=True)
+        created.append(str(ca_file))
+    ca_key, ca_cert, _chain = _demo_ca()
+    tsa_file = folder / "demo" / "tsa.p12"
+    if not tsa_file.exists():
+        # RSA: pyHanko's local time-stamper signs with RSA only.
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = _name(f"{prefix}时间戳服务（{DEMO_MARK}）", f"{prefix}（{DEMO_MARK}，不具法律效力）")
+        cert = _certificate(name, key.public_key(), ca_cert.subject, ca_key, days=3650,
+                            eku=[ExtendedKeyUsageOID.TIME_STAMPING])
+        _write_atomic(tsa_file, _pkcs12(key, cert, [ca_cert], "demo-tsa"))
+        created.append(str(tsa_file))
+    crl_file = folder / "crl" / "demo-ca.crl"
+    now = datetime.datetime.now(datetime.UTC)
+    fresh = False
+    if crl_file.exists():
+        current = x509.load_der_x509_crl(crl_file.read_bytes())
+        fresh = current.next_update_utc and current.next_update_utc - now > datetime.timedelta(days=15)
+    if not fresh:
+        crl = (x509.CertificateRevocationListBuilder().issuer_name(ca_cert.subject).last_update(now)
+               .next_update(now + datetime.timedelta(days=30)).sign(ca_key, hashes.SHA256()))
+        _write_atomic(crl_file, crl.public_bytes(serialization.Encoding.DER))
+        created.append(str(crl_file))
+    return created
+
+
+def issue_demo_certificate(agency) -> Path:
+    """A demo seal certificate for ``agency`` (ECDSA P-256, two years), signed by the demo CA."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    ensure_demo()
+    ca_key, ca_cert, _chain = _demo_ca()
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = _name(f"{agency.name}（{DEMO_MARK}电子印章）", agency.name, f"{DEMO_MARK} {agency.code}")
+    cert = _certificate(subject, key.public_key(), ca_cert.subject, ca_key, days=730)
+    path = _agency_file(agency.code)
+    _write_atomic(path, _pkcs12(key, cert, [ca_cert], agency.code))
+    log.info("issued demo seal certificate for agency %s", agency.code)
+    return path
+
+
+# --- sealing -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SealKey:
+    key: object
+    cert: object
+    chain: tuple
+
+    @property
+    def holder(self) -> str:
+        return _common_name(self.cert)
+
+
+def _common_name(cert) -> str:
+    from cryptography.x509.oid import NameOID
+
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else cert.subject.rfc4514_string()
+
+
+def seal_key(agency, *, issue=True) -> SealKey:
+    """The agency's seal; in demo mode issued on first use. Raises SealError when it cannot sign."""
+    path = _agency_file(agency.code)
+    loaded = _load_p12(path)
+    if loaded is None and demo_mode() and issue:
+        issue_demo_certificate(agency)
+        loaded = _load_p12(path)
+    if loaded is None:
+        raise SealError(_("%(agency)s 没有电子印章证书（%(file)s），告知书不能签发。")
+                        % {"agency": agency.name, "file": path.name})
+    key, cert, chain = loaded
+    now = datetime.datetime.now(datetime.UTC)
+    if cert.not_valid_after_utc <= now:
+        raise SealError(_("%(agency)s 的电子印章证书已于 %(date)s 过期，请更换证书。")
+                        % {"agency": agency.name, "date": cert.not_valid_after_utc.date().isoformat()})
+    if cert.not_valid_before_utc > now:
+        raise SealError(_("%(agency)s 的电子印章证书尚未生效。") % {"agency": agency.name})
+    return SealKey(key, cert, chain)
+
+
+def _asn1_cert(cert):
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def _asn1_key(key):
+    from asn1crypto import keys
+    from cryptography.hazmat.primitives import serialization
+
+    return keys.PrivateKeyInfo.load(key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption()))
+
+
+@functools.lru_cache(maxsize=64)
+def _signer(p12_path: str, mtime_ns: int, cert_der: bytes):
+    """pyHanko signer per loaded key (converting keys costs more than signing)."""
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key, cert, chain = _load_p12_cached(p12_path, mtime_ns, _passphrase())
+    return signers.SimpleSigner(signing_cert=_asn1_cert(cert), signing_key=_asn1_key(key),
+                                cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]))
+
+
+def timestamper():
+    """RFC 3161: SEAL_TSA_URL, or in demo mode the local authority of the demo CA."""
+    url = tsa_url()
+    if url:
+        return _http_timestamper(url)
+    if not demo_mode():
+        raise SealError(_("未配置时间戳服务（SEAL_TSA_URL），不能签章。"))
+    ensure_demo()
+    path = keystore_dir() / "demo" / "tsa.p12"
+    return _local_timestamper(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _http_timestamper(url):
+    from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+
+    return RequestsHTTPTimeStamper(url, timeout=10)
+
+
+@functools.lru_cache(maxsize=4)
+def _local_timestamper(path: str, mtime_ns: int):
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    key, cert, chain = _load_p12_cached(path, mtime_ns, _passphrase())
+
+    class LocalTimeStamper(DummyTimeStamper):
+        """pyHanko's local authority, keeping the loaded key (it loads and checks an RSA key per token)."""
+
+        def _sign_tst_info(self, tst_info_data, md_algorithm, dt):
+            from cryptography.hazmat.primitives import hashes
+            from pyhanko.sign import general
+            from pyhanko.sign.general import simple_cms_attribute
+
+            digest = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
+            digest.update(tst_info_data)
+            from asn1crypto import cms, core
+
+            signed_attrs = cms.CMSAttributes([
+                simple_cms_attribute("content_type", "tst_info"),
+                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                simple_cms_attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)),
+                simple_cms_attribute("message_digest", digest.finalize()),
+            ])
+            signature = key.sign(signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper()))
+            return signature, signed_attrs
+
+    return LocalTimeStamper(tsa_cert=_asn1_cert(cert), tsa_key=_asn1_key(key),
+                            certs_to_embed=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]))
+
+
+def local_tsa_response(request_der: bytes) -> bytes:
+    """Answer an RFC 3161 TimeStampReq with the demo authority (the exchange simulator serves it over
+    HTTP as ``POST /tsa``, so SEAL_TSA_URL's HTTP path runs in development and tests)."""
+    from asn1crypto import tsp
+
+    ensure_demo()
+    path = keystore_dir() / "demo" / "tsa.p12"
+    stamper = _local_timestamper(str(path), path.stat().st_mtime_ns)
+    return stamper.request_tsa_response(tsp.TimeStampReq.load(request_der)).dump()
+
+
+def _validation_context(*, for_signing: bool):
+    fetch = bool(getattr(settings, "SEAL_REVOCATION_FETCH", False)) and for_signing
+    folder = keystore_dir()
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for sub in ("trust", "crl") if (folder / sub).is_dir()
+                         for p in (folder / sub).iterdir()))
+    return _cached_context(str(folder), stamp, fetch)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_context(folder, stamp, fetch):
+    """Parsing roots and CRLs costs more than a signature: kept while the key store's files are unchanged."""
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = [_asn1_cert(c) for c in trust_roots()]
+    return ValidationContext(trust_roots=roots, crls=_crls(), allow_fetching=fetch, revocation_mode="soft-fail")
+
+
+@functools.lru_cache(maxsize=64)
+def _stamp_font(text: str) -> bytes:
+    """A font cut to the characters of one agency's signature box (the reduced PDF face when it has them
+    all, else the system face), so the box costs a few kilobytes and milliseconds, not a 16 MB font."""
+    from fontTools import subset, ttLib
+
+    from portal import pdf
+
+    chars = set(text)
+    sources = []
+    reduced = pdf.font_dir() / "ChengnuoSans-Regular.otf"
+    if reduced.is_file():
+        sources.append((reduced, 0))
+    from portal.management.commands.build_pdf_fonts import system_face
+
+    system = system_face("Noto Sans CJK SC:weight=80")
+    if system:
+        sources.append(system)
+    for path, index in sources:
+        font = ttLib.TTFont(str(path), fontNumber=index, lazy=True)
+        cmap = font.getBestCmap() or {}
+        if all(ord(c) in cmap or c in "\n" for c in chars):
+            options = subset.Options()
+            options.font_number = index
+            options.notdef_outline = True
+            options.desubroutinize = True
+            options.name_IDs = ["*"]
+            font = subset.load_font(str(path), options)
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(text="".join(chars - {"\n"}))
+            subsetter.subset(font)
+            out = io.BytesIO()
+            font.save(out)
+            return out.getvalue()
+    raise SealError(_("没有可用于签章框的中文字体（需要 fonts-noto-cjk）。"))
+
+
+def _font_factory(font_bytes: bytes):
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+
+    class InMemoryFont(GlyphAccumulatorFactory):
+        def create_font_engine(self, writer, obj_stream=None):
+            if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+                obj_stream = writer.prepare_object_stream()
+            return GlyphAccumulator(writer=writer, font_handle=io.BytesIO(font_bytes), font_size=self.font_size,
+                                    obj_stream=obj_stream)
+
+    return InMemoryFont(font_file="(in memory)", font_size=STAMP_FONT_SIZE)
+
+
+def stamp_text(agency_name: str, when: datetime.datetime) -> str:
+    local = timezone.localtime(when)
+    return (f"电子签章：{agency_name}\n"
+            f"签章时间：{local:%Y-%m-%d %H:%M:%S}（北京时间）\n"
+            "本文件加盖电子签章，可在本平台核验")
+
+
+STAMP_CHARS = "".join(sorted(set(stamp_text("", datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))) | set("0123456789")))
+
+# Room for the CMS container: chain, time-stamp token and (B-LT) CRLs fit with margin; fixing it spares
+# pyHanko a trial signature (and a trial time-stamp) to estimate the size.
+BYTES_RESERVED = 16 * 1024
+
+# default box when a template marks no place: bottom right of the last page (PDF points)
+DEFAULT_BOX = (330.0, 70.0, 540.0, 130.0)
+
+
+def seal(data: bytes, agency, *, box=None, page: int = -1, reason: str = "") -> bytes:
+    """Sign ``data`` (a PDF) with ``agency``'s seal, PAdES B-T (B-LT with revocation data), visible box."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.sign import fields, signers
+    from pyhanko.stamp import TextStampStyle
+
+    key = seal_key(agency)
+    path = _agency_file(agency.code)
+    signer = _signer(str(path), path.stat().st_mtime_ns, key.cert.public_bytes(_der_encoding()))
+    ts = timestamper()
+    crls = _crls()
+    lt = bool(crls) or bool(getattr(settings, "SEAL_REVOCATION_FETCH", False))
+    now = timezone.now()
+    text = stamp_text(agency.name, now)
+    style = TextStampStyle(stamp_text=text, border_width=1, background=None,
+                           text_box_style=TextBoxStyle(font=_font_factory(_stamp_font(agency.name + STAMP_CHARS)),
+                                                         font_size=STAMP_FONT_SIZE, leading=STAMP_FONT_SIZE + 4))
+    meta = signers.PdfSignatureMetadata(
+        field_name="Seal", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
+        reason=reason or "签发", location="西安市", name=agency.name,
+        embed_validation_info=lt, use_pades_lta=False,
+        validation_context=_validation_context(for_signing=True) if lt else None,
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    try:
+        out = signers.PdfSigner(meta, signer=signer, timestamper=ts, stamp_style=style,
+                                new_field_spec=fields.SigFieldSpec("Seal", on_page=page,
+                                                                   box=tuple(box or DEFAULT_BOX))).sign_pdf(writer, bytes_reserved=BYTES_RESERVED)
+    except SealError:
+        raise
+    except Exception as exc:  # a TSA that does not answer, a chain that does not validate…
+        log.exception("sealing failed for agency %s", agency.code)
+        raise SealError(_("电子签章失败：%(error)s") % {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}) from exc
+    return out.getvalue()
+
+
+def _der_encoding():
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.Encoding.DER
+
+
+def unavailable(request, exc: SealError):
+    """The page for a document that cannot be sealed: not handed out (503); the reason is in the log
+    and /healthz, and shown to staff."""
+    from django.shortcuts import render
+
+    return render(request, "portal/seal_unavailable.html", {"reason": exc.message}, status=503)
+
+
+# --- health ------------------------------------------------------------------------------------------
+def problems(agencies) -> list[str]:
+    """What stops or will soon stop sealing, for operators (/healthz, ``manage.py check``)."""
+    found = []
+    if not getattr(settings, "SEAL_KEYSTORE_PASSPHRASE", ""):
+        return [_("未配置 SEAL_KEYSTORE_PASSPHRASE")]
+    if not tsa_url() and not demo_mode():
+        found.append(_("未配置时间戳服务 SEAL_TSA_URL"))
+    if not trust_roots() and not demo_mode():
+        found.append(_("密钥库 trust/ 中没有根证书"))
+    now = datetime.datetime.now(datetime.UTC)
+    for agency in agencies:
+        try:
+            loaded = _load_p12(_agency_file(agency.code))
+        except SealError as exc:
+            found.append(exc.message)
+            continue
+        if loaded is None:
+            if not demo_mode():
+                found.append(_("%(agency)s 没有电子印章证书") % {"agency": agency.name})
+            continue
+        expires = loaded[1].not_valid_after_utc
+        if expires <= now:
+            found.append(_("%(agency)s 的电子印章证书已过期") % {"agency": agency.name})
+        elif expires - now < datetime.timedelta(days=EXPIRY_WARNING_DAYS):
+            found.append(_("%(agency)s 的电子印章证书将于 %(date)s 过期")
+                         % {"agency": agency.name, "date": expires.date().isoformat()})
+    return found
+
+
+# --- checking any copy -------------------------------------------------------------------------------
+MAX_PAGES = 50
+MAX_INFLATED = 40 * 1024 * 1024  # all streams of one upload together, decompressed
+MAX_OBJECTS = 20000
+ACTIVE_KEYS = ("JavaScript", "JS", "OpenAction", "AA", "Launch", "SubmitForm", "ImportData", "RichMedia", "GoToR",
+               "XFA")
+_STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
+_PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
+
+
+class UnsafePdf(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _names(chunk: bytes):
+    for match in _NAME.finditer(chunk):
+        raw = match.group(1)
+        if b"#" in raw:  # /Java#53cript is /JavaScript
+            raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
+        yield raw.decode("latin-1")
+
+
+def screen(data: bytes) -> None:
+    """Refuse what a letter never contains before a parser touches it: scripts and automatic actions,
+    hundreds of pages, a stream that inflates past MAX_INFLATED (a zip bomb). Looks inside every
+    Flate stream (object streams hide dictionaries there) with a decompression cap."""
+    inflated_total = 0
+    chunks = [data]
+    for match in _STREAM.finditer(data):
+        start = match.end()
+        end = data.find(b"endstream", start)
+        if end < 0:
+            break
+        body = data[start:end]
+        inflater = zlib.decompressobj()
+        try:
+            out = inflater.decompress(body, MAX_INFLATED - inflated_total + 1)
+        except zlib.error:
+            continue  # not Flate (images, fonts in other filters): nothing hidden that a reader runs
+        inflated_total += len(out)
+        if inflated_total > MAX_INFLATED or inflater.unconsumed_tail:
+            raise UnsafePdf(_("文件中有解压后异常巨大的数据流（疑似压缩炸弹），已拒绝处理。"))
+        chunks.append(out)
+    pages = 0
+    objects = 0
+    for chunk in chunks:
+        for name in _names(chunk):
+            if name in ACTIVE_KEYS:
+                raise UnsafePdf(_("文件含有脚本或自动执行的动作（%(name)s），告知承诺书不会含有这些内容，已拒绝处理。")
+                                % {"name": name})
+        pages += len(_PAGE.findall(chunk))
+        objects += chunk.count(b" obj")
+    if pages > MAX_PAGES:
+        raise UnsafePdf(_("文件页数过多（超过 %(max)s 页），不是本平台签发的告知承诺书。") % {"max": MAX_PAGES})
+    if objects > MAX_OBJECTS:
+        raise UnsafePdf(_("文件结构过于复杂，已拒绝处理。"))
+
+
+@dataclass
+class Check:
+    """What a copy proves: signature, signer, integrity, whether the seal is ours, and embedded data."""
+
+    sha256: str
+    signed: bool = False
+    valid: bool = False  # cryptographically sound
+    intact: bool = False  # nothing changed since signing, the signature covers the whole file
+    ours: bool = False  # the seal chains to this deployment's roots
+    timestamped: bool = False
+    signer: str = ""
+    organisation: str = ""
+    signed_at: datetime.datetime | None = None
+    demo: bool = False
+    attachment: dict = field(default_factory=dict)
+    note: str = ""
+
+
+def check(data: bytes) -> Check:
+    """Check an uploaded PDF (``screen`` first; raises UnsafePdf)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    screen(data)
+    result = Check(sha256=hashlib.sha256(data).hexdigest())
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        count = int(reader.root["/Pages"].get("/Count", 0))
+        if count > MAX_PAGES:
+            raise UnsafePdf(_("文件页数过多（超过 %(max)s 页），不是本平台签发的告知承诺书。") % {"max": MAX_PAGES})
+        result.attachment = _attachment(reader)
+        signatures = reader.embedded_signatures
+    except UnsafePdf:
+        raise
+    except Exception:  # noqa: BLE001 - a damaged file is an answer, not an error
+        raise UnsafePdf(_("文件已损坏或不是有效的 PDF 文件，无法核验。")) from None
+    if not signatures:
+        result.note = _("文件中没有电子签章。")
+        return result
+    embedded = signatures[-1]
+    result.signed = True
+    context = _validation_context(for_signing=False)
+    try:
+        status = validate_pdf_signature(embedded, signer_validation_context=context, ts_validation_context=context)
+    except Exception as exc:  # noqa: BLE001 - e.g. an algorithm pyHanko does not know (SM2): not valid here
+        log.info("uploaded copy: signature not checkable (%s)", type(exc).__name__)
+        result.note = _("签章数据无法解析：%(error)s") % {"error": type(exc).__name__}
+        return result
+    cert = status.signing_cert
+    result.signer = cert.subject.native.get("common_name", "") if cert else ""
+    result.organisation = cert.subject.native.get("organization_name", "") if cert else ""
+    result.demo = DEMO_MARK in result.signer or DEMO_MARK in str(cert.issuer.native) if cert else False
+    result.valid = bool(status.intact and status.valid)
+    # Unchanged: the signature covers the whole file, or only the seal's own validation data (DSS, B-LT) follows.
+    result.intact = result.valid and (
+        status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        or (status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+            and status.modification_level is not None and status.modification_level <= ModificationLevel.LTA_UPDATES))
+    result.ours = result.valid and bool(status.trusted)
+    ts = status.timestamp_validity
+    result.timestamped = bool(ts and ts.intact and ts.valid)
+    result.signed_at = ts.timestamp if result.timestamped else status.signer_reported_dt
+    return result
+
+
+def _attachment(reader) -> dict:
+    """The letter's data embedded in it (PDF/A-3 attachment), at most 1 MB of JSON."""
+    import json
+
+    try:
+        names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+    except KeyError:
+        return {}
+    for i in range(1, len(names), 2):
+        spec = names[i].get_object()
+        try:
+            stream = spec["/EF"]["/F"].get_object()
+        except KeyError:
+            continue
+        if int(stream.get("/Length", 0)) > 1024 * 1024 or stream.get("/Filter") not in (None, "/FlateDecode"):
+            continue
+        raw = stream.encoded_data
+        if stream.get("/Filter") == "/FlateDecode":
+            inflater = zlib.decompressobj()  # capped here too, whatever screen() saw
+            try:
+                raw = inflater.decompress(raw, 1024 * 1024)
+            except zlib.error:
+                continue
+            if inflater.unconsumed_tail:
+                continue
+        try:
+            value = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(value, dict):
+            return value
+    return {}
