@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from portal import two_factor
-from portal.models import Agency, AuditEvent, Subject, User, Workday
+from portal.models import Agency, AuditEvent, Delivery, Subject, User, Workday
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -84,3 +84,13 @@ class WorkdayAdmin(admin.ModelAdmin):
     list_display = ("date", "is_workday", "note")
     list_filter = ("is_workday",)
     date_hierarchy = "date"
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """The e-mail/SMS outbox: what is pending, sent or failed, and why (docs/operations.md)."""
+
+    list_display = ("created_at", "channel", "status", "attempts", "last_error", "sent_at", "message")
+    list_filter = ("status", "channel")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("message",)

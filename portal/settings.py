@@ -235,6 +235,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@chengnuo.exa
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+SMS_GATEWAY_BACKEND = env.str("SMS_GATEWAY_BACKEND", default="")  # a dotted path: another SMS sender class
 
 # --- Cache ----------------------------------------------------------------
 # Rate limits of the public forms, single-use challenge nonces, cached supervision figures. Memory of
