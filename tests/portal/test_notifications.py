@@ -270,3 +270,16 @@ def test_the_beat_entries_name_registered_tasks(settings):
     for name in ("portal-send-pending-deliveries", "portal-remind-deadlines"):
         assert settings.CELERY_BEAT_SCHEDULE[name]["task"] in app.tasks
     assert remind_deadlines.name == "portal.tasks.remind_deadlines"
+
+
+def test_the_message_centre_and_settings_read_in_english(client, citizen):
+    from django.utils import translation
+
+    client.force_login(citizen)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    try:
+        assert "<h1 class=\"h3 mb-0\">Messages</h1>" in client.get("/messages/").content.decode()
+        page = client.get("/accounts/profile/").content.decode()
+        assert "<h1 class=\"h3\">Settings</h1>" in page and "E-mail reminders" in page
+    finally:
+        translation.deactivate()
