@@ -24,6 +24,7 @@ from stdnum.cn import ric
 from credit import services as credit
 from portal import audit, seals, workdays
 from portal.models import Subject
+from portal.notifications import cn_date, notify
 
 from . import files, letters, selectors
 from .models import (
@@ -385,6 +386,7 @@ def accept(*, clerk, application_pk, expected_state=None, request=None) -> Appli
                 c.save(update_fields=["publicity_start", "publicity_end"])
         _audit("application.accepted", application, clerk, before, request=request,
                due_date=application.due_date.isoformat())
+        notify(application.applicant_user or application.subject, "accepted", _("办件已受理"), _("您的办件 %(n)s（%(s)s）已由%(a)s受理，将在%(d)s前作出决定。") % {"n": application.number, "s": application.service.name, "a": application.agency.name, "d": cn_date(application.due_date)}, ("commitments:application", application.pk), key=f"accepted:{application.pk}")
         transaction.on_commit(lambda pk=application.pk: _plan_verification(pk))
     return application
 
@@ -514,6 +516,7 @@ def issue_notice(*, clerk, application_pk, note="", expected_state=None, request
         _audit("notice.issued", application, clerk, application.state,
                summary=_("出具一次性告知书 %(number)s，需补正 %(n)s 项") % {"number": notice.number, "n": len(items)},
                request=request, notice=notice.number)
+        notify(application.applicant_user or application.subject, "notice", _("请补正办件材料"), _("您的办件 %(n)s 还缺 %(k)s 项材料：%(items)s。请在%(d)s前补正（上传证明或签署告知承诺书），一次性告知书 %(g)s 可在办件页下载。") % {"n": application.number, "k": len(items), "items": "、".join(i["matter"] for i in items), "d": cn_date(notice.due_date), "g": notice.number}, ("commitments:application", application.pk), key=f"notice:{notice.pk}")
     return notice
 
 

@@ -20,6 +20,7 @@ from commitments import files as proof_files
 from commitments.models import CommitmentsError
 from portal import audit, roles, workdays
 from portal.models import User
+from portal.notifications import notify
 
 from . import references
 from .models import (
@@ -296,6 +297,7 @@ def reply(*, actor, ticket_pk, text, publish=False, faq_question="", uploads=(),
         _store(ticket, checked, TicketAttachment.Part.REPLY, actor)
         _audit("replied", ticket, actor, before, _("%(agency)s答复") % {"agency": ticket.agency.name},
                request=request, on_time=on_time, faq=ticket.faq_published)
+        notify(ticket.requester, "complaint", _("您的%(k)s已答复") % {"k": ticket.get_kind_display()}, _("%(a)s已答复您的%(k)s %(n)s“%(t)s”。请查看答复并作出评价。") % {"a": ticket.agency.name, "k": ticket.get_kind_display(), "n": ticket.number, "t": ticket.title}, ("complaints:my_ticket", ticket.number), key=f"complaint:reply:{ticket.pk}:{ticket.reopen_count}")
     return ticket
 
 

@@ -20,6 +20,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from portal import audit, workdays
 from portal.models import Subject
+from portal.notifications import notify
 
 from . import conf, files, selectors
 from .models import (
@@ -187,6 +188,7 @@ def enter_record(*, subject, kind, severity, decision_number, decision_date, dec
     audit.record("credit.record.created", obj=record, actor=actor, agency=deciding_agency, to_state=record.status,
                  summary=_("录入%(severity)s失信记录 %(number)s") % {"severity": record.get_severity_display(), "number": record.decision_number},
                  data={"kind": kind, "severity": severity, "blacklisted": record.blacklisted}, request=request)
+    notify(subject, "credit", _("您有一条新的失信记录"), _("%(a)s作出失信认定（%(n)s），程度为%(sev)s，公示至%(end)s；公示期间%(bar)s。如认为有误，可以在“我的信用”中提出异议；符合条件的，可以申请信用修复。") % {"a": deciding_agency.name, "n": record.decision_number, "sev": record.get_severity_display(), "end": cn_date(record.publicity_end), "bar": _("不能以告知承诺方式办理") if record.bars_commitment else _("仍可以告知承诺方式办理")}, ("credit:my_record", record.pk), key=f"credit:record:{record.pk}")
     _queue_push(record, PushOutbox.Event.CREATE)
     return record
 
@@ -256,6 +258,7 @@ def revoke_record(record, *, officer, reason, request=None) -> DishonestyRecord:
     _run(record.save)
     audit.record("credit.record.revoked", obj=record, actor=officer, from_state=before, to_state=record.status,
                  summary=reason[:300], request=request)
+    notify(record.subject, "credit", _("失信记录已撤销"), _("失信记录 %(n)s 已撤销，不再产生影响。理由：%(r)s") % {"n": record.decision_number, "r": reason}, ("credit:my_record", record.pk), key=f"credit:revoked:{record.pk}")
     _queue_push(record, PushOutbox.Event.REVOKE)
     return record
 
@@ -356,6 +359,7 @@ def decide_repair(repair, *, officer, approve: bool, reason="", request=None) ->
         _run(repair.save)
     audit.record("credit.repair.decided", obj=repair, actor=officer, from_state=CreditRepair.Status.SUBMITTED,
                  to_state=repair.status, summary=reason[:300], request=request)
+    notify(record.subject, "credit", _("信用修复申请有结果了"), (_("您对失信记录 %(n)s 的信用修复申请已获准，该记录不再产生影响。") if approve else _("您对失信记录 %(n)s 的信用修复申请未获准。理由：%(r)s")) % {"n": record.decision_number, "r": reason}, ("credit:my_record", record.pk), key=f"credit:repair:{repair.pk}")
     return repair
 
 
@@ -425,6 +429,7 @@ def decide_objection(objection, *, officer, outcome, reason, severity=None, fact
                  to_state=objection.status, summary=reason[:300], request=request)
     audit.record("credit.record.objection_decided", obj=record, actor=officer, from_state=before, to_state=record.status,
                  summary=objection.get_status_display(), data=changes if outcome == "corrected" else {}, request=request)
+    notify(record.subject, "credit", _("异议处理有结果了"), _("您对失信记录 %(n)s 提出的异议已处理：%(o)s。处理意见：%(r)s") % {"n": record.decision_number, "o": objection.get_status_display(), "r": reason}, ("credit:my_record", record.pk), key=f"credit:objection:{objection.pk}")
     if event:
         _queue_push(record, event)
     return objection

@@ -6,7 +6,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from portal import holidays, two_factor
-from portal.models import Agency, AuditEvent, HolidaySchedule, ProvisionalDeadline, Subject, User, Workday
+from portal.models import (
+    Agency, AuditEvent, Delivery, HolidaySchedule, ProvisionalDeadline, Subject, User, Workday,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -153,3 +155,11 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
 class ProvisionalDeadlineAdmin(ReadOnlyAdmin):
     list_display = ("model", "object_id", "field", "start", "workdays", "due", "settled_at", "settled_due")
     list_filter = ("model", ("settled_at", admin.EmptyFieldListFilter))
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """The e-mail/SMS outbox: what is pending, sent or failed, and why (docs/operations.md)."""
+
+    list_display = ("created_at", "channel", "status", "attempts", "last_error", "sent_at", "message")
+    list_filter = ("status", "channel")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("message",)

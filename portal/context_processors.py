@@ -1,6 +1,7 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
-from portal import navigation, roles
+from portal import navigation, notifications, roles
 
 
 def portal(request):
@@ -13,4 +14,6 @@ def portal(request):
         "care_mode": request.COOKIES.get("care_mode") == "1",
         "nav_public": navigation.public_links(),
         "debug": settings.DEBUG,
+        # The bell's count: one indexed query, and only on pages whose header shows the bell.
+        "unread_messages": SimpleLazyObject(lambda: notifications.unread_count(user)),
     }

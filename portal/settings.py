@@ -239,6 +239,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@chengnuo.example.cn")
+# SMS reminders (portal/notifications.py) go to an HTTP gateway; empty URL: no SMS, the option is not offered.
+# In development `manage.py run_sms_simulator` serves one at http://127.0.0.1:8766/sms.
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+SMS_GATEWAY_BACKEND = env.str("SMS_GATEWAY_BACKEND", default="")  # a dotted path: another SMS sender class
 
 # --- Cache ----------------------------------------------------------------
 # Rate limits of the public forms, single-use challenge nonces, cached supervision figures. Memory of
@@ -316,6 +322,8 @@ CELERY_BEAT_SCHEDULE = {
     "complaints-escalate-overdue": {"task": "complaints.tasks.escalate_overdue", "schedule": 3600},
     "complaints-close-unrated": {"task": "complaints.tasks.close_unrated", "schedule": 6 * 3600},
     "supervision-refresh-figures": {"task": "portal.tasks.refresh_supervision_figures", "schedule": 600},
+    "portal-send-pending-deliveries": {"task": "portal.notifications.send_pending_deliveries", "schedule": 300},
+    "portal-remind-deadlines": {"task": "portal.tasks.remind_deadlines", "schedule": 3600},
 }
 
 # --- Security -------------------------------------------------------------

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from portal import holidays, workdays
+from portal.notifications import send_delivery, send_pending_deliveries  # noqa: F401 - registers the outbox tasks
 
 
 @shared_task
@@ -23,3 +24,11 @@ def refresh_supervision_figures() -> int:
     from portal.supervision import figures
 
     return figures.refresh_all()
+
+
+@shared_task
+def remind_deadlines() -> int:
+    """Beat: tell citizens of their deadlines due within two working days (once per item; see portal/reminders.py)."""
+    from portal import reminders
+
+    return reminders.remind_due()

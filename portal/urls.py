@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from portal import two_factor_views, views
 from portal.forms_auth import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from portal.views import messages as message_views
 from portal.views import supervision
 
 handler400 = "portal.views.bad_request"
@@ -29,6 +30,7 @@ account_patterns = [
         auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
         name="password_reset_confirm",
     ),
+    path("profile/", message_views.profile, name="profile"),
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]
 
@@ -50,6 +52,10 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("workspace/", views.workspace, name="workspace"),
     path("care-mode/", views.care_mode, name="care_mode"),
+    path("messages/", message_views.message_list, name="messages"),
+    path("messages/read-all/", message_views.messages_read_all, name="messages_read_all"),
+    path("messages/<int:pk>/read/", message_views.message_read, name="message_read"),
+    path("messages/<int:pk>/open/", message_views.message_open, name="message_open"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url="/static/img/favicon.svg", permanent=True)),

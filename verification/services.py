@@ -27,6 +27,7 @@ from commitments import services as commitments
 from commitments.models import Application, Commitment, CommitmentsError, Requirement
 from credit import services as credit
 from portal import audit, roles, workdays
+from portal.notifications import notify
 
 from . import conf, connectors, selectors
 from .models import (
@@ -546,6 +547,8 @@ def conclude(*, user, task_id, result, conclusion, disposition=None, request=Non
                                             actor=user, request=request)
         _audit("task.concluded", task, user, before, task.state, agency=task.agency, request=request,
                summary=_("核查结论：%(r)s") % {"r": task.get_result_display()}, result=result)
+        if result == Result.TRUE:
+            notify(application.applicant_user or application.subject, "outcome", _("核查结果：承诺属实"), _("您的办件 %(n)s 中“%(m)s”的告知承诺已核查，结果为属实。感谢您诚信守诺，这次守诺已记入您的信用档案。") % {"n": application.number, "m": task.matter.name}, ("commitments:application", application.pk), key=f"outcome:{task.pk}")
         if result == Result.FALSE:
             _dispose(task, application, commitment, d, user, request)
         _maybe_publish(task)
@@ -615,16 +618,12 @@ def _dispose(task, application, commitment, d, user, request):
 
 
 def _notify_applicant(application, task, chosen, disposition):
-    """Tell the applicant (the audit line is the record; the e-mail goes after commit, if there is an address)."""
-    from portal.models import User
-
+    """Tell the applicant (the audit line is the record; the message and its e-mail/SMS go through portal.notifications)."""
     body = _("您的办件 %(app)s 中“%(m)s”的告知承诺经核查不实（认定文号 %(num)s），处理措施：%(c)s。"
              "如有异议，可在“我的信用”中提出异议。") % {
         "app": application.number, "m": task.matter.name, "num": disposition.decision_number, "c": "、".join(chosen)}
     audit.record("verification.applicant_notified", obj=application, agency=task.agency, summary=body[:300])
-    emails = list(User.objects.filter(pk__in=[application.applicant_user_id]).exclude(email="")
-                  .values_list("email", flat=True)) if application.applicant_user_id else []
-    transaction.on_commit(lambda: _mail(emails, _("核查结果告知"), body))
+    notify(application.applicant_user or application.subject, "outcome", _("核查结果：承诺不实"), body, ("commitments:application", application.pk), key=f"outcome:{task.pk}")
 
 
 # --- 双随机、一公开 ------------------------------------------------------------------------------------

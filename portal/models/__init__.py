@@ -2,12 +2,14 @@
 
 from .agencies import Agency
 from .audit import AuditEvent
+from .messages import Delivery, Message, NotificationSettings
 from .notices import NoticeAgency, SupervisionNotice
 from .subjects import Subject
 from .users import User
 from .workdays import DeadlineChangeNotice, HolidaySchedule, ProvisionalDeadline, Workday
 
 __all__ = [
-    "Agency", "AuditEvent", "DeadlineChangeNotice", "HolidaySchedule", "NoticeAgency", "ProvisionalDeadline", "Subject",
+    "Agency", "AuditEvent", "DeadlineChangeNotice", "Delivery", "HolidaySchedule", "Message", "NoticeAgency",
+    "NotificationSettings", "ProvisionalDeadline", "Subject",
     "SupervisionNotice", "User", "Workday",
 ]

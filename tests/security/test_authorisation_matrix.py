@@ -448,6 +448,14 @@ def b_transparency_notice(w):
     return Case({"pk": notice.pk}, ok=EVERYONE, public=True)
 
 
+def b_message(w):
+    from portal import notifications
+
+    message, = notifications.notify(w.users["applicant"], "accepted", "办件已受理", "您的办件已受理。", "/applications/",
+                                    key=f"matrix:{uuid.uuid4()}")
+    return Case({"pk": message.pk}, ok=OWNER, post_only=True)
+
+
 def b_password_reset_confirm(w):
     return Case({"uidb64": "MQ", "token": "set-password"}, ok=EVERYONE, public=True)
 
@@ -455,6 +463,8 @@ def b_password_reset_confirm(w):
 BUILDERS = {
     # portal
     "password_reset_confirm": b_password_reset_confirm,
+    "message_read": b_message,
+    "message_open": b_message,
     "supervision_notice": b_notice,
     "supervision_notice_edit": b_notice_edit,
     "supervision_notice_approve": b_notice_post,

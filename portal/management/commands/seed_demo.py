@@ -6,7 +6,8 @@ from django.db import transaction
 
 # Each app that has demo data exposes ``<app>.demo.seed(stdout)``; they run left to right
 # along the dependency arrow so later apps find what earlier ones made.
-DEMO_MODULES = ["portal.demo", "catalog.demo", "credit.demo", "commitments.demo", "verification.demo", "complaints.demo"]
+DEMO_MODULES = ["portal.demo", "catalog.demo", "credit.demo", "commitments.demo", "verification.demo", "complaints.demo",
+                "portal.demo_history"]
 
 
 class Command(BaseCommand):
