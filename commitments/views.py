@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import audit, inputs, pdf, roles, uploads
+from portal.once import once_per_form
 from portal.roles import role_required
 
 from . import letters, selectors, services
@@ -103,6 +104,7 @@ def application_detail(request, pk):
 
 
 @applicant_required
+@once_per_form("commitments.sign")
 def sign(request, pk, requirement_pk):
     application = selectors.own_application(request.user, pk)
     requirement = selectors.signing_requirement(application, requirement_pk)
@@ -146,6 +148,7 @@ def _upload(request, application, requirement_pk, template, back):
 
 
 @applicant_required
+@once_per_form("commitments.upload")
 def upload(request, pk, requirement_pk):
     return _upload(request, selectors.own_application(request.user, pk), requirement_pk, "commitments/upload.html",
                    "commitments:application")
@@ -153,6 +156,7 @@ def upload(request, pk, requirement_pk):
 
 @applicant_required
 @require_POST
+@once_per_form("commitments.submit")
 def submit(request, pk):
     application = selectors.own_application(request.user, pk)
     form = StateForm(request.POST)
@@ -167,6 +171,7 @@ def submit(request, pk):
 
 
 @applicant_required
+@once_per_form("commitments.withdraw_application")
 def withdraw_application(request, pk):
     application = selectors.own_application(request.user, pk)
     form = ReasonForm(request.POST or None, initial={"state": application.state})
@@ -187,6 +192,7 @@ def withdraw_application(request, pk):
 
 
 @applicant_required
+@once_per_form("commitments.withdraw_commitment")
 def withdraw_commitment(request, pk, number):
     application = selectors.own_application(request.user, pk)
     commitment = next((c for r in application.requirements.all() for c in r.commitments.all()
@@ -340,6 +346,7 @@ def desk_application(request, pk):
 
 
 @clerk_required
+@once_per_form("commitments.desk_sign")
 def desk_sign(request, pk, requirement_pk):
     application = selectors.desk_application(request.user, pk)
     requirement = selectors.signing_requirement(application, requirement_pk)
@@ -370,6 +377,7 @@ def desk_sign(request, pk, requirement_pk):
 
 
 @clerk_required
+@once_per_form("commitments.desk_upload")
 def desk_upload(request, pk, requirement_pk):
     return _upload(request, selectors.desk_application(request.user, pk), requirement_pk,
                    "commitments/upload.html", "commitments:desk_application")
@@ -394,6 +402,7 @@ DESK_ACTIONS = {
 
 @clerk_required
 @require_POST
+@once_per_form("commitments.desk_action")
 def desk_action(request, pk, action):
     if action not in DESK_ACTIONS:
         raise Http404

@@ -112,6 +112,46 @@ def test_sign_page_shows_full_notification_and_errors_beside_fields(client, citi
     assert Commitment.objects.filter(application=a).count() == 1
 
 
+def _form_token(response):
+    return re.search(r'name="form_token" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_double_clicked_sign_shows_the_new_letter_once_and_no_error(client, citizen, start):
+    a = start(citizen)
+    req = a.requirements.get(matter__name="无犯罪记录证明")
+    _login(client, citizen)
+    url = reverse("commitments:sign", args=[a.pk, req.pk])
+    data = {"state": "draft", "full_name": "张伟", "password": PASSWORD, "form_token": _form_token(client.get(url)),
+            **{f"statement_{i}": "on" for i in range(6)}}
+    first, second = client.post(url, data), client.post(url, data)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    html = client.get(second["Location"]).content.decode()
+    assert Commitment.objects.filter(application=a).count() == 1
+    assert html.count("已签署《无犯罪记录证明》告知承诺书") == 1 and "状态已经变化" not in html
+
+
+def test_submitting_twice_shows_one_banner(client, ready, citizen):
+    _login(client, citizen)
+    url = reverse("commitments:application", args=[ready.pk])
+    data = {"state": "draft", "form_token": _form_token(client.get(url))}
+    client.post(reverse("commitments:submit", args=[ready.pk]), data)
+    client.post(reverse("commitments:submit", args=[ready.pk]), data)
+    html = client.get(url).content.decode()
+    assert html.count("办件已提交，请等待窗口受理。") == 1
+    assert Application.objects.get(pk=ready.pk).state == "submitted"
+
+
+def test_desk_accept_clicked_twice_accepts_once_without_an_error(client, submitted, clerk):
+    _login(client, clerk)
+    url = reverse("commitments:desk_application", args=[submitted.pk])
+    data = {"state": "submitted", "form_token": _form_token(client.get(url))}
+    for _i in range(2):
+        client.post(reverse("commitments:desk_action", args=[submitted.pk, "accept"]), data)
+    html = client.get(url).content.decode()
+    assert html.count("已受理。") == 1 and "状态已经变化" not in html
+    assert Application.objects.get(pk=submitted.pk).state == "accepted"
+
+
 def test_crafted_post_for_an_excluded_matter_changes_nothing(client, citizen, start):
     a = start(citizen)
     req = a.requirements.get(matter__name="律师执业场所安全评估证明")
