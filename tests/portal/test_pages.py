@@ -158,3 +158,42 @@ def test_every_beat_schedule_entry_names_an_importable_task():
     app.loader.import_default_modules()
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in app.tasks, f"beat entry {name} names unknown task {entry['task']}"
+
+
+def test_an_expired_form_gets_a_chinese_page_with_the_way_back_to_the_form(db):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(reverse("care_mode"), {"next": "/catalog/"}, HTTP_REFERER="http://testserver/catalog/")
+    html = response.content.decode()
+    assert response.status_code == 403 and "页面已过期" in html and "DEBUG" not in html
+    assert 'href="http://testserver/catalog/"' in html and "回到原页面" in html
+    # A referrer from another site is never offered as the way back.
+    html = browser.post(reverse("care_mode"), HTTP_REFERER="https://evil.example/").content.decode()
+    assert "evil.example" not in html and 'href="/"' in html
+
+
+def test_the_500_page_is_styled_and_renders_without_a_request_or_database(client):
+    from django.db import connections
+
+    from portal.views import server_error
+
+    with pytest.MonkeyPatch.context() as mp:  # any database access now fails loudly
+        mp.setattr(connections["default"], "cursor", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("db down")))
+        response = server_error(None)
+    html = response.content.decode()
+    assert response.status_code == 500 and "portal.css" in html and "系统繁忙" in html and "承诺通" in html
+
+
+def test_an_unknown_address_in_development_gets_the_chinese_404_page(client, rf):
+    from django.http import Http404
+    from django.views import debug
+
+    from portal.middleware import ChineseNotFoundInDevelopment
+
+    request = rf.get("/no-such-page/")
+    from django.contrib.auth.models import AnonymousUser
+    request.user = AnonymousUser()
+    technical = debug.technical_404_response(request, Http404("x"))
+    response = ChineseNotFoundInDevelopment(lambda r: technical)(request)
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
