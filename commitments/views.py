@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, inputs, pdf, roles, uploads
+from portal import audit, inputs, pdf, pinyin, roles, uploads
 from portal.once import once_per_form
 from portal.roles import role_required
 
@@ -77,7 +77,13 @@ def my_applications(request):
 def start(request):
     service_id = inputs.pk(request.POST.get("service") or request.GET.get("service"))
     if service_id is None:
-        return render(request, "commitments/start_pick.html", {"services": selectors.online_services()})
+        # The picker: a search box (characters or pinyin initials) filtering the list; the page's script
+        # filters as one types, and without script the search button does it here.
+        query = inputs.query(request, "q", 40)
+        services_ = [{"service": s, "initials": pinyin.initials(s.name)} for s in selectors.online_services()]
+        shown = [row for row in services_ if pinyin.matches(row["service"].name, query)]
+        return render(request, "commitments/start_pick.html", {"services": shown, "query": query,
+                                                                "total": len(services_)})
     service, matters = selectors.public_service(service_id)
     form = StartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -321,3 +321,21 @@ def test_pages_keep_a_constant_query_count(client, citizen, clerk, start, sign, 
     assert many == few
     with django_assert_max_num_queries(limit):
         client.get(url(a))
+
+
+def test_matter_page_offers_online_application_carrying_its_service(client, service, matters):
+    matter = service.matters.first()
+    html = client.get(reverse("catalog:matter", args=[matter.pk])).content.decode()
+    start = reverse("commitments:start") + f"?service={service.pk}"
+    assert f'href="{start}"' in html and "在线办理" in html
+    response = client.get(start)  # anonymous: log in first, then back to the start form
+    assert response.status_code == 302 and "next=" in response["Location"] and f"service%3D{service.pk}" in response["Location"]
+
+
+def test_service_picker_without_script_filters_by_characters_or_pinyin_initials(client, citizen, service):
+    _login(client, citizen)
+    url = reverse("commitments:start")
+    assert "律师执业核准" in client.get(url, {"q": "lszy"}).content.decode()
+    assert "律师执业核准" in client.get(url, {"q": "执业"}).content.decode()
+    html = client.get(url, {"q": "xyz"}).content.decode()
+    assert 'value="%d"' % service.pk not in html and "没有找到" in html
