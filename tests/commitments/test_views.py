@@ -338,4 +338,4 @@ def test_service_picker_without_script_filters_by_characters_or_pinyin_initials(
     assert "律师执业核准" in client.get(url, {"q": "lszy"}).content.decode()
     assert "律师执业核准" in client.get(url, {"q": "执业"}).content.decode()
     html = client.get(url, {"q": "xyz"}).content.decode()
-    assert 'value="%d"' % service.pk not in html and "没有找到" in html
+    assert f'value="{service.pk}"' not in html and "没有找到" in html
