@@ -106,7 +106,11 @@ def start(request):
 @applicant_required
 def application_detail(request, pk):
     application = selectors.own_application(request.user, pk)
-    return render(request, "commitments/application.html", _page_context(application, request.user))
+    context = _page_context(application, request.user)
+    context["timeline"] = selectors.citizen_timeline(application, request.user)
+    context["found_false"] = [c for r in context["requirements"] for c in r.commitments.all()
+                              if c.state == "found_false"]
+    return render(request, "commitments/application.html", context)
 
 
 @applicant_required

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+from django.views.generic import RedirectView, TemplateView
 
 from portal import two_factor_views, views
 from portal.forms_auth import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
@@ -50,6 +50,8 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("workspace/", views.workspace, name="workspace"),
     path("care-mode/", views.care_mode, name="care_mode"),
+    path("terms/", TemplateView.as_view(template_name="portal/legal/terms.html"), name="terms"),
+    path("privacy/", TemplateView.as_view(template_name="portal/legal/privacy.html"), name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url="/static/img/favicon.svg", permanent=True)),

@@ -339,3 +339,42 @@ def test_service_picker_without_script_filters_by_characters_or_pinyin_initials(
     assert "律师执业核准" in client.get(url, {"q": "执业"}).content.decode()
     html = client.get(url, {"q": "xyz"}).content.decode()
     assert f'value="{service.pk}"' not in html and "没有找到" in html
+
+
+def test_citizen_timeline_is_in_plain_words(client, accepted, citizen):
+    from portal import audit
+
+    audit.record("verification.plan.created", obj=accepted, agency=accepted.agency,
+                 summary="制定核查计划：核查任务 0 项，纳入抽查库 1 项", data={"tasks": 0, "pooled": 1})
+    _login(client, citizen)
+    html = client.get(reverse("commitments:application", args=[accepted.pk])).content.decode()
+    assert "核查任务 0 项" not in html and "纳入抽查库 1 项" not in html and "系统 ·" not in html
+    assert "已纳入随机抽查范围，可能被抽中核查；您不需要做什么" in html
+    assert "受理了您的办件，将在" in html and "<strong>您</strong>提交了办件" in html
+
+
+def test_after_a_false_finding_the_citizen_reads_the_credit_consequence_and_a_link_to_my_credit(client, accepted,
+                                                                                               citizen):
+    c = accepted.commitments.first()
+    services.conclude_commitment(commitment_pk=c.pk, outcome="found_false")
+    _login(client, citizen)
+    html = client.get(reverse("commitments:application", args=[accepted.pk])).content.decode()
+    assert "经核查与事实不符" in html and "记入您的信用记录" in html and "不能再用告知承诺代替证明" in html
+    assert f'href="{reverse("credit:me")}"' in html
+
+
+def test_guardian_fields_are_marked_to_show_only_when_the_box_is_ticked(client, citizen, service):
+    _login(client, citizen)
+    html = client.get(reverse("commitments:start") + f"?service={service.pk}").content.decode()
+    block = html.split('data-shown-when="id_for_minor"', 1)[1]
+    assert "被监护人姓名" in block and "与被监护人的关系" in block
+
+
+def test_a_refused_form_leads_with_an_error_summary_and_an_error_title(client, citizen, start):
+    a = start(citizen)
+    req = a.requirements.get(matter__name="无犯罪记录证明")
+    _login(client, citizen)
+    html = client.post(reverse("commitments:sign", args=[a.pk, req.pk]), {"state": "draft"}).content.decode()
+    assert re.search(r"<title>错误：", html)
+    summary = html.split("data-error-summary", 1)[1].split("</div>", 1)[0]
+    assert 'role="alert"' in html.split("data-error-summary", 1)[0][-200:] and 'href="#id_full_name"' in summary
