@@ -272,3 +272,22 @@ def test_printing_an_application_or_a_matter_shows_the_portal_and_date_without_b
             assert not any(e.is_visible() for e in page.locator(hidden).all()), (name, hidden)
         page.screenshot(path=str(_artifact(f"print-{name}")), full_page=True)
         page.emulate_media(media="screen")
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["with-script", "without-script"])
+def test_double_clicking_submit_on_the_anonymous_report_shows_the_number_and_code(browser, live_server, script):
+    from complaints.models import Ticket
+    from tests.e2e.test_complaints_journey import _solve
+
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", java_script_enabled=script)
+    page = context.new_page()
+    page.goto("/complaints/new/")
+    page.get_by_label("标题").fill("公示的企业住所承诺疑似不实")
+    page.get_by_label("具体内容").fill("承诺公示栏中某公司承诺的经营场所，实地为居民住宅。")
+    page.get_by_label("验证问题").fill(_solve(page.locator("label[for=id_challenge_answer]").inner_text()))
+    page.get_by_role("button", name="提交").dblclick()
+    page.wait_for_url("**/complaints/new/done/")
+    number = page.locator("#ticket-number").inner_text().strip()
+    assert len(page.locator("#lookup-code").inner_text().strip()) == 8
+    assert Ticket.objects.filter(number=number).exists() and Ticket.objects.count() == 1
+    context.close()
