@@ -174,6 +174,11 @@ def _no_sideways_scroll(page, label):
       .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
       .slice(-4).map((e) => e.tagName + '.' + e.className + ' ' + (e.innerText || '').slice(0, 20))""")
     assert width[0] <= width[1], f"{label}: the page scrolls sideways at {width[1]} px ({width[0]} px wide): {wide}"
+    # Card rows: each labelled cell keeps room for its label on the left (the label floats there).
+    squeezed = page.evaluate("""() => Array.from(document.querySelectorAll('table.table-cards td[data-label]'))
+      .filter((td) => { const s = getComputedStyle(td); return parseFloat(s.paddingLeft) < 4 * parseFloat(s.fontSize); })
+      .map((td) => td.dataset.label)""")
+    assert not squeezed, f"{label}: card cells without room for their label: {squeezed[:5]}"
 
 
 def _key_pages(service, application):  # noqa: F811
