@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint audit bench faults system-packages browser messages clean
+.PHONY: install run otp test lint audit bench faults system-packages browser messages clean
 
 install: $(STAMP) system-packages
 	$(BIN)/python manage.py build_pdf_fonts
@@ -53,9 +53,17 @@ run: install
 	$(BIN)/python manage.py seal_certificates
 	@echo ""
 	@echo "承诺通已启动：http://$(HOST):$(PORT)/   （Ctrl+C 停止；Celery worker 和 beat 同时运行）"
-	@trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/celery -A portal worker --beat --loglevel=WARNING --concurrency=2 & \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# Ctrl+C reaches runserver; the trap then stops the worker (and beat) and waits for it. The trap
+	@# clears itself first: a 'kill 0' would signal this shell too and re-fire the trap endlessly.
+	@trap 'trap - EXIT INT TERM; kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null; echo "承诺通已停止。"' EXIT INT TERM; \
+	$(BIN)/celery -A portal worker --beat --loglevel=WARNING --concurrency=2 & worker=$$!; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT); status=$$?; \
+	exit $$([ $$status -eq 130 ] && echo 0 || echo $$status)
+
+# The current 6-digit code of a demo two-factor account (DEBUG only): make otp LOGIN=credit
+LOGIN ?= approver
+otp:
+	@$(BIN)/python manage.py demo_otp_code $(LOGIN)
 
 # Static checks, then the security checks: bandit fails on a high-severity finding (.bandit);
 # pip-audit runs when the advisory service answers and otherwise says it was skipped (docs/security.md).

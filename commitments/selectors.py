@@ -13,11 +13,12 @@ import datetime
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog import selectors as catalog
 from catalog.models import AdministrativeService, Catalogue
 from credit import services as credit
-from portal import inputs, roles
+from portal import audit, inputs, roles
 from portal.models import Subject
 
 from .models import (
@@ -276,3 +277,38 @@ def letter_for_copy(sha256: str, letter_number: str = "") -> tuple[Commitment | 
     if letter_number:
         return Commitment.objects.only(*fields).filter(letter_number=str(letter_number)[:32]).first(), False
     return None, False
+def _plain_event(event, user) -> dict:
+    """One timeline entry in the words of the citizen reading it (办理记录): who, from the citizen's side
+    (“您”, the agency, or 承诺通 itself), and what it means for them — not internal counts or codes."""
+    data = event.data or {}
+    action = event.action
+    if event.actor_id and event.actor_id == user.pk:
+        who = _("您")
+    elif event.agency_id:
+        who = event.agency.name
+    else:
+        who = _("承诺通")
+    if action == "commitments.application.created":
+        text = _("创建了办件，下一步请为每个证明事项选择签署告知承诺书或上传证明。")
+    elif action == "commitments.application.submitted":
+        text = _("提交了办件，等待窗口受理。")
+    elif action == "commitments.application.accepted":
+        due = data.get("due_date")
+        text = (_("受理了您的办件，将在 %(due)s 前作出决定。") % {"due": due}) if due else _("受理了您的办件。")
+    elif action == "verification.plan.created":
+        if data.get("tasks"):
+            text = _("将依法核查您承诺的内容；您不需要做什么，有结果会在这里告诉您。")
+        elif data.get("pooled"):
+            text = _("您的承诺不需要逐项核查，已纳入随机抽查范围，可能被抽中核查；您不需要做什么。")
+        else:
+            text = _("您的办件不需要核查承诺内容。")
+    elif action == "commitments.notice.issued":
+        text = _("出具了一次性告知书，请按告知书补齐材料后再办理。")
+    else:
+        text = event.summary
+    return {"at": event.at, "who": who, "text": text}
+
+
+def citizen_timeline(application, user) -> list[dict]:
+    """The application's history as its applicant reads it, oldest first."""
+    return [_plain_event(e, user) for e in audit.timeline(application)]

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, inputs, pdf, roles, seals, uploads
+from portal import audit, inputs, pdf, pinyin, roles, seals, uploads
+from portal.once import once_per_form
 from portal.roles import role_required
 
 from . import letters, selectors, services
@@ -78,7 +79,13 @@ def my_applications(request):
 def start(request):
     service_id = inputs.pk(request.POST.get("service") or request.GET.get("service"))
     if service_id is None:
-        return render(request, "commitments/start_pick.html", {"services": selectors.online_services()})
+        # The picker: a search box (characters or pinyin initials) filtering the list; the page's script
+        # filters as one types, and without script the search button does it here.
+        query = inputs.query(request, "q", 40)
+        services_ = [{"service": s, "initials": pinyin.initials(s.name)} for s in selectors.online_services()]
+        shown = [row for row in services_ if pinyin.matches(row["service"].name, query)]
+        return render(request, "commitments/start_pick.html", {"services": shown, "query": query,
+                                                                "total": len(services_)})
     service, matters = selectors.public_service(service_id)
     form = StartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -101,10 +108,15 @@ def start(request):
 @applicant_required
 def application_detail(request, pk):
     application = selectors.own_application(request.user, pk)
-    return render(request, "commitments/application.html", _page_context(application, request.user))
+    context = _page_context(application, request.user)
+    context["timeline"] = selectors.citizen_timeline(application, request.user)
+    context["found_false"] = [c for r in context["requirements"] for c in r.commitments.all()
+                              if c.state == "found_false"]
+    return render(request, "commitments/application.html", context)
 
 
 @applicant_required
+@once_per_form("commitments.sign")
 def sign(request, pk, requirement_pk):
     application = selectors.own_application(request.user, pk)
     requirement = selectors.signing_requirement(application, requirement_pk)
@@ -148,6 +160,7 @@ def _upload(request, application, requirement_pk, template, back):
 
 
 @applicant_required
+@once_per_form("commitments.upload")
 def upload(request, pk, requirement_pk):
     return _upload(request, selectors.own_application(request.user, pk), requirement_pk, "commitments/upload.html",
                    "commitments:application")
@@ -155,6 +168,7 @@ def upload(request, pk, requirement_pk):
 
 @applicant_required
 @require_POST
+@once_per_form("commitments.submit")
 def submit(request, pk):
     application = selectors.own_application(request.user, pk)
     form = StateForm(request.POST)
@@ -169,6 +183,7 @@ def submit(request, pk):
 
 
 @applicant_required
+@once_per_form("commitments.withdraw_application")
 def withdraw_application(request, pk):
     application = selectors.own_application(request.user, pk)
     form = ReasonForm(request.POST or None, initial={"state": application.state})
@@ -189,6 +204,7 @@ def withdraw_application(request, pk):
 
 
 @applicant_required
+@once_per_form("commitments.withdraw_commitment")
 def withdraw_commitment(request, pk, number):
     application = selectors.own_application(request.user, pk)
     commitment = next((c for r in application.requirements.all() for c in r.commitments.all()
@@ -377,6 +393,7 @@ def desk_application(request, pk):
 
 
 @clerk_required
+@once_per_form("commitments.desk_sign")
 def desk_sign(request, pk, requirement_pk):
     application = selectors.desk_application(request.user, pk)
     requirement = selectors.signing_requirement(application, requirement_pk)
@@ -407,6 +424,7 @@ def desk_sign(request, pk, requirement_pk):
 
 
 @clerk_required
+@once_per_form("commitments.desk_upload")
 def desk_upload(request, pk, requirement_pk):
     return _upload(request, selectors.desk_application(request.user, pk), requirement_pk,
                    "commitments/upload.html", "commitments:desk_application")
@@ -431,6 +449,7 @@ DESK_ACTIONS = {
 
 @clerk_required
 @require_POST
+@once_per_form("commitments.desk_action")
 def desk_action(request, pk, action):
     if action not in DESK_ACTIONS:
         raise Http404

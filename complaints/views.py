@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import inputs, roles, uploads
+from portal.once import once_per_form
 from portal.roles import role_required
 
 from . import abuse, selectors, services
@@ -59,6 +60,7 @@ def _filed(request, ticket, code):
 
 
 # --- public ---------------------------------------------------------------------------------------
+@once_per_form("complaints.new", session_keys=(JUST_FILED, UNLOCKED))
 def new(request):
     """File a ticket: logged-in users choose the kind; anonymous visitors may file a report."""
     if request.user.is_authenticated:

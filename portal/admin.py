@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import holidays, two_factor
 from portal.models import (
-    Agency, AuditEvent, Delivery, HolidaySchedule, ProvisionalDeadline, Subject, User, Workday,
+    Agency,
+    AuditEvent,
+    Delivery,
+    HolidaySchedule,
+    ProvisionalDeadline,
+    Subject,
+    User,
+    Workday,
 )
 
 

@@ -104,7 +104,7 @@ def seed(stdout=None) -> list[tuple[str, str, str]]:
     if stdout is not None:
         stdout.write(
             "双因素认证（演示）：信用管理、政府审批和系统管理员账号登录时还需6位动态验证码。\n"
-            "  查看当前验证码：python manage.py demo_otp_code <账号>（例如 approver、credit、admin）\n"
+            "  查看当前验证码：make otp LOGIN=<账号>（例如 approver、credit、admin）\n"
             f"  或在验证器应用中手动添加密钥：{demo_key}\n"
         )
     for mobile, name, id_number in CITIZENS:

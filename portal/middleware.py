@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseNotFound
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
@@ -76,4 +77,22 @@ class NoStoreWhenSignedIn:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
+        return response
+
+
+class ChineseNotFoundInDevelopment:
+    """With ``DEBUG`` on, Django answers an unknown address with its English technical 404 page
+    (``HttpResponseNotFound``); in development the visitor sees the portal's own Chinese 404 page
+    instead, as in production. Pages that answer 404 themselves (e.g. a letter number not found)
+    render their own content and are left alone. Only installed when ``DEBUG`` is on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if isinstance(response, HttpResponseNotFound) and "text/html" in response.get("Content-Type", ""):
+            from portal.views.errors import page_not_found
+
+            return page_not_found(request)
         return response

@@ -82,6 +82,11 @@ MIDDLEWARE = [
     # Last, so that a locked-out login is answered before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
+if DEBUG:
+    # Django's technical 404 page is English; development shows the portal's Chinese one too.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+                      "portal.middleware.ChineseNotFoundInDevelopment")
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"

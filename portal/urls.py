@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
+from django.views.generic import RedirectView, TemplateView
 
 from portal import two_factor_views, views
 from portal.forms_auth import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
@@ -56,6 +56,8 @@ urlpatterns = [
     path("messages/read-all/", message_views.messages_read_all, name="messages_read_all"),
     path("messages/<int:pk>/read/", message_views.message_read, name="message_read"),
     path("messages/<int:pk>/open/", message_views.message_open, name="message_open"),
+    path("terms/", TemplateView.as_view(template_name="portal/legal/terms.html"), name="terms"),
+    path("privacy/", TemplateView.as_view(template_name="portal/legal/privacy.html"), name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url="/static/img/favicon.svg", permanent=True)),

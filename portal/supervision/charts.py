@@ -4,6 +4,7 @@ pygal always embeds a configuration ``<script>`` and credits in comments; both a
 SVG can sit inline in a page whose CSP forbids inline scripts. No JavaScript, no external resource.
 """
 
+import calendar
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 import pygal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
@@ -113,8 +115,17 @@ def _left_margin(labels) -> int:
     return 16 + 14 * max((len(lbl) for lbl in labels), default=4)
 
 
+def _month_labels(months: list[dict]) -> list[str]:
+    """“3月” in Chinese, “Mar” in English; with more than a year of months, 2026.03 in both."""
+    if len(months) > 12:
+        return [f"{m['month']:%Y.%m}" for m in months]
+    if (get_language() or "zh").startswith("zh"):
+        return [f"{m['month'].month}月" for m in months]
+    return [calendar.month_abbr[m["month"].month] for m in months]
+
+
 def monthly_volume(months: list[dict]) -> Chart:
-    labels = [f"{m['month'].month}月" if len(months) <= 12 else f"{m['month']:%Y.%m}" for m in months]
+    labels = _month_labels(months)
     chart = Chart(
         "volume", _("每月办件与告知承诺"),
         _("柱状图：统计期间每月提交的办件数和签署的告知承诺书数。"),
@@ -133,7 +144,7 @@ def monthly_volume(months: list[dict]) -> Chart:
 
 
 def monthly_rates(months: list[dict]) -> Chart:
-    labels = [f"{m['month'].month}月" if len(months) <= 12 else f"{m['month']:%Y.%m}" for m in months]
+    labels = _month_labels(months)
     chart = Chart(
         "rates", _("每月按时核查率与按时答复率"),
         _("折线图：到期的核查任务中按时办结的比例，以及投诉咨询按时答复的比例，按月。没有到期事项的月份不画点。"),
@@ -243,7 +254,6 @@ def grades(pairs) -> Chart:
 def _cached(name: str, result: dict, build) -> list[Chart]:
     """Rendered charts, cached with the figures they draw (the key changes when the figures are refreshed)."""
     from django.core.cache import cache
-    from django.utils.translation import get_language
 
     from .figures import CACHE_SECONDS
 

@@ -26,9 +26,10 @@ import datetime
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from catalog.models import Catalogue, CertificationMatter, MatterField, RiskCategory
@@ -400,8 +401,10 @@ def _months(scope, period: Period, first, after, today) -> list[dict]:
 
 
 # --- cache ------------------------------------------------------------------------------------------
-def cache_key(scope: Scope, period: Period) -> str:
-    return f"supervision:figures:v{CACHE_VERSION}:{scope.key}:{period.key}"
+def cache_key(scope: Scope, period: Period, language: str | None = None) -> str:
+    """Per language too: the figures carry translated labels (risk categories, fields, grades)."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    return f"supervision:figures:v{CACHE_VERSION}:{language}:{scope.key}:{period.key}"
 
 
 def figures(scope: Scope, period: Period, *, refresh: bool = False) -> dict:
@@ -434,6 +437,8 @@ def scopes_to_refresh() -> list[Scope]:
 def refresh_all(period: Period | None = None) -> int:
     period = period or Period.current_year()
     scopes = scopes_to_refresh()
-    for scope in scopes:
-        figures(scope, period, refresh=True)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for scope in scopes:
+                figures(scope, period, refresh=True)
     return len(scopes)

@@ -4,10 +4,13 @@ Thin: read the period and scope, ask ``portal.supervision`` for the figures (cac
 for a write, render. Who sees what: ``figures.scope_for`` (figures) and ``supervision.selectors`` (notices).
 """
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
@@ -35,7 +38,11 @@ def _figures(request) -> tuple[dict, f.Period]:
     if agency_id is not None:
         agency = Agency.objects.filter(pk=agency_id).first()
         scope = f.narrowed(scope, agency)
-    return f.figures(scope, period), period
+    result = f.figures(scope, period)
+    # 立即刷新: recompute now rather than wait for the beat task, unless the figures are under a minute old.
+    if request.GET.get("refresh") == "1" and timezone.now() - result["computed_at"] > datetime.timedelta(minutes=1):
+        result = f.figures(scope, period, refresh=True)
+    return result, period
 
 
 def _agencies_for_select(request, result) -> list[dict]:
@@ -68,8 +75,11 @@ def dashboard(request):
 @figures_required
 def assessment(request):
     result, _period = _figures(request)
+    table = exports.table(result)
     return render(request, "supervision/assessment.html", {
-        "result": result, "table": exports.table(result), "title": exports.title(result),
+        "result": result, "table": table, "title": exports.title(result),
+        # each cell with its column's name: on a phone every row is a card of label/value pairs
+        "labelled_rows": [list(zip(table["headers"], row, strict=False)) for row in table["rows"]],
         "agencies": _agencies_for_select(request, result), "query": _query(result),
     })
 

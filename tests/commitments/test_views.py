@@ -112,6 +112,46 @@ def test_sign_page_shows_full_notification_and_errors_beside_fields(client, citi
     assert Commitment.objects.filter(application=a).count() == 1
 
 
+def _form_token(response):
+    return re.search(r'name="form_token" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_double_clicked_sign_shows_the_new_letter_once_and_no_error(client, citizen, start):
+    a = start(citizen)
+    req = a.requirements.get(matter__name="无犯罪记录证明")
+    _login(client, citizen)
+    url = reverse("commitments:sign", args=[a.pk, req.pk])
+    data = {"state": "draft", "full_name": "张伟", "password": PASSWORD, "form_token": _form_token(client.get(url)),
+            **{f"statement_{i}": "on" for i in range(6)}}
+    first, second = client.post(url, data), client.post(url, data)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    html = client.get(second["Location"]).content.decode()
+    assert Commitment.objects.filter(application=a).count() == 1
+    assert html.count("已签署《无犯罪记录证明》告知承诺书") == 1 and "状态已经变化" not in html
+
+
+def test_submitting_twice_shows_one_banner(client, ready, citizen):
+    _login(client, citizen)
+    url = reverse("commitments:application", args=[ready.pk])
+    data = {"state": "draft", "form_token": _form_token(client.get(url))}
+    client.post(reverse("commitments:submit", args=[ready.pk]), data)
+    client.post(reverse("commitments:submit", args=[ready.pk]), data)
+    html = client.get(url).content.decode()
+    assert html.count("办件已提交，请等待窗口受理。") == 1
+    assert Application.objects.get(pk=ready.pk).state == "submitted"
+
+
+def test_desk_accept_clicked_twice_accepts_once_without_an_error(client, submitted, clerk):
+    _login(client, clerk)
+    url = reverse("commitments:desk_application", args=[submitted.pk])
+    data = {"state": "submitted", "form_token": _form_token(client.get(url))}
+    for _i in range(2):
+        client.post(reverse("commitments:desk_action", args=[submitted.pk, "accept"]), data)
+    html = client.get(url).content.decode()
+    assert html.count("已受理。") == 1 and "状态已经变化" not in html
+    assert Application.objects.get(pk=submitted.pk).state == "accepted"
+
+
 def test_crafted_post_for_an_excluded_matter_changes_nothing(client, citizen, start):
     a = start(citizen)
     req = a.requirements.get(matter__name="律师执业场所安全评估证明")
@@ -281,3 +321,60 @@ def test_pages_keep_a_constant_query_count(client, citizen, clerk, start, sign, 
     assert many == few
     with django_assert_max_num_queries(limit):
         client.get(url(a))
+
+
+def test_matter_page_offers_online_application_carrying_its_service(client, service, matters):
+    matter = service.matters.first()
+    html = client.get(reverse("catalog:matter", args=[matter.pk])).content.decode()
+    start = reverse("commitments:start") + f"?service={service.pk}"
+    assert f'href="{start}"' in html and "在线办理" in html
+    response = client.get(start)  # anonymous: log in first, then back to the start form
+    assert response.status_code == 302 and "next=" in response["Location"] and f"service%3D{service.pk}" in response["Location"]
+
+
+def test_service_picker_without_script_filters_by_characters_or_pinyin_initials(client, citizen, service):
+    _login(client, citizen)
+    url = reverse("commitments:start")
+    assert "律师执业核准" in client.get(url, {"q": "lszy"}).content.decode()
+    assert "律师执业核准" in client.get(url, {"q": "执业"}).content.decode()
+    html = client.get(url, {"q": "xyz"}).content.decode()
+    assert f'value="{service.pk}"' not in html and "没有找到" in html
+
+
+def test_citizen_timeline_is_in_plain_words(client, accepted, citizen):
+    from portal import audit
+
+    audit.record("verification.plan.created", obj=accepted, agency=accepted.agency,
+                 summary="制定核查计划：核查任务 0 项，纳入抽查库 1 项", data={"tasks": 0, "pooled": 1})
+    _login(client, citizen)
+    html = client.get(reverse("commitments:application", args=[accepted.pk])).content.decode()
+    assert "核查任务 0 项" not in html and "纳入抽查库 1 项" not in html and "系统 ·" not in html
+    assert "已纳入随机抽查范围，可能被抽中核查；您不需要做什么" in html
+    assert "受理了您的办件，将在" in html and "<strong>您</strong>提交了办件" in html
+
+
+def test_after_a_false_finding_the_citizen_reads_the_credit_consequence_and_a_link_to_my_credit(client, accepted,
+                                                                                               citizen):
+    c = accepted.commitments.first()
+    services.conclude_commitment(commitment_pk=c.pk, outcome="found_false")
+    _login(client, citizen)
+    html = client.get(reverse("commitments:application", args=[accepted.pk])).content.decode()
+    assert "经核查与事实不符" in html and "记入您的信用记录" in html and "不能再用告知承诺代替证明" in html
+    assert f'href="{reverse("credit:me")}"' in html
+
+
+def test_guardian_fields_are_marked_to_show_only_when_the_box_is_ticked(client, citizen, service):
+    _login(client, citizen)
+    html = client.get(reverse("commitments:start") + f"?service={service.pk}").content.decode()
+    block = html.split('data-shown-when="id_for_minor"', 1)[1]
+    assert "被监护人姓名" in block and "与被监护人的关系" in block
+
+
+def test_a_refused_form_leads_with_an_error_summary_and_an_error_title(client, citizen, start):
+    a = start(citizen)
+    req = a.requirements.get(matter__name="无犯罪记录证明")
+    _login(client, citizen)
+    html = client.post(reverse("commitments:sign", args=[a.pk, req.pk]), {"state": "draft"}).content.decode()
+    assert re.search(r"<title>错误：", html)
+    summary = html.split("data-error-summary", 1)[1].split("</div>", 1)[0]
+    assert 'role="alert"' in html.split("data-error-summary", 1)[0][-200:] and 'href="#id_full_name"' in summary

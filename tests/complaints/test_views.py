@@ -320,3 +320,32 @@ def test_beat_schedule_entries_import():
         if entry["task"].startswith("complaints."):
             module, func = entry["task"].rsplit(".", 1)
             assert callable(getattr(import_module(module), func)), name
+
+
+def _form_token(page: str) -> str:
+    return re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+
+
+def test_double_clicked_anonymous_report_shows_the_number_and_code_not_the_form_again(client):
+    page = client.get(reverse("complaints:new")).content.decode()
+    token, answer = _answer_challenge(page)
+    data = {**REPORT, "challenge_token": token, "challenge_answer": answer, "form_token": _form_token(page)}
+    client.post(reverse("complaints:new"), data)  # the first click: its answer never reaches the screen
+    response = client.post(reverse("complaints:new"), data, follow=True)  # the second click
+    page = response.content.decode()
+    ticket = Ticket.objects.get()
+    code = re.search(r'id="lookup-code">([A-Z0-9]{8})<', page).group(1)
+    assert ticket.number in page and services.code_matches(ticket, code)
+    assert "已经使用过" not in page and 'name="challenge_answer"' not in page
+
+
+def test_a_report_refused_for_a_wrong_answer_can_be_sent_again_with_the_same_form(client):
+    page = client.get(reverse("complaints:new")).content.decode()
+    form_token = _form_token(page)
+    token, answer = _answer_challenge(page)
+    page = client.post(reverse("complaints:new"), {**REPORT, "challenge_token": token, "form_token": form_token,
+                                                    "challenge_answer": str(int(answer) + 1)}).content.decode()
+    token, answer = _answer_challenge(page)
+    response = client.post(reverse("complaints:new"), {**REPORT, "challenge_token": token, "form_token": form_token,
+                                                        "challenge_answer": answer})
+    assert response.status_code == 302 and Ticket.objects.count() == 1

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC_PREFIXES = (
     "", "accounts/login/", "accounts/register", "accounts/password/reset", "healthz", "favicon.ico",
-    "care-mode/", "i18n/", "catalog/", "letters/verify/", "publicity/", "spot-checks/", "credit/blacklist/",
+    "care-mode/", "terms/", "privacy/", "i18n/", "catalog/", "letters/verify/", "publicity/", "spot-checks/", "credit/blacklist/",
     "complaints/new/", "complaints/track/", "complaints/faq/", "transparency/", "static/",
     # Anonymous reporters reach their own attachments through the tracking code; others get 404.
     "complaints/attachments/",
@@ -180,3 +180,67 @@ def test_every_beat_schedule_entry_names_an_importable_task():
     app.loader.import_default_modules()
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in app.tasks, f"beat entry {name} names unknown task {entry['task']}"
+
+
+def test_an_expired_form_gets_a_chinese_page_with_the_way_back_to_the_form(db):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(reverse("care_mode"), {"next": "/catalog/"}, HTTP_REFERER="http://testserver/catalog/")
+    html = response.content.decode()
+    assert response.status_code == 403 and "页面已过期" in html and "DEBUG" not in html
+    assert 'href="http://testserver/catalog/"' in html and "回到原页面" in html
+    # A referrer from another site is never offered as the way back.
+    html = browser.post(reverse("care_mode"), HTTP_REFERER="https://evil.example/").content.decode()
+    assert "evil.example" not in html and 'href="/"' in html
+
+
+def test_the_500_page_is_styled_and_renders_without_a_request_or_database(client):
+    from django.db import connections
+
+    from portal.views import server_error
+
+    with pytest.MonkeyPatch.context() as mp:  # any database access now fails loudly
+        mp.setattr(connections["default"], "cursor", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("db down")))
+        response = server_error(None)
+    html = response.content.decode()
+    assert response.status_code == 500 and "portal.css" in html and "系统繁忙" in html and "承诺通" in html
+
+
+def test_an_unknown_address_in_development_gets_the_chinese_404_page(client, rf):
+    from django.http import Http404
+    from django.views import debug
+
+    from portal.middleware import ChineseNotFoundInDevelopment
+
+    request = rf.get("/no-such-page/")
+    from django.contrib.auth.models import AnonymousUser
+    request.user = AnonymousUser()
+    technical = debug.technical_404_response(request, Http404("x"))
+    response = ChineseNotFoundInDevelopment(lambda r: technical)(request)
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
+
+
+def test_the_user_agreement_and_privacy_policy_exist_and_registration_links_them(client):
+    terms = client.get(reverse("terms")).content.decode()
+    privacy = client.get(reverse("privacy")).content.decode()
+    assert "用户服务协议" in terms and "告知承诺" in terms
+    for text in ("个人信息保护法", "保存多久", "您的权利", "居民身份证号码"):
+        assert text in privacy
+    html = client.get(reverse("register_person")).content.decode()
+    assert f'href="{reverse("terms")}"' in html and f'href="{reverse("privacy")}"' in html
+
+
+def test_django_form_messages_read_as_natural_chinese():
+    from django import forms
+    from django.utils import translation
+
+    class Form(forms.Form):
+        reason = forms.CharField(min_length=15)
+        email = forms.EmailField()
+
+    with translation.override("zh-hans"):
+        form = Form({"reason": "太短", "email": "x"})
+        form.is_valid()
+        assert "请至少输入 15 个字" in str(form.errors["reason"]) and "请输入有效的电子邮箱地址" in str(form.errors["email"])
+        assert "请填写此项" in str(Form({}).errors["reason"])

@@ -169,3 +169,20 @@ def test_the_beat_task_refreshes_city_wide_and_each_government(city_government, 
     period = f.Period.current_year()
     for scope in (f.Scope(), f.Scope(city_government), f.Scope(district_government)):
         assert cache.get(f.cache_key(scope, period)) is not None
+
+
+def test_figures_are_kept_per_language_so_english_pages_get_english_labels(city_government, year_of_activity):
+    from django.utils import translation
+
+    from portal.supervision import charts
+
+    scope = f.Scope(city_government)
+    with translation.override("zh-hans"):
+        chinese = f.figures(scope, PERIOD)
+    with translation.override("en"):
+        english = f.figures(scope, PERIOD)
+        months = charts._month_labels(english["months"])
+    assert f.cache_key(scope, PERIOD, "en") != f.cache_key(scope, PERIOD, "zh-hans")
+    assert [label for label, _n in english["fields"]] != [label for label, _n in chinese["fields"]]
+    assert not any("月" in m for m in months) and months[0] in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+                                                                "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -144,3 +144,31 @@ def test_transparency_is_public_and_shows_no_personal_data(client, year_of_activ
 def test_transparency_shows_an_empty_state_without_data(client, db):
     html = client.get(reverse("transparency")).content.decode()
     assert "统计期间暂无数据" in html
+
+
+def test_dashboard_says_how_fresh_the_figures_are_and_refresh_recomputes_them(client, supervisor, year_of_activity):
+    import datetime
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from portal.supervision import figures as f
+
+    client.force_login(supervisor)
+    html = client.get(reverse("supervision"), YEAR_QUERY).content.decode()
+    assert "数据更新于" in html and "前；每 10 分钟自动刷新" in html and "refresh=1" in html and "立即刷新" in html
+    # Make the kept figures look 20 minutes old: 立即刷新 computes them again.
+    scope = f.scope_for(supervisor)
+    period = f.Period.parse(YEAR_QUERY["from"], YEAR_QUERY["to"])
+    key = f.cache_key(scope, period)
+    stale = cache.get(key)
+    stale["computed_at"] = timezone.now() - datetime.timedelta(minutes=20)
+    cache.set(key, stale)
+    client.get(reverse("supervision"), {**YEAR_QUERY, "refresh": "1"})
+    assert timezone.now() - cache.get(key)["computed_at"] < datetime.timedelta(minutes=1)
+
+
+def test_the_assessment_table_labels_each_cell_for_phones(client, supervisor, year_of_activity):
+    client.force_login(supervisor)
+    html = client.get(reverse("supervision_assessment"), YEAR_QUERY).content.decode()
+    assert "table-cards" in html and 'data-label="' in html
