@@ -384,6 +384,13 @@ def b_spot_check(w):
     return Case({"pk": run.pk}, ok=EVERYONE, public=True)
 
 
+# The integrity file (信用档案) is credit information shared city-wide by law (一处失信、处处受限): every
+# credit officer may open it, and each opening is audited (credit.services.record_lookup). It is no case.
+CREDIT_OFFICERS = frozenset({"credit_officer", "justice_credit_officer", "district_justice_staff",
+                             "city_government_staff", "district_government_staff", "district_department_staff",
+                             "city_department_staff"})
+
+
 def b_my_record(w):
     return Case({"pk": w.record.pk}, ok=OWNER)
 
@@ -409,14 +416,8 @@ def b_officer_objection(w):
 
 
 def b_policy_edit(w):
-    return Case({"severity": "general"}, ok=frozenset({"credit_officer"}))
-
-
-# The integrity file (信用档案) is credit information shared city-wide by law (一处失信、处处受限): every
-# credit officer may open it, and each opening is audited (credit.services.record_lookup). It is no case.
-CREDIT_OFFICERS = frozenset({"credit_officer", "justice_credit_officer", "district_justice_staff",
-                             "city_government_staff", "district_government_staff", "district_department_staff",
-                             "city_department_staff"})
+    # The severity policies are one city-wide table of rules, no agency's case.
+    return Case({"severity": "general"}, ok=CREDIT_OFFICERS)
 
 
 def b_subject_file(w):
@@ -448,7 +449,8 @@ def b_ticket_post(w):
 
 
 def b_notice(w):
-    return Case({"pk": w.notice_draft.pk}, ok=frozenset({"supervisor", "approver"}))
+    # Supervision itself: the city's supervisors (the justice bureau's included) read its notices.
+    return Case({"pk": w.notice_draft.pk}, ok=frozenset({"approver"}) | SUPERVISORS)
 
 
 def b_notice_edit(w):
