@@ -256,3 +256,29 @@ def test_the_desk_search_goes_by_post_and_ignores_a_query_in_the_url(clerk, serv
     assert application.number in found and other.number not in found
     unfiltered = client.get(reverse("commitments:desk") + f"?q={citizen.subject.name}").content.decode()
     assert application.number in unfiltered and other.number in unfiltered
+    for hostile in ("a\x00b", "%' OR 1=1 --", "<script>x</script>", "x" * 500):
+        response = client.post(reverse("commitments:desk"), {"q": hostile, "state": hostile, "page": hostile})
+        assert response.status_code == 200 and "<script>x</script>" not in response.content.decode()
+
+
+# --- the kernel's one function per duty ------------------------------------------------------------------
+def test_each_duty_has_its_own_scope_case_work_own_agency_review_and_supervision_the_tree(
+        city_government, justice_bureau, agency, district_government, district_department, reviewer,
+        justice_supervisor, district_supervisor):
+    from portal import scope
+    from portal.models import User
+
+    everyone = [city_government, justice_bureau, agency, district_government, district_department]
+    staff = {own: StaffFactory(agency=own, roles=[roles.WINDOW_CLERK]) for own in everyone}
+
+    def agencies(q):
+        return set(User.objects.filter(q).values_list("agency__code", flat=True))
+
+    for own, clerk in staff.items():
+        assert agencies(scope.case_q(clerk)) == {own.code}
+        assert [a for a in everyone if scope.handles_cases_of(clerk, a)] == [own]
+        assert scope.supervision_q(clerk) is None and not scope.supervises(clerk, own)
+    assert agencies(scope.catalogue_review_q(reviewer)) == {a.code for a in everyone}
+    assert agencies(scope.supervision_q(justice_supervisor)) == {a.code for a in everyone}
+    assert agencies(scope.supervision_q(district_supervisor)) == {district_government.code, district_department.code}
+    assert scope.case_q(CitizenFactory()) is None and not scope.handles_cases_of(CitizenFactory(), agency)
