@@ -212,7 +212,7 @@ def withdraw_commitment(request, pk, number):
     })
 
 
-# --- files (owner, the agency's case staff, supervisors read-only and audited, superusers) ------------------------------------------------------------
+# --- files (owner, the agency's case staff, supervisors read-only and audited, superusers) ---------------
 @login_required
 def letter_pdf(request, number):
     commitment = selectors.letter_for(request.user, number)
