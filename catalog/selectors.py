@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
-from portal import inputs, roles
+from portal import inputs, roles, scope
 from portal.models import Agency
 
 from .models import AdministrativeService, Catalogue, CatalogueComment, CertificationMatter, MatterField
@@ -182,7 +182,7 @@ def _scope_q(user) -> Q | None:
     if roles.has_role(user, roles.CATALOGUE_EDITOR):
         q = Q(agency_id=agency.pk)
     if roles.has_role(user, roles.JUSTICE_REVIEWER, roles.GOVERNMENT_APPROVER):
-        wide = Q(agency__path__startswith=agency.scope_root().path)
+        wide = scope.catalogue_review_q(user)  # the government tree: for catalogues only, never cases
         q = wide if q is None else q | wide
     return q
 

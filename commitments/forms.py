@@ -147,13 +147,18 @@ class WalkInForm(LookupForm):
         self.fields["number"].widget = forms.HiddenInput()
 
 
-class DeskFileForm(forms.Form):
+class DeskFileForm(LookupForm):
+    """Filing at the window starts from the ID document: the ID number (or USCC) the clerk typed or a card
+    reader filled, carried from the lookup; the desk finds the applicant by its keyed hash. Never a
+    record number: a form that named a record would let a clerk file and sign for anyone."""
+
     token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
-    subject = forms.IntegerField(widget=forms.HiddenInput)
     service = forms.ModelChoiceField(label=_("办理事项"), queryset=None, empty_label=_("请选择办理事项"),
                                      error_messages={"required": _("请选择办理事项。")})
     guardian_name = forms.CharField(label=_("法定监护人姓名（申请人未满18周岁时填写）"), max_length=50, required=False)
     guardian_relation = forms.CharField(label=_("监护人与申请人的关系"), max_length=20, required=False)
+
+    field_order = ["token", "kind", "number", "service", "guardian_name", "guardian_relation"]
 
     def __init__(self, *args, services=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,3 +186,5 @@ class LetterCheckForm(forms.Form):
         except seals.UnsafePdf as exc:
             raise ValidationError(exc.message, code="unsafe") from None
         return upload
+        self.fields["kind"].widget = forms.HiddenInput()
+        self.fields["number"].widget = forms.HiddenInput()

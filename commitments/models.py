@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from portal import roles
+from portal import roles, scope
 
 
 class CommitmentsError(Exception):
@@ -61,13 +61,12 @@ def _is_owner(application, user) -> bool:
 
 
 def in_agency_scope(agency, user) -> bool:
-    """Whether ``agency`` is within ``user``'s staff scope (mirrors ``Agency.scoped_agencies`` without a query)."""
-    own = getattr(user, "agency", None)
-    return own is not None and own.supervises(agency)
+    """Whether ``user`` works the cases of ``agency``: its own agency only (``portal.scope``, case work)."""
+    return scope.handles_cases_of(user, agency)
 
 
 def _is_desk_clerk(application, user) -> bool:
-    """A window clerk of the handling agency (or of a government above it)."""
+    """A window clerk of the handling agency."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "agency_id", None):
         return False
     if not roles.has_role(user, roles.WINDOW_CLERK):

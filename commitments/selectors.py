@@ -2,8 +2,10 @@
 
 * The applicant (owner) sees the applications of its subject — an enterprise's accounts all act
   for the organisation — and those it filed as a legal guardian.
-* Case staff (window clerks, verifiers, inspectors, supervisors) see the applications of the
-  agencies in their scope (``Agency.scoped_agencies``): a department's clerk only its own.
+* Case staff (window clerks, verifiers, inspectors) see the applications of their own agency only
+  (``portal.scope.case_q``): no government or justice bureau handles another agency's cases.
+* Supervisors read (never act on) the letters, proofs and notices of the agencies they supervise
+  (``portal.scope.supervises``); the views audit each such read of another agency's case.
 * Superusers see everything.
 * The public sees a letter's existence and status (no personal data) and the publicity board (masked).
 """
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from catalog import selectors as catalog
 from catalog.models import AdministrativeService, Catalogue
 from credit import services as credit
-from portal import audit, inputs, roles
+from portal import audit, inputs, roles, scope
 from portal.models import Subject
 
 from .models import (
@@ -31,7 +33,7 @@ from .models import (
     in_agency_scope,
 )
 
-CASE_STAFF = (roles.WINDOW_CLERK, roles.VERIFIER, roles.INSPECTOR, roles.SUPERVISOR)
+CASE_STAFF = (roles.WINDOW_CLERK, roles.VERIFIER, roles.INSPECTOR)
 
 
 # --- who is who ---------------------------------------------------------------------------------
@@ -44,11 +46,17 @@ def is_owner(application, user) -> bool:
 
 
 def is_handling_staff(application, user) -> bool:
+    """Case staff of the application's own agency (they may act on it)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
         return True
-    return roles.has_role(user, *CASE_STAFF) and in_agency_scope(application.agency, user)
+    return roles.has_role(user, *CASE_STAFF) and in_agency_scope(application.agency_id, user)
+
+
+def may_read_as_staff(application, user) -> bool:
+    """Its case staff, or a supervisor above its agency (read-only; the view audits the read)."""
+    return is_handling_staff(application, user) or scope.supervises(user, application.agency)
 
 
 def _owner_q(user) -> Q:
@@ -61,9 +69,9 @@ def _owner_q(user) -> Q:
 def _staff_q(user) -> Q | None:
     if user.is_superuser:
         return Q()
-    if not roles.has_role(user, *CASE_STAFF) or user.agency_id is None:
+    if not roles.has_role(user, *CASE_STAFF):
         return None
-    return Q(agency__in=user.agency.scoped_agencies())
+    return scope.case_q(user)
 
 
 def _get(qs, **kwargs):
@@ -84,7 +92,8 @@ def online_services() -> list:
 def desk_services(user) -> QuerySet[AdministrativeService]:
     qs = AdministrativeService.objects.filter(matters__catalogue__state__in=Catalogue.PUBLIC_STATES)
     if not user.is_superuser:
-        qs = qs.filter(agency__in=user.agency.scoped_agencies())
+        q = scope.case_q(user)
+        qs = qs.filter(q) if q is not None else qs.none()
     return qs.select_related("agency").order_by("name").distinct()
 
 
@@ -201,11 +210,6 @@ def find_subject(kind, number) -> Subject | None:
     return Subject.objects.by_identifier(kind, number).first()
 
 
-def desk_subject_by_pk(pk) -> Subject:
-    """A subject the clerk looked up by its exact ID number (the form carries its key)."""
-    return _get(Subject.objects.all(), pk=pk)
-
-
 def subject_applications(user, subject) -> QuerySet[Application]:
     return desk_applications(user).filter(subject=subject)[:20]
 
@@ -213,16 +217,16 @@ def subject_applications(user, subject) -> QuerySet[Application]:
 def notice_for(user, pk) -> OneTimeNotice:
     notice = _get(OneTimeNotice.objects.select_related("application__agency", "application__subject",
                                                        "application__service", "issued_by"), pk=pk)
-    if not (is_owner(notice.application, user) or is_handling_staff(notice.application, user)):
+    if not (is_owner(notice.application, user) or may_read_as_staff(notice.application, user)):
         raise Http404
     return notice
 
 
 # --- files ----------------------------------------------------------------------------------------------
 def letter_for(user, letter_number) -> Commitment:
-    """The letter for its owner, scoped staff and superusers; anyone else gets 404."""
+    """The letter for its owner, its agency's case staff, supervisors above it and superusers; else 404."""
     commitment = _get(Commitment.objects.select_related("application__agency"), letter_number=letter_number)
-    if is_owner(commitment.application, user) or is_handling_staff(commitment.application, user):
+    if is_owner(commitment.application, user) or may_read_as_staff(commitment.application, user):
         return commitment
     raise Http404
 
@@ -230,7 +234,7 @@ def letter_for(user, letter_number) -> Commitment:
 def proof_for(user, pk) -> ProofDocument:
     proof = _get(ProofDocument.objects.select_related("requirement__application__agency"), pk=pk)
     application = proof.requirement.application
-    if is_owner(application, user) or is_handling_staff(application, user):
+    if is_owner(application, user) or may_read_as_staff(application, user):
         return proof
     raise Http404
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, inputs, pdf, pinyin, roles, seals, uploads
+from portal import audit, inputs, pdf, pinyin, roles, scope, seals, uploads
 from portal.once import once_per_form
 from portal.roles import role_required
 
@@ -230,10 +230,12 @@ def withdraw_commitment(request, pk, number):
     })
 
 
-# --- files (owner, scoped staff, superusers) ------------------------------------------------------------
+# --- files (owner, the agency's case staff, supervisors read-only and audited, superusers) ---------------
 @login_required
 def letter_pdf(request, number):
     commitment = selectors.letter_for(request.user, number)
+    scope.note_supervisory_read(request.user, commitment, commitment.application.agency, what="告知承诺书",
+                                request=request)
     try:
         content = services.letter_pdf(commitment.pk)
     except seals.SealError as exc:
@@ -245,6 +247,8 @@ def letter_pdf(request, number):
 @login_required
 def proof_download(request, pk):
     proof = selectors.proof_for(request.user, pk)
+    scope.note_supervisory_read(request.user, proof, proof.requirement.application.agency, what="证明材料",
+                                request=request)
     ext = proof.extension
     response = FileResponse(uploads.open_stored(proof.file), as_attachment=True, filename=f"证明材料-{proof.pk}{ext}",
                             content_type=proof.content_type)
@@ -255,6 +259,8 @@ def proof_download(request, pk):
 @login_required
 def notice_pdf(request, pk):
     notice = selectors.notice_for(request.user, pk)
+    scope.note_supervisory_read(request.user, notice, notice.application.agency, what="一次性告知书",
+                                request=request)
     try:
         content = pdf.render_pdf("commitments/notice_pdf.html", {
             "notice": notice, "application": notice.application, "seal_reason": f"一次性告知书 {notice.number}",
@@ -311,10 +317,14 @@ def publicity(request):
 # --- window desk ---------------------------------------------------------------------------------------
 @clerk_required
 def desk(request):
-    state = request.GET.get("state", "")
-    query = inputs.query(request, "q", 40)
+    """The agency's applications. The search box goes by POST (an applicant's ID number or name may be
+    typed into it, and must not land in a URL, an access log or the browser history); a ``q`` in the
+    query string is ignored. The page number travels with the search form."""
+    params = request.POST if request.method == "POST" else request.GET
+    state = str(params.get("state", ""))[:20]
+    query = inputs.text(request.POST.get("q"), 40) if request.method == "POST" else ""
     page = Paginator(selectors.desk_applications(request.user, state=state, query=query), 20).get_page(
-        request.GET.get("page"))
+        params.get("page"))
     return render(request, "commitments/desk.html", {
         "page": page, "lookup": LookupForm(), "state": state, "query": query[:40], "states": Application.State.choices,
     })
@@ -333,13 +343,16 @@ def desk_subject(request):
             "lookup": lookup, "walk_in": WalkInForm(initial={"kind": kind, "number": number})})
     audit.record("commitments.subject.looked_up", obj=subject, actor=request.user, summary=subject.id_masked,
                  request=request)
-    return _desk_subject_page(request, subject)
+    return _desk_subject_page(request, subject, number)
 
 
-def _desk_subject_page(request, subject):
+def _desk_subject_page(request, subject, number):
+    """The applicant found by the ID number in hand; the filing form carries that number (in the POST body
+    only), never the record's key."""
     return render(request, "commitments/desk_subject.html", {
         "lookup": LookupForm(initial={"kind": subject.kind}), "subject": subject, "minor": services.is_minor(subject),
-        "file_form": DeskFileForm(initial={"subject": subject.pk}, services=selectors.desk_services(request.user)),
+        "file_form": DeskFileForm(initial={"kind": subject.kind, "number": number},
+                                  services=selectors.desk_services(request.user)),
         "applications": selectors.subject_applications(request.user, subject),
     })
 
@@ -354,7 +367,7 @@ def desk_register(request):
                                             id_number=d["number"], request=request)
         messages.success(request, _("已登记申请人，请继续选择办理事项。"))
         # The page itself, not a redirect: a redirect would have to carry the ID number in its URL.
-        return _desk_subject_page(request, subject)
+        return _desk_subject_page(request, subject, d["number"])
     return render(request, "commitments/desk_subject.html", {"lookup": LookupForm(), "walk_in": form})
 
 
@@ -364,8 +377,13 @@ def desk_file(request):
     form = DeskFileForm(request.POST, services=selectors.desk_services(request.user))
     subject = None
     if form.is_valid():
-        subject = selectors.desk_subject_by_pk(form.cleaned_data["subject"])
         d = form.cleaned_data
+        subject = selectors.find_subject(d["kind"], d["number"])
+        if subject is None:
+            messages.error(request, _("平台中没有该证件号码的申请人，请当场核验证件后登记。"))
+            return render(request, "commitments/desk_subject.html", {
+                "lookup": LookupForm(initial={"kind": d["kind"]}),
+                "walk_in": WalkInForm(initial={"kind": d["kind"], "number": d["number"]})}, status=400)
         try:
             application, _created = services.file_at_window(
                 clerk=request.user, subject=subject, service_id=d["service"].pk, token=d["token"],

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from portal import roles
+from portal import roles, scope
 
 MAX_TITLE = 60
 MAX_CONTENT = 2000
@@ -126,7 +126,9 @@ class TicketCounter(models.Model):
 
 
 def in_scope(agency_id, agency_path: str, user) -> bool:
-    """Whether ``user``'s agency is, or supervises (``Agency.scoped_agencies``), the agency given."""
+    """Whether ``user``'s agency is, or oversees (``Agency.scoped_agencies``), the agency given.
+
+    Oversight only (a supervisor's read-only view); handling a ticket is ``is_handler``'s: own agency."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
@@ -138,12 +140,13 @@ def in_scope(agency_id, agency_path: str, user) -> bool:
 
 
 def is_handler(ticket, user) -> bool:
-    """Staff of the handling agency (or of a government above it) with an inbox role."""
-    if ticket.agency_id is None:
+    """Staff of the handling agency itself with an inbox role (``portal.scope``: case work is routed, never
+    inherited by a government or a justice bureau above it)."""
+    if ticket.agency_id is None or user is None:
         return False
     if not (user.is_superuser or roles.has_role(user, *HANDLER_ROLES)):
         return False
-    return in_scope(ticket.agency_id, ticket.agency.path, user)
+    return scope.handles_cases_of(user, ticket.agency_id)
 
 
 def is_dispatcher(ticket, user) -> bool:

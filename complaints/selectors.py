@@ -1,10 +1,11 @@
 """Every read of tickets that depends on who asks. Views ask here; scoping lives nowhere else.
 
 * requester — their own tickets (logged in), or one ticket unlocked with number + lookup code;
-* handling agency staff (window clerks, complaints liaisons) — tickets assigned to their agency,
-  or to agencies under their government (``Agency.scoped_agencies``);
+* handling agency staff (window clerks, complaints liaisons) — tickets routed to their own agency
+  only (``portal.scope.case_q``; no government or justice bureau handles another agency's tickets);
 * 12345 operators — every ticket, city-wide (they dispatch and call back);
-* supervisors — tickets handled by agencies in their scope, read-only, without contact details;
+* supervisors — tickets handled by agencies they oversee (``portal.scope.supervision_q``), read-only,
+  without contact details; the view audits each read of another agency's ticket;
 * the public — the FAQ of answered consultations whose requester agreed to publication.
 
 Contact details (name, phone) of the requester are shown to the requester, to the handling
@@ -15,7 +16,7 @@ from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, W
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from portal import audit, inputs, roles
+from portal import audit, inputs, roles, scope
 from portal.models import Agency
 from verification.models import VerificationTask
 
@@ -33,12 +34,18 @@ def _due():
 
 
 def _scope_filter(user) -> Q:
-    """Tickets whose handling agency is within the user's agency scope."""
+    """Tickets whose handling agency a supervisor oversees (figures, escalations: read-only)."""
     if user.is_superuser:
         return Q()
     if user.agency is None:
         return Q(pk__in=[])
     return user.agency.scope_q("agency")
+
+
+def _handling_filter(user) -> Q:
+    """Tickets routed to the user's own agency (the inbox: case work)."""
+    q = scope.case_q(user, "agency")
+    return Q(pk__in=[]) if q is None else q
 
 
 def is_operator(user) -> bool:
@@ -56,8 +63,8 @@ def requester_tickets(user) -> QuerySet[Ticket]:
 
 
 def inbox(user, *, view: str = "open") -> QuerySet[Ticket]:
-    """The agency's tickets, most urgent deadline first (one query)."""
-    tickets = Ticket.objects.filter(_scope_filter(user)).exclude(agency=None)
+    """The tickets routed to the user's agency, most urgent deadline first (one query)."""
+    tickets = Ticket.objects.filter(_handling_filter(user)).exclude(agency=None)
     if view == "open":
         tickets = tickets.filter(state__in=[S.ASSIGNED, S.IN_PROGRESS, S.REOPENED, S.ESCALATED])
     elif view == "replied":
@@ -117,9 +124,9 @@ def can_view_as_staff(user, ticket) -> bool:
         return True
     if ticket.agency_id is None:
         return False
-    if roles.has_role(user, *HANDLER_ROLES, roles.SUPERVISOR):
-        return in_scope(ticket.agency_id, ticket.agency.path, user)
-    return False
+    if roles.has_role(user, *HANDLER_ROLES) and scope.handles_cases_of(user, ticket.agency_id):
+        return True
+    return roles.has_role(user, roles.SUPERVISOR) and in_scope(ticket.agency_id, ticket.agency.path, user)
 
 
 def requester_ticket(user, number: str) -> Ticket:
@@ -160,7 +167,7 @@ def contact_visible(user, ticket) -> bool:
     if is_operator(user):
         return True
     return (roles.has_role(user, *HANDLER_ROLES) and ticket.agency_id is not None
-            and in_scope(ticket.agency_id, ticket.agency.path, user))
+            and scope.handles_cases_of(user, ticket.agency_id))
 
 
 def attachment(user, pk: int, *, unlocked=()) -> TicketAttachment:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import inputs, roles, uploads
+from portal import inputs, roles, scope, uploads
 from portal.once import once_per_form
 from portal.roles import role_required
 
@@ -160,6 +160,9 @@ def faq(request):
 
 def attachment(request, pk):
     item = selectors.attachment(request.user, pk, unlocked=_unlocked(request))
+    if item.ticket.agency_id is not None and not selectors.is_operator(request.user):
+        scope.note_supervisory_read(request.user, item.ticket, item.ticket.agency, what="投诉工单附件",
+                                    request=request)
     response = FileResponse(uploads.open_stored(item.file), content_type=item.content_type, as_attachment=True,
                             filename=item.original_name)
     response["Cache-Control"] = "private, no-store"
@@ -238,7 +241,10 @@ def inbox(request):
 # --- one ticket (staff) --------------------------------------------------------------------------------
 @staff_required
 def detail(request, number):
-    return _detail_page(request, selectors.staff_ticket(request.user, number))
+    ticket = selectors.staff_ticket(request.user, number)
+    if not selectors.is_operator(request.user):  # the 12345 desk dispatches city-wide by duty
+        scope.note_supervisory_read(request.user, ticket, ticket.agency, what="投诉工单", request=request)
+    return _detail_page(request, ticket)
 
 
 def _detail_page(request, ticket, *, failed=None, status=200):

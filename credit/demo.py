@@ -2,9 +2,12 @@
 and a minor record. Idempotent: each record is found by its decision number before it is made."""
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from portal import roles, two_factor
 from portal.models import Agency, Subject, User
 
 from . import services
@@ -23,9 +26,32 @@ RECORDS = [
 ]
 
 
+# Each deciding agency's credit officer handles its own records (portal.scope): 人社局's handles the objection.
+RSJ_OFFICER = ("rsj_credit", "韩梅（人社局信用管理）", "610100-RSJ")
+
+
+def _rsj_officer():
+    username, full_name, code = RSJ_OFFICER
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        return None
+    user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name, "agency": agency})
+    if created:
+        user.set_password(settings.DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    user.groups.add(Group.objects.get(name=roles.CREDIT_OFFICER))
+    two_factor.demo_device(user)
+    return user
+
+
 def seed(stdout=None):
     today = timezone.localdate()
     officer = User.objects.filter(username="credit").first()
+    rsj = _rsj_officer()
+    logins = []
+    if rsj is not None:
+        logins.append((rsj.username, settings.DEMO_PASSWORD,
+                       f"{roles.ROLES[roles.CREDIT_OFFICER].label} · {rsj.agency.name}{two_factor.DEMO_NOTE}"))
     for number, subject_kind, id_number, kind, severity, months, agency_code, facts, extra in RECORDS:
         if DishonestyRecord.objects.filter(decision_number=number).exists():
             continue
@@ -36,7 +62,8 @@ def seed(stdout=None):
         ref = {"commitment_ref": extra} if kind == DishonestyRecord.Kind.FALSE_COMMITMENT else {"basis": extra}
         record = services.enter_record(
             subject=subject, kind=kind, severity=severity, decision_number=number,
-            decision_date=today - relativedelta(months=months), deciding_agency=agency, facts=facts, actor=officer, **ref,
+            decision_date=today - relativedelta(months=months), deciding_agency=agency, facts=facts,
+            actor=rsj if (rsj is not None and agency.pk == rsj.agency_id) else officer, **ref,
         )
         account = subject.accounts.first()
         if account is None:
@@ -52,4 +79,4 @@ def seed(stdout=None):
             )
     if stdout is not None:
         stdout.write("信用演示数据：黑名单 2 条（异议处理中 1 条、信用修复待审核 1 条），轻微失信 1 条。")
-    return []
+    return logins

@@ -1,9 +1,9 @@
 """Every scoped read of the credit app. Views ask here; "who may see what" lives only in this file.
 
 - A subject (citizen or enterprise account) sees its own records, repairs, objections and files.
-- A credit officer handles the records decided by agencies in its credit scope: its own
-  agency's scope, widened to the whole government area when the officer sits in a
-  department of a government (the credit department acts for its jurisdiction).
+- A credit officer handles the records decided by its own agency (``portal.scope``: case work), and
+  the repairs and objections raised against them. No government, justice bureau or other
+  department above or beside it handles them.
 - Any staff member may look up a subject's restrictions (一处失信、处处受限); credit officers
   may open any subject's integrity file (credit information is shared city-wide). Both are audited
   by the views through ``services.record_lookup``.
@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
-from portal import roles
+from portal import roles, scope
 from portal.models import Agency, Subject
 
 from .models import (
@@ -32,23 +32,14 @@ from .models import (
 R = DishonestyRecord.Status
 
 
-def credit_scope(agency: Agency | None):
-    """Agencies whose records an officer of ``agency`` handles."""
-    if agency is None:
-        return Agency.objects.none()
-    parent = agency.parent
-    if parent is not None and parent.is_government and not agency.is_government:
-        return Agency.objects.filter(path__startswith=parent.path)
-    return agency.scoped_agencies()
-
-
 def _officer_records(user):
     qs = DishonestyRecord.objects.select_related("subject", "deciding_agency")
     if user.is_superuser:
         return qs
     if not roles.has_role(user, roles.CREDIT_OFFICER):
         return qs.none()
-    return qs.filter(deciding_agency__in=credit_scope(user.agency))
+    q = scope.case_q(user, "deciding_agency")
+    return qs.none() if q is None else qs.filter(q)
 
 
 def _get(qs, pk):
@@ -118,9 +109,12 @@ def officer_objection(user, pk) -> Objection:
 
 
 def officer_scope_agencies(user):
+    """The deciding agencies an officer may enter a record for: its own (superusers: any)."""
     if user.is_superuser:
         return Agency.objects.filter(is_active=True)
-    return credit_scope(user.agency).filter(is_active=True)
+    if user.agency_id is None:
+        return Agency.objects.none()
+    return Agency.objects.filter(pk=user.agency_id, is_active=True)
 
 
 def attachment_for(user, pk) -> Attachment:

@@ -53,7 +53,9 @@ STAFF = [
     ("editor", "陈静（清单编制）", roles.CATALOGUE_EDITOR, "610100-RSJ"),
     ("reviewer", "刘洋（司法局审核）", roles.JUSTICE_REVIEWER, "610100-SFJ"),
     ("approver", "孙丽（市政府审批）", roles.GOVERNMENT_APPROVER, "610100"),
-    ("credit", "周涛（信用管理）", roles.CREDIT_OFFICER, "610100-FGW"),
+    # Case work stays in one's own agency (portal.scope): the demo's credit officer sits in the 司法局 with
+    # the clerk, verifier and inspector, so the records their false-commitment findings make are hers.
+    ("credit", "周涛（信用管理）", roles.CREDIT_OFFICER, "610100-SFJ"),
     ("operator", "吴芳（12345话务）", roles.COMPLAINTS_OPERATOR, "610100-12345"),
     ("supervisor", "郑华（督查）", roles.SUPERVISOR, "610100"),
     ("yanta_clerk", "冯磊（雁塔区窗口）", roles.WINDOW_CLERK, "610113-SPJ"),

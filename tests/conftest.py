@@ -228,6 +228,70 @@ def other_agency_verifier(other_agency):
     return StaffFactory(full_name="许婷", agency=other_agency, roles=[roles.VERIFIER])
 
 
+# --- staff of every kind of agency, for the walls between agencies (issue 14) ------------------------
+# Case roles a staff member may hold; the 12345 operator is city-wide by duty and is not one of them.
+CASE_ROLES = (roles.WINDOW_CLERK, roles.VERIFIER, roles.INSPECTOR, roles.CREDIT_OFFICER)
+
+
+@pytest.fixture
+def district_justice_bureau(district_government):
+    from portal.models import Agency
+
+    return AgencyFactory(code="610113-SFJ", name="西安市雁塔区司法局", kind=Agency.Kind.JUSTICE_BUREAU,
+                         level=Agency.Level.COUNTY, parent=district_government)
+
+
+@pytest.fixture
+def district_department(district_government):
+    """A district department (雁塔区人社局): same line of work as ``agency``, another government."""
+    from portal.models import Agency
+
+    return AgencyFactory(code="610113-RSJ", name="西安市雁塔区人力资源和社会保障局", level=Agency.Level.COUNTY,
+                         parent=district_government, kind=Agency.Kind.DEPARTMENT)
+
+
+@pytest.fixture
+def justice_clerk(justice_bureau):
+    """The probe's window clerk of 西安市司法局."""
+    return StaffFactory(full_name="司法局窗口", agency=justice_bureau, roles=[roles.WINDOW_CLERK])
+
+
+@pytest.fixture
+def justice_verifier(justice_bureau):
+    return StaffFactory(full_name="司法局核查", agency=justice_bureau, roles=[roles.VERIFIER])
+
+
+@pytest.fixture
+def justice_inspector(justice_bureau):
+    return StaffFactory(full_name="司法局检查", agency=justice_bureau, roles=[roles.INSPECTOR])
+
+
+@pytest.fixture
+def justice_credit_officer(justice_bureau):
+    return StaffFactory(full_name="司法局信用", agency=justice_bureau, roles=[roles.CREDIT_OFFICER])
+
+
+@pytest.fixture
+def justice_supervisor(justice_bureau):
+    """The justice bureau's supervision (市司法局牵头、指导协调): read-only over the city's tree."""
+    return StaffFactory(full_name="司法局监督", agency=justice_bureau, roles=[roles.SUPERVISOR])
+
+
+@pytest.fixture
+def district_supervisor(district_government):
+    return StaffFactory(full_name="雁塔区监督", agency=district_government, roles=[roles.SUPERVISOR])
+
+
+@pytest.fixture
+def case_staff_of():
+    """One staff member holding every case role in ``agency`` (clerk, verifier, inspector, credit officer)."""
+
+    def make(agency, name):
+        return StaffFactory(full_name=name, agency=agency, roles=list(CASE_ROLES))
+
+    return make
+
+
 @pytest.fixture
 def user_for_role(citizen, clerk, verifier, inspector, editor, reviewer, approver, credit_officer, operator, supervisor):
     """Map role name → the fixture user holding it (for matrices over all roles)."""

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from catalog.models import VerificationMethod
-from portal import roles
+from portal import roles, scope
 
 
 class VerificationError(Exception):
@@ -100,13 +100,13 @@ class Result(models.TextChoices):
 
 
 def can_work(task, user) -> bool:
-    """A verifier of the task's agency (or of a government above it); a task with user=None is the system."""
+    """A verifier of the task's own agency (``portal.scope``: case work); a task with user=None is the system."""
     if user is None:
         return True
     own = getattr(user, "agency", None)
     if not getattr(user, "is_authenticated", False) or own is None or not roles.has_role(user, roles.VERIFIER):
         return getattr(user, "is_superuser", False)
-    return own.supervises(task.agency)
+    return scope.handles_cases_of(user, task.agency_id)
 
 
 def _holder(task, user) -> bool:
@@ -182,7 +182,7 @@ class VerificationTask(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "state", "due_date", "id"], name="task_queue_idx"),
-            # A wide scope (a justice bureau sees the city's subtree) walks open tasks in due order
+            # A wide read (a superuser, a supervisor's figures) walks open tasks in due order
             # instead of sorting the whole open backlog.
             models.Index(fields=["due_date", "id"], condition=Q(state="open"), name="task_open_due_idx"),
             models.Index(fields=["claimed_by", "state"], name="task_holder_idx"),

@@ -1,11 +1,11 @@
 """Every scoped read of the verification app; "who may see what" lives only here.
 
-* Verifiers see the tasks of the agencies in their scope (``Agency.scoped_agencies``: a department
-  only its own; a government its subtree). Superusers see everything.
-* An agency's verifiers (and supervisors above it) see the assistance requests addressed to it
-  (the inbox) and those their tasks sent.
-* Inspectors see the inspections they are assigned to.
-* Supervisors see figures for their scope.
+* Verifiers see the tasks of their own agency only (``portal.scope.case_q``: case work is never
+  another agency's, whatever the agency's rank). Superusers see everything.
+* An agency's verifiers see the assistance requests addressed to it (the inbox: routed to it) and
+  those their tasks sent; supervisors above it read them (read-only, each read audited by the view).
+* Inspectors see the inspections they are assigned to, on tasks of their own agency.
+* Supervisors see figures for their oversight tree (``portal.scope.supervision_q``).
 * The public sees published spot-check results without personal data.
 """
 
@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from commitments.models import Application, Requirement
-from portal import roles, workdays
+from portal import roles, scope, workdays
 
 from . import connectors
 from .models import (
@@ -37,11 +37,23 @@ PAGE_SIZE = 25
 
 
 def _scope_q(user, field="agency") -> Q | None:
-    if user.is_superuser:
-        return Q()
-    if user.agency_id is None:
+    """Case work: the user's own agency (``portal.scope.case_q``)."""
+    return scope.case_q(user, field)
+
+
+def _read_q(user, field, *case_roles) -> Q | None:
+    """Rows a user may read: its own agency's when it holds one of ``case_roles``, and a supervisor's
+    oversight tree (read-only). ``None`` for nothing."""
+    parts = [scope.supervision_q(user, field)]
+    if user.is_superuser or roles.has_role(user, *case_roles):
+        parts.append(scope.case_q(user, field))
+    parts = [q for q in parts if q is not None]
+    if not parts:
         return None
-    return user.agency.scope_q(field)
+    q = parts[0]
+    for other in parts[1:]:
+        q |= other
+    return q
 
 
 def _get(qs, **kwargs):
@@ -208,20 +220,21 @@ def _assistance_staff(user) -> bool:
 
 
 def inbox(user) -> QuerySet[AssistanceRequest]:
-    """Requests addressed to the user's agency scope."""
+    """Requests addressed to the user's agency (a verifier's), or to agencies a supervisor oversees."""
     if not _assistance_staff(user):
         return AssistanceRequest.objects.none()
-    q = _scope_q(user, "to_agency")
+    q = _read_q(user, "to_agency", roles.VERIFIER)
     if q is None:
         return AssistanceRequest.objects.none()
     return AssistanceRequest.objects.filter(q).select_related("from_agency", "to_agency", "task__matter")
 
 
 def assistance_for(user, pk) -> AssistanceRequest:
-    """A request the user may read: addressed to their scope, or sent from a task they may see."""
+    """A request the user may read: addressed to or sent by their agency (a verifier's), or by/to an
+    agency a supervisor oversees."""
     if not _assistance_staff(user):
         raise Http404
-    to_q, from_q = _scope_q(user, "to_agency"), _scope_q(user, "from_agency")
+    to_q, from_q = _read_q(user, "to_agency", roles.VERIFIER), _read_q(user, "from_agency", roles.VERIFIER)
     if to_q is None:
         raise Http404
     return _get(
@@ -233,9 +246,13 @@ def assistance_for(user, pk) -> AssistanceRequest:
 
 
 def inbox_answerable(user, pk) -> AssistanceRequest:
+    """A request addressed to the verifier's own agency (only its verifiers answer; supervisors never)."""
     if not (user.is_superuser or roles.has_role(user, roles.VERIFIER)):
         raise Http404
-    return _get(inbox(user), pk=pk)
+    q = _scope_q(user, "to_agency")
+    if q is None:
+        raise Http404
+    return _get(AssistanceRequest.objects.filter(q).select_related("from_agency", "to_agency", "task__matter"), pk=pk)
 
 
 def assistance_figures(user=None, today=None):
@@ -243,7 +260,7 @@ def assistance_figures(user=None, today=None):
     today = today or timezone.localdate()
     qs = AssistanceRequest.objects.all()
     if user is not None:
-        q = _scope_q(user, "to_agency")
+        q = _read_q(user, "to_agency", roles.VERIFIER)
         qs = qs.none() if q is None else qs.filter(q)
     late = Q(state=AssistanceRequest.State.ANSWERED, answered_on_time=False) | Q(
         state=AssistanceRequest.State.PENDING, due_date__lt=today)
@@ -266,8 +283,9 @@ def pending_assistance(task) -> bool:
 def inspections_for(user) -> QuerySet[Inspection]:
     if user.is_superuser:
         qs = Inspection.objects.all()
-    elif roles.has_role(user, roles.INSPECTOR):
-        qs = Inspection.objects.filter(inspectors=user)
+    elif roles.has_role(user, roles.INSPECTOR) and user.agency_id is not None:
+        # Assigned to them, on a task of their own agency (an inspector who moved agency loses the old ones).
+        qs = Inspection.objects.filter(inspectors=user, task__agency_id=user.agency_id)
     else:
         return Inspection.objects.none()
     return qs.select_related("task__matter", "task__subject", "task__application__service", "task__commitment",
@@ -291,7 +309,7 @@ def photo_for(user, pk) -> InspectionPhoto:
 
 
 def inspectors_in_scope(user):
-    """Inspectors of the verifier's agency scope (to assign an on-site check)."""
+    """Inspectors of the verifier's own agency (to assign an on-site check)."""
     from portal.models import User
 
     q = _scope_q(user)
@@ -361,9 +379,9 @@ def non_discrimination(user=None) -> list[dict]:
     reqs = Requirement.objects.filter(application__state__in=states, mode__in=["commit", "proof"])
     tasks = VerificationTask.objects.filter(Q(method="on_site") | Q(origin="spot_check"))
     if user is not None and not user.is_superuser:
-        q = _scope_q(user, "application__agency")
+        q = _read_q(user, "application__agency", roles.VERIFIER)
         reqs = reqs.none() if q is None else reqs.filter(q)
-        tq = _scope_q(user)
+        tq = _read_q(user, "agency", roles.VERIFIER)
         tasks = tasks.none() if tq is None else tasks.filter(tq)
     totals = reqs.values("matter__name", "mode").annotate(n=Count("pk"))
     inspected = tasks.values("matter__name", "requirement__mode").annotate(n=Count("requirement", distinct=True))

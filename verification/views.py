@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, roles, seals, uploads
+from portal import audit, roles, scope, seals, uploads
 from portal.roles import role_required
 
 from . import selectors, services
@@ -234,9 +234,17 @@ def _assistance_page(request, req, status=200, **forms):
     }, status=status)
 
 
+def _note_supervisory_read(request, req):
+    """A supervisor reading another agency's request (neither the asked nor the asking one): audited."""
+    if not scope.handles_cases_of(request.user, req.from_agency_id):
+        scope.note_supervisory_read(request.user, req, req.to_agency, what="协查函", request=request)
+
+
 @inbox_required
 def assistance_detail(request, pk):
-    return _assistance_page(request, selectors.assistance_for(request.user, pk))
+    req = selectors.assistance_for(request.user, pk)
+    _note_supervisory_read(request, req)
+    return _assistance_page(request, req)
 
 
 def _assistance_action(request, pk, form, key, call, done):
@@ -268,6 +276,7 @@ def assistance_refuse(request, pk):
 @inbox_required
 def assistance_reply_pdf(request, pk):
     req = selectors.assistance_for(request.user, pk)
+    _note_supervisory_read(request, req)
     if req.state == "pending":
         messages.error(request, _("该协查函尚未回复，暂无协助回复函。"))
         return redirect("verification:assistance", pk=pk)

@@ -250,7 +250,8 @@ def test_desk_walk_in_files_notices_and_accepts(client, clerk, service):
     page = client.post(lookup, {"kind": "person", "number": number})
     form = page.context["file_form"]
     token = _token(page)
-    response = client.post(reverse("commitments:desk_file"), {"token": str(token), "subject": form.initial["subject"],
+    assert "subject" not in form.fields and form.initial["number"] == number
+    response = client.post(reverse("commitments:desk_file"), {"token": str(token), "kind": "person", "number": number,
                                                              "service": service.pk})
     a = Application.objects.get()
     assert response["Location"] == reverse("commitments:desk_application", args=[a.pk])

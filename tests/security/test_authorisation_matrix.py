@@ -31,9 +31,18 @@ from django.utils import timezone
 
 from portal import roles
 
+# Staff of every kind of agency other than the one the objects belong to (西安市人力资源和社会保障局, a city
+# department): none of them may act on its cases (issue 14). The justice bureau's window clerk, verifier,
+# inspector and credit officer are the probe's personas; the others hold every case role at once.
+FOREIGN_STAFF = (
+    "justice_clerk", "justice_verifier", "justice_inspector", "justice_credit_officer",
+    "district_justice_staff", "city_government_staff", "district_government_staff", "district_department_staff",
+    "city_department_staff", "district_supervisor",
+)
 ACTORS = (
     "anonymous", "applicant", "clerk", "verifier", "inspector", "editor", "reviewer", "approver",
-    "credit_officer", "operator", "supervisor", "other_agency_clerk", "other_agency_verifier", "other_citizen",
+    "credit_officer", "operator", "supervisor", "justice_supervisor", "other_agency_clerk", "other_agency_verifier",
+    "other_citizen", *FOREIGN_STAFF,
 )
 ROLE_ACTOR = {
     roles.APPLICANT: "applicant", roles.WINDOW_CLERK: "clerk", roles.VERIFIER: "verifier",
@@ -225,7 +234,10 @@ class World:
 
 # --- who may see what (the matrix' expectations, as data) ---------------------------------------------
 OWNER = frozenset({"applicant"})
-CASE_STAFF = frozenset({"clerk", "verifier", "inspector", "supervisor"})   # commitments.selectors.CASE_STAFF
+# Read-only supervision of the city's tree: the city government's supervisor and the justice bureau's
+# (市司法局 leads and guides the reform). Each such read of another agency's case is audited.
+SUPERVISORS = frozenset({"supervisor", "justice_supervisor"})
+CASE_STAFF = frozenset({"clerk", "verifier", "inspector"}) | SUPERVISORS   # commitments.selectors.CASE_STAFF
 CATALOGUE_STAFF = frozenset({"editor", "reviewer", "approver"})
 
 
@@ -339,7 +351,7 @@ def b_task_post(w):
 
 
 # Assistance requests: the asked agency's scope (verifier, city supervisor) and the asking agency's verifiers.
-ASSISTANCE = frozenset({"verifier", "supervisor", "other_agency_verifier"})
+ASSISTANCE = frozenset({"verifier", "other_agency_verifier"}) | SUPERVISORS
 
 
 def b_assistance(w):
@@ -372,6 +384,13 @@ def b_spot_check(w):
     return Case({"pk": run.pk}, ok=EVERYONE, public=True)
 
 
+# The integrity file (信用档案) is credit information shared city-wide by law (一处失信、处处受限): every
+# credit officer may open it, and each opening is audited (credit.services.record_lookup). It is no case.
+CREDIT_OFFICERS = frozenset({"credit_officer", "justice_credit_officer", "district_justice_staff",
+                             "city_government_staff", "district_government_staff", "district_department_staff",
+                             "city_department_staff"})
+
+
 def b_my_record(w):
     return Case({"pk": w.record.pk}, ok=OWNER)
 
@@ -397,11 +416,12 @@ def b_officer_objection(w):
 
 
 def b_policy_edit(w):
-    return Case({"severity": "general"}, ok=frozenset({"credit_officer"}))
+    # The severity policies are one city-wide table of rules, no agency's case.
+    return Case({"severity": "general"}, ok=CREDIT_OFFICERS)
 
 
 def b_subject_file(w):
-    return Case({"pk": w.record.subject_id}, ok=frozenset({"credit_officer"}))
+    return Case({"pk": w.record.subject_id}, ok=CREDIT_OFFICERS)
 
 
 def b_tracked(w):
@@ -409,7 +429,7 @@ def b_tracked(w):
 
 
 # Tickets: the 12345 desk (operators, city-wide), the handling agency (its clerks) and supervisors in scope.
-TICKET_STAFF = frozenset({"operator", "clerk", "supervisor"})
+TICKET_STAFF = frozenset({"operator", "clerk"}) | SUPERVISORS
 
 
 def b_ticket_attachment(w):
@@ -429,7 +449,8 @@ def b_ticket_post(w):
 
 
 def b_notice(w):
-    return Case({"pk": w.notice_draft.pk}, ok=frozenset({"supervisor", "approver"}))
+    # Supervision itself: the city's supervisors (the justice bureau's included) read its notices.
+    return Case({"pk": w.notice_draft.pk}, ok=frozenset({"approver"}) | SUPERVISORS)
 
 
 def b_notice_edit(w):
@@ -579,10 +600,24 @@ def test_every_object_url_is_in_the_matrix():
 
 # --- requesting ----------------------------------------------------------------------------------------
 @pytest.fixture
-def actors(user_for_role, other_agency_clerk, other_agency_verifier, other_citizen):
+def actors(user_for_role, other_agency_clerk, other_agency_verifier, other_citizen, justice_clerk, justice_verifier,
+           justice_inspector, justice_credit_officer, justice_supervisor, district_supervisor, case_staff_of,
+           district_justice_bureau, city_government, district_government, district_department):
+    from tests.factories import AgencyFactory
+
     users = {ROLE_ACTOR[role]: user for role, user in user_for_role.items()}
     users.update(other_agency_clerk=other_agency_clerk, other_agency_verifier=other_agency_verifier,
-                 other_citizen=other_citizen)
+                 other_citizen=other_citizen, justice_clerk=justice_clerk, justice_verifier=justice_verifier,
+                 justice_inspector=justice_inspector, justice_credit_officer=justice_credit_officer,
+                 justice_supervisor=justice_supervisor, district_supervisor=district_supervisor)
+    city_department = AgencyFactory(code="610100-MZJ", name="西安市民政局", parent=city_government)
+    users.update(
+        district_justice_staff=case_staff_of(district_justice_bureau, "雁塔区司法局"),
+        city_government_staff=case_staff_of(city_government, "市政府"),
+        district_government_staff=case_staff_of(district_government, "雁塔区政府"),
+        district_department_staff=case_staff_of(district_department, "雁塔区人社局"),
+        city_department_staff=case_staff_of(city_department, "市民政局"),
+    )
     return users
 
 
@@ -644,6 +679,32 @@ def test_object_url(name, world):
     table = _matrix(rows)
     assert not leaks, f"LEAK on {name} ({url}) for {leaks}\n{table}"
     assert all(expected[1] for expected, _seen in rows.values()), f"{name} ({url})\n{table}"
+
+
+def _post_all(url, users, case: Case):
+    """POST (an empty form) as every staff member outside the object's agency: each must be refused
+    before any form is read — 403 or 404 (405 for a page that takes no POST). A 200 or a redirect
+    means the view went on to act (or to show a form) for someone outside the agency."""
+    wrong = []
+    for actor in (*FOREIGN_STAFF, "other_agency_clerk", "other_agency_verifier"):
+        if actor in case.ok:
+            continue
+        client = Client()
+        client.force_login(users[actor])
+        seen = _observe(client.post(url, {}))
+        if seen not in ("403", "404", "405"):
+            wrong.append(f"{actor}: {seen}")
+    return wrong
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", [n for n in APP_URLS if n not in PUBLIC])
+def test_no_staff_member_outside_the_agency_acts_on_its_objects(name, world):
+    """Cross-agency success on any object URL fails the matrix, whatever the method (issue 14)."""
+    case = BUILDERS[name](world)
+    url = reverse(name, kwargs=case.kwargs)
+    wrong = _post_all(url, world.users, case)
+    assert not wrong, f"CROSS-AGENCY on {name} ({url}):\n" + "\n".join(wrong)
 
 
 def _admin_url(route: str) -> str:
