@@ -2,9 +2,10 @@
 
 from .agencies import Agency
 from .audit import AuditEvent
+from .identity import BindingCode
 from .notices import NoticeAgency, SupervisionNotice
 from .subjects import Subject
 from .users import User
 from .workdays import Workday
 
-__all__ = ["Agency", "AuditEvent", "NoticeAgency", "Subject", "SupervisionNotice", "User", "Workday"]
+__all__ = ["Agency", "AuditEvent", "BindingCode", "NoticeAgency", "Subject", "SupervisionNotice", "User", "Workday"]
