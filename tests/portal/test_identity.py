@@ -343,3 +343,16 @@ def _uscc() -> str:
 
     body = "91610113MA6Q00001"
     return body + uscc.calc_check_digit(body)
+
+
+def test_demo_citizens_and_enterprises_are_bound_and_one_demo_account_shows_the_flow():
+    from portal import demo
+
+    logins = {username for username, _password, _note in demo.seed()}
+    for username in ("13800000001", "13900000001"):
+        user = User.objects.get(username=username)
+        assert user.bound_subject_id == user.subject_id is not None
+    unverified = User.objects.get(username="13800000009")
+    assert "13800000009" in logins and unverified.subject is None and unverified.bound_subject_id is None
+    demo.seed()  # idempotent
+    assert User.objects.get(username="13800000009").subject is None
