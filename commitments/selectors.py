@@ -42,7 +42,8 @@ def is_owner(application, user) -> bool:
         return False
     if application.applicant_user_id == user.pk:
         return True
-    return bool(user.subject_id) and user.subject_id == application.subject_id and roles.has_role(user, roles.APPLICANT)
+    subject_id = user.bound_subject_id  # only a proofed binding (portal.identity) makes a subject's cases one's own
+    return bool(subject_id) and subject_id == application.subject_id and roles.has_role(user, roles.APPLICANT)
 
 
 def is_handling_staff(application, user) -> bool:
@@ -61,8 +62,8 @@ def may_read_as_staff(application, user) -> bool:
 
 def _owner_q(user) -> Q:
     q = Q(applicant_user_id=user.pk)
-    if user.subject_id and roles.has_role(user, roles.APPLICANT):
-        q |= Q(subject_id=user.subject_id)
+    if user.bound_subject_id and roles.has_role(user, roles.APPLICANT):
+        q |= Q(subject_id=user.bound_subject_id)
     return q
 
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 from stdnum.cn import ric
 
@@ -141,24 +142,32 @@ def _create(*, token, subject, service, matters, actor, request, **fields) -> tu
 
 
 # --- applying ---------------------------------------------------------------------------------------
+GUARDIAN_REFUSED = gettext_lazy("未能核对被监护人的登记信息。首次在网上为未成年人办理前，请监护人携带户口簿（或出生医学证明）"
+                     "和本人身份证件到政务服务窗口登记被监护人；已登记的，请核对姓名和身份证号码。")
+
+
 def start_online(*, user, service_id, token, child=None, request=None) -> tuple[Application, bool]:
     """A citizen or enterprise starts an application (idempotent per form token).
 
-    ``child``: ``{"name", "id_number", "relation"}`` when a legal guardian applies for a minor.
-    Returns (application, created).
+    ``child``: ``{"name", "id_number", "relation"}`` when a legal guardian applies for a minor. The minor must
+    already be on record — registered at a window, where the household register was checked — under exactly
+    that name; the form never creates or renames a record, and it answers an unknown number and a wrong name
+    alike (no existence oracle). Returns (application, created).
     """
-    if user.subject_id is None:
-        raise CommitmentsError(_("您的账号未关联申请主体，无法在线申请。"))
+    if user.bound_subject_id is None:
+        raise CommitmentsError(_("您的账号尚未完成实名认证，无法在线申请。"))
     service, matters = selectors.public_service(service_id)
     subject, guardian = user.subject, {}
     if child:
         if user.subject.kind != Subject.Kind.PERSON:
             raise CommitmentsError(_("只有个人账号可以作为监护人为未成年人申请。"), field="child_name")
-        subject = credit.ensure_subject(Subject.Kind.PERSON, child["name"], child["id_number"])
-        if subject.name != child["name"]:
-            raise CommitmentsError(_("未成年人姓名与证件号码登记的姓名不一致。"), field="child_name")
-        if not is_minor(subject):
+        # Decided from the number alone, before looking anything up: the answer says nothing about the records.
+        if not is_minor(Subject(kind=Subject.Kind.PERSON, id_number=child["id_number"])):
             raise CommitmentsError(_("被监护人已年满18周岁，应由本人申请和承诺。"), field="child_id_number")
+        subject = Subject.objects.by_identifier(Subject.Kind.PERSON, child["id_number"]).first()
+        if subject is None or subject.name != child["name"]:
+            audit.record("commitments.guardian.refused", obj=user, actor=user, request=request)
+            raise CommitmentsError(str(GUARDIAN_REFUSED), field="child_id_number")
         guardian = {"guardian_name": user.get_full_name(), "guardian_relation": child["relation"]}
     with transaction.atomic():
         return _create(token=token, subject=subject, service=service, matters=matters, actor=user, request=request,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, inputs, pdf, pinyin, roles, scope, seals, uploads
+from portal import audit, identifiers, identity, inputs, pdf, pinyin, roles, scope, seals, throttle, uploads
 from portal.once import once_per_form
 from portal.roles import role_required
 
@@ -33,7 +33,9 @@ from .forms import (
 )
 from .models import Application, CommitmentsError
 
-applicant_required = role_required(roles.APPLICANT)
+applicant_required = identity.bound_applicant_required  # unbound accounts see no personal records
+# Guardian applications naming a minor, per hour: per client address, per account, whole portal (no enumeration).
+GUARDIAN_LIMITS = {"per_address": (10, 3600), "per_account": (10, 3600), "overall": (500, 3600)}
 clerk_required = role_required(roles.WINDOW_CLERK)
 
 
@@ -88,7 +90,10 @@ def start(request):
                                                                 "total": len(services_)})
     service, matters = selectors.public_service(service_id)
     form = StartForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.child() and \
+            not throttle.allow("guardian", request, **GUARDIAN_LIMITS):
+        form.add_error("child_id_number", _("为被监护人申请的尝试过于频繁，请稍后再试。"))
+    elif request.method == "POST" and form.is_valid():
         try:
             application, created = services.start_online(user=request.user, service_id=service.pk,
                                                          token=form.cleaned_data["token"], child=form.child(),
@@ -99,7 +104,7 @@ def start(request):
             if created:
                 messages.success(request, _("办件已创建，请为每个证明事项选择承诺或上传证明。"))
             return redirect("commitments:application", application.pk)
-    result = selectors.eligibility_for(request.user.subject) if request.user.subject_id else None
+    result = selectors.eligibility_for(request.user.subject) if request.user.bound_subject_id else None
     rows = selectors.matter_rows(matters, result) if result is not None else []
     return render(request, "commitments/start.html", {"service": service, "rows": rows, "form": form,
                                                        "eligibility": result})
@@ -309,7 +314,11 @@ def verify_copy(request):
 def publicity(request):
     query = inputs.query(request, "q", 40)
     page = Paginator(selectors.publicity_board(query=query), 20).get_page(request.GET.get("page"))
-    rows = [{"c": c, "name": mask_name(c.subject_name, c.application.subject.kind)} for c in page]
+    # The public masking rule (docs/security.md): a person's number first + last character (letters signed before
+    # the rule keep their four-and-four mask in the sealed text, so it is re-masked here); organisations by name only.
+    rows = [{"c": c, "name": mask_name(c.subject_name, c.application.subject.kind),
+             "identifier": identifiers.mask(c.subject_id_masked) if c.application.subject.kind == "person" else "—"}
+            for c in page]
     return render(request, "commitments/publicity.html", {"page": page, "rows": rows, "query": query,
                                                           "today": timezone.localdate()})
 

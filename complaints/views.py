@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import inputs, roles, scope, uploads
+from portal import inputs, roles, scope, throttle, uploads
 from portal.once import once_per_form
 from portal.roles import role_required
 
@@ -30,6 +30,8 @@ handler_required = role_required(roles.WINDOW_CLERK, roles.COMPLAINTS_OPERATOR)
 staff_required = role_required(roles.WINDOW_CLERK, roles.COMPLAINTS_OPERATOR, roles.SUPERVISOR)
 supervisor_required = role_required(roles.SUPERVISOR)
 applicant_required = role_required(roles.APPLICANT)
+# Signed-in filings: per account a day, per client address an hour, and for the whole portal an hour.
+SIGNED_IN_FILE_LIMITS = {"per_account": (20, 86400), "per_address": (30, 3600), "overall": (1000, 3600)}
 UNLOCKED = "complaints_unlocked"
 JUST_FILED = "complaints_just_filed"
 
@@ -65,6 +67,8 @@ def new(request):
     """File a ticket: logged-in users choose the kind; anonymous visitors may file a report."""
     if request.user.is_authenticated:
         form = PortalTicketForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and not throttle.allow("complaint_signed_in", request, **SIGNED_IN_FILE_LIMITS):
+            return render(request, "complaints/rate_limited.html", status=429)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:

@@ -51,9 +51,9 @@ def _get(qs, pk):
 
 # --- subject's own --------------------------------------------------------------------------
 def own_records(user):
-    if user.subject_id is None:
+    if user.bound_subject_id is None:  # only a proofed binding gives a subject's file (portal.identity)
         return DishonestyRecord.objects.none()
-    return DishonestyRecord.objects.filter(subject_id=user.subject_id).select_related("deciding_agency")
+    return DishonestyRecord.objects.filter(subject_id=user.bound_subject_id).select_related("deciding_agency")
 
 
 def own_record(user, pk) -> DishonestyRecord:
@@ -61,15 +61,15 @@ def own_record(user, pk) -> DishonestyRecord:
 
 
 def own_repairs(user):
-    if user.subject_id is None:
+    if user.bound_subject_id is None:
         return CreditRepair.objects.none()
-    return CreditRepair.objects.filter(record__subject_id=user.subject_id).select_related("record").order_by("-submitted_at")
+    return CreditRepair.objects.filter(record__subject_id=user.bound_subject_id).select_related("record").order_by("-submitted_at")
 
 
 def own_objections(user):
-    if user.subject_id is None:
+    if user.bound_subject_id is None:
         return Objection.objects.none()
-    return Objection.objects.filter(record__subject_id=user.subject_id).select_related("record").order_by("-submitted_at")
+    return Objection.objects.filter(record__subject_id=user.bound_subject_id).select_related("record").order_by("-submitted_at")
 
 
 # --- officer's --------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ def attachment_for(user, pk) -> Attachment:
     if att is None:
         raise Http404
     record = att.record
-    if user.subject_id is not None and record.subject_id == user.subject_id:
+    if getattr(user, "bound_subject_id", None) is not None and record.subject_id == user.bound_subject_id:
         return att
     if _officer_records(user).filter(pk=record.pk).exists():
         return att

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, identifiers, inputs, roles, uploads
+from portal import audit, identifiers, identity, inputs, roles, uploads
 from portal.roles import role_required
 
 from . import conf, selectors, services
@@ -26,7 +26,7 @@ from .forms import (
 from .models import DishonestyRecord
 
 officer_required = role_required(roles.CREDIT_OFFICER)
-applicant_required = role_required(roles.APPLICANT)
+applicant_required = identity.bound_applicant_required  # unbound accounts see no personal records
 
 
 def _refused(form, exc: services.CreditError):
@@ -49,7 +49,8 @@ def blacklist(request):
         {
             "record": r,
             "name": mask_name(r.subject.name, r.subject.kind),
-            "identifier": r.subject.id_masked if r.subject.kind == "person" else r.subject.id_number,
+            # The public masking rule (docs/security.md): persons first + last character, organisations by name only.
+            "identifier": r.subject.id_masked if r.subject.kind == "person" else "—",
         }
         for r in page
     ]

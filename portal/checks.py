@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
 # The partners that receive personal data: the data-sharing exchange gets ID numbers, the credit
-# platform gets credit records with them. Loopback (the demo's exchange simulator) is exempt.
-PARTNER_URLS = ("VERIFICATION_EXCHANGE_URL", "CREDIT_PUSH_URL")
+# platform gets credit records with them, the identity platform returns proofed identities.
+# Loopback (the demo's exchange simulator) is exempt.
+PARTNER_URLS = ("VERIFICATION_EXCHANGE_URL", "CREDIT_PUSH_URL", "IDENTITY_PROVIDER_URL")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 

@@ -5,6 +5,7 @@ Idempotent: every row is found by its natural key before it is created.
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from portal import roles, two_factor
 from portal.models import Agency, Subject, User
@@ -71,6 +72,8 @@ CITIZENS = [
     ("13800000003", "王建国", "610116197509080018"),
     ("13800000004", "刘秀英", "610102196011110029"),
 ]
+# Not yet verified (实名认证): shows the flow; the exchange simulator knows 陈明 as 610112198709030014.
+UNVERIFIED = ("13800000009", "陈明")
 # (username/mobile, enterprise, USCC, legal representative, contact)
 ENTERPRISES = [
     ("13900000001", "西安秦川软件科技有限公司", "91610131MA6UQ1234U", "赵国栋", "钱晓燕"),
@@ -112,13 +115,19 @@ def seed(stdout=None) -> list[tuple[str, str, str]]:
     for mobile, name, id_number in CITIZENS:
         subject = _subject(Subject.Kind.PERSON, name, id_number, contact_phone=mobile)
         user = _account(mobile, name, password, mobile=mobile, subject=subject)
+        _proofed(user, subject, "online")
         user.groups.add(Group.objects.get(name=roles.APPLICANT))
         logins.append((mobile, password, f"个人申请人 · {name}"))
+    mobile, name = UNVERIFIED
+    user = _account(mobile, name, password, mobile=mobile)
+    user.groups.add(Group.objects.get(name=roles.APPLICANT))
+    logins.append((mobile, password, f"个人申请人 · {name}（未实名认证，演示认证流程）"))
     for mobile, name, uscc, legal, contact in ENTERPRISES:
         subject = _subject(
             Subject.Kind.ORGANISATION, name, uscc, legal_representative=legal, contact_name=contact, contact_phone=mobile
         )
         user = _account(mobile, contact, password, mobile=mobile, subject=subject)
+        _proofed(user, subject, "legal_representative")
         user.groups.add(Group.objects.get(name=roles.APPLICANT))
         logins.append((mobile, password, f"企业申请人 · {name}"))
     return logins
@@ -130,6 +139,13 @@ def _account(username, full_name, password, **fields) -> User:
         user.set_password(password)
         user.save(update_fields=["password"])
     return user
+
+
+def _proofed(user, subject, method):
+    """The demo accounts are bound as if proofed (the simulator's population includes them), so demo logins work."""
+    if user.identity_verified_at is None:
+        user.subject, user.identity_verified_at, user.identity_method = subject, timezone.now(), method
+        user.save(update_fields=["subject", "identity_verified_at", "identity_method"])
 
 
 def _subject(kind, name, number, **fields) -> Subject:

@@ -174,11 +174,16 @@ def validate_uscc(value: str) -> str:
 
 
 def mask(value: str) -> str:
-    """Show the first four and last four characters: ``6101**********123X``."""
+    """Show the first and the last character only: ``6****************X`` (the public masking rule).
+
+    Four and four (``6101…3217``) left the birth date and three sequence digits to find, and a
+    birth year from elsewhere narrowed that to a few hundred guesses; with one and one, the area,
+    the birth date and the sequence are all unknown (docs/security.md, "Masking"). Masking an
+    already masked value applies the same rule, so older four-and-four masks can be re-masked."""
     number = normalise(value)
-    if len(number) <= 8:
+    if len(number) <= 2:
         return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    return number[:1] + "*" * (len(number) - 2) + number[-1:]
 
 
 # A resident ID number standing alone in free text: 17 digits and a check character (digit or X).
@@ -186,7 +191,7 @@ RESIDENT_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])"
 
 
 def redact(text: str) -> str:
-    """Mask every resident ID number in free text (log lines, audit summaries): ``6101**********123X``."""
+    """Mask every resident ID number in free text (log lines, audit summaries): ``6****************X``."""
     return RESIDENT_ID_IN_TEXT.sub(lambda m: mask(m.group()), text)
 
 

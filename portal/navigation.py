@@ -20,9 +20,11 @@ WORKSPACE_LINKS = {
         (_("我的办件"), "commitments:my_applications"),
         (_("我的信用"), "credit:me"),
         (_("我的咨询投诉"), "complaints:mine"),
+        (_("实名认证"), "identity"),
     ],
     roles.WINDOW_CLERK: [
         (_("窗口受理"), "commitments:desk"), (_("咨询投诉待办"), "complaints:inbox"), (_("信用查询"), "credit:lookup"),
+        (_("发放绑定码"), "desk_binding_code"),
     ],
     roles.VERIFIER: [(_("核查队列"), "verification:queue"), (_("信用查询"), "credit:lookup")],
     roles.INSPECTOR: [(_("现场检查"), "verification:inspections")],

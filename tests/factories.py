@@ -4,6 +4,7 @@ import itertools
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from portal.models import Agency, Subject, User
@@ -81,8 +82,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class CitizenFactory(UserFactory):
+    """An applicant account bound to its subject after real-name proofing (portal.identity)."""
+
     subject = factory.SubFactory(SubjectFactory)
     mobile = factory.Sequence(lambda n: f"137{n:08d}")
+    identity_verified_at = factory.LazyAttribute(lambda o: timezone.now() if o.subject else None)
+    identity_method = factory.LazyAttribute(lambda o: "counter" if o.subject else "")
 
 
 class StaffFactory(UserFactory):

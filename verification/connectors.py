@@ -9,26 +9,17 @@ cool-down ends, so one dead department system never stalls the verifiers' pages.
 The answer — found, not found, or the failure — is stored as evidence by ``services.run_data_check``.
 """
 
-import json
-import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from portal import identifiers
+from portal import exchange, identifiers
+from portal.exchange import CircuitOpen, ConnectorError
 
 from . import conf
 
-
-class ConnectorError(Exception):
-    """The holding system could not be asked (timeout, refused, bad answer, circuit open)."""
-
-
-class CircuitOpen(ConnectorError):
-    pass
+__all__ = ["Answer", "CircuitBreaker", "CircuitOpen", "Connector", "ConnectorError", "HttpJsonConnector"]
 
 
 @dataclass
@@ -38,46 +29,14 @@ class Answer:
     elapsed_ms: int = 0
 
 
-class CircuitBreaker:
-    """Closed → (threshold consecutive failures) → open → (cool-down) → half-open: one trial call."""
+class CircuitBreaker(exchange.CircuitBreaker):
+    """The kernel's breaker with this app's settings (VERIFICATION_BREAKER_*) and refusal."""
+
+    open_message = _("接口暂时不可用（连续失败后熔断），请稍后再试或改用部门协查。")
 
     def __init__(self, threshold=None, cooldown=None):
-        self._threshold, self._cooldown = threshold, cooldown
-        self.failures = 0
-        self.opened_at: float | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def threshold(self) -> int:
-        return self._threshold or conf.breaker_threshold()
-
-    @property
-    def cooldown(self) -> float:
-        return self._cooldown if self._cooldown is not None else conf.breaker_cooldown()
-
-    @property
-    def state(self) -> str:
-        if self.opened_at is None:
-            return "closed"
-        return "half_open" if time.monotonic() - self.opened_at >= self.cooldown else "open"
-
-    def before(self):
-        with self._lock:
-            if self.state == "open":
-                raise CircuitOpen(str(_("接口暂时不可用（连续失败后熔断），请稍后再试或改用部门协查。")))
-
-    def success(self):
-        with self._lock:
-            self.failures, self.opened_at = 0, None
-
-    def failure(self):
-        with self._lock:
-            self.failures += 1
-            if self.failures >= self.threshold or self.opened_at is not None:
-                self.opened_at = time.monotonic()
-
-    def reset(self):
-        self.success()
+        super().__init__(threshold, cooldown, default_threshold=conf.breaker_threshold,
+                         default_cooldown=conf.breaker_cooldown)
 
 
 class Connector:
@@ -99,46 +58,20 @@ class HttpJsonConnector(Connector):
     def url(self) -> str:
         return f"{conf.exchange_url()}/{self.path}"
 
-    def _attempt(self, url: str, body: bytes, timeout: float) -> Answer:
-        # lookup() refuses any scheme but http(s) before we get here.
-        headers = {"Accept": "application/json", "Content-Type": "application/json", "User-Agent": "chengnuo/1"}
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - see lookup()  # nosec B310
-                # Kept as evidence with every resident ID number masked: the task already names the subject.
-                record = identifiers.redact_data(json.loads(response.read().decode("utf-8")))
-                return Answer(found=True, record=record)
-        except urllib.error.HTTPError as exc:
-            if exc.code == 404:
-                return Answer(found=False)
-            raise ConnectorError(f"HTTP {exc.code}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise ConnectorError(str(_("连接数据共享接口失败：%(reason)s")) % {"reason": reason}) from None
-        except (ValueError, UnicodeDecodeError):
-            raise ConnectorError(str(_("数据共享接口返回的内容无法解析。"))) from None
-
     def lookup(self, id_number: str) -> Answer:
         if not conf.exchange_url().startswith(("http://", "https://")):
             raise ConnectorError(str(_("数据共享接口地址配置错误。")))
-        self.breaker.before()
-        url, timeout = self.url(), conf.exchange_timeout()
-        body = json.dumps({"id_number": id_number}).encode("utf-8")
         started = time.monotonic()
-        last = None
-        for attempt in range(conf.exchange_retries() + 1):
-            try:
-                answer = self._attempt(url, body, timeout)
-            except ConnectorError as exc:
-                last = exc
-                if attempt < conf.exchange_retries():
-                    time.sleep(min(0.05 * 2**attempt, 0.5))
-                continue
-            self.breaker.success()
-            answer.elapsed_ms = int((time.monotonic() - started) * 1000)
-            return answer
-        self.breaker.failure()
-        raise last
+        record = exchange.post_json(
+            self.url(), {"id_number": id_number}, timeout=conf.exchange_timeout(), retries=conf.exchange_retries(),
+            breaker=self.breaker, unreachable=_("连接数据共享接口失败：%(reason)s"),
+            unreadable=_("数据共享接口返回的内容无法解析。"),
+        )
+        if record is None:
+            return Answer(found=False, elapsed_ms=int((time.monotonic() - started) * 1000))
+        # Kept as evidence with every resident ID number masked: the task already names the subject.
+        return Answer(found=True, record=identifiers.redact_data(record),
+                      elapsed_ms=int((time.monotonic() - started) * 1000))
 
 
 class HouseholdConnector(HttpJsonConnector):

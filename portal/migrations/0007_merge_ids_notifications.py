@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('portal', '0006_id_types_and_holiday_schedules'),
         ('portal', '0006_notification_centre'),
+        ('portal', '0006_identity_binding'),
     ]
 
     operations = [

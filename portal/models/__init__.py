@@ -2,6 +2,7 @@
 
 from .agencies import Agency
 from .audit import AuditEvent
+from .identity import BindingCode
 from .messages import Delivery, Message, NotificationSettings
 from .notices import NoticeAgency, SupervisionNotice
 from .subjects import Subject
@@ -9,7 +10,6 @@ from .users import User
 from .workdays import DeadlineChangeNotice, HolidaySchedule, ProvisionalDeadline, Workday
 
 __all__ = [
-    "Agency", "AuditEvent", "DeadlineChangeNotice", "Delivery", "HolidaySchedule", "Message", "NoticeAgency",
-    "NotificationSettings", "ProvisionalDeadline", "Subject",
-    "SupervisionNotice", "User", "Workday",
+    "Agency", "AuditEvent", "BindingCode", "DeadlineChangeNotice", "Delivery", "HolidaySchedule", "Message",
+    "NoticeAgency", "NotificationSettings", "ProvisionalDeadline", "Subject", "SupervisionNotice", "User", "Workday",
 ]

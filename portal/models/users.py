@@ -18,6 +18,14 @@ class User(AbstractUser):
     subject = models.ForeignKey(
         "portal.Subject", verbose_name=_("申请主体"), null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
     )
+    # 实名认证: an account acts for ``subject`` only once bound through proofing (portal.identity);
+    # a subject set without ``identity_verified_at`` (accounts from before proofing) counts as unbound.
+    identity_verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
+    identity_method = models.CharField(_("实名认证方式"), max_length=30, blank=True, choices=[
+        ("online", _("国家政务服务平台统一身份认证")),
+        ("legal_representative", _("法定代表人实名认证并比对市场主体登记")),
+        ("counter", _("窗口核验证件后发放绑定码")),
+    ])
 
     class Meta:
         verbose_name = _("用户")
@@ -37,3 +45,8 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name()
+
+    @property
+    def bound_subject_id(self) -> int | None:
+        """The subject this account may act for: set only after real-name proofing (实名认证)."""
+        return self.subject_id if self.identity_verified_at is not None else None

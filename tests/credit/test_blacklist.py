@@ -1,4 +1,4 @@
-"""The public blacklist: only serious false commitments in effect; persons masked, organisations in full."""
+"""The public blacklist: only serious false commitments in effect; persons masked, organisations by name only."""
 
 import datetime
 
@@ -22,13 +22,14 @@ def company():
     return services.ensure_subject("organisation", "西安秦川软件科技有限公司", "91610131MA6UQ1234U")
 
 
-def test_person_is_shown_masked_and_organisation_in_full(client, person, company, make_record):
+def test_person_is_shown_masked_and_organisation_by_name_only(client, person, company, make_record):
     make_record(person, severity=Severity.SERIOUS, number="西人社罚〔2026〕11号")
     make_record(company, severity=Severity.SERIOUS, number="西市监罚〔2026〕12号")
     html = client.get(reverse("credit:blacklist")).content.decode()
     assert "张*" in html and "张伟" not in html
-    assert "6101**********3217" in html and "610113198805203217" not in html
-    assert "西安秦川软件科技有限公司" in html and "91610131MA6UQ1234U" in html
+    # The public masking rule: first and last character of a person's number; no organisation code at all.
+    assert "6****************7" in html and "6101" not in html and "3217" not in html
+    assert "西安秦川软件科技有限公司" in html and "9161" not in html and "1234U" not in html
     assert "西人社罚〔2026〕11号" in html and "西市监罚〔2026〕12号" in html
 
 

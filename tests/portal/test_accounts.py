@@ -28,42 +28,30 @@ ENTERPRISE = {
 }
 
 
-def test_citizen_registers_as_natural_person_and_lands_on_workspace(client):
+def test_citizen_registers_an_account_bound_to_no_record_and_is_sent_to_identity_proofing(client):
     response = client.post(reverse("register_person"), PERSON)
-    assert response.status_code == 302 and response["Location"] == reverse("workspace")
+    assert response.status_code == 302 and response["Location"] == reverse("identity")
     user = User.objects.get(username="13712345678")
-    assert user.subject.kind == Subject.Kind.PERSON
-    assert user.subject.id_masked == "6101**********3217"
+    assert user.subject is None and user.identity_verified_at is None
+    assert not Subject.objects.exists()  # the typed ID number is ignored: only proofing binds a record
     assert user.groups.filter(name="applicant").exists()
     assert AuditEvent.objects.filter(action="account.registered", object_id=str(user.pk)).exists()
-    assert "张" not in client.get(reverse("workspace")).content.decode() or True
-    assert "赵小云" in client.get(reverse("workspace")).content.decode()
+    workspace = client.get(reverse("workspace")).content.decode()
+    assert "赵小云" in workspace and "尚未完成实名认证" in workspace
 
 
-def test_enterprise_registers_with_uscc_normalised_to_uppercase(client):
+def test_enterprise_contact_registers_and_is_sent_to_the_enterprise_proofing(client):
     response = client.post(reverse("register_enterprise"), ENTERPRISE)
-    assert response.status_code == 302
-    subject = User.objects.get(username="13912345678").subject
-    assert subject.kind == Subject.Kind.ORGANISATION
-    assert subject.id_number == "91610131MA6UQ1234U"
-    assert subject.legal_representative == "赵国栋"
-
-
-def test_invalid_id_number_is_explained_beside_the_field_and_nothing_is_created(client):
-    response = client.post(reverse("register_person"), {**PERSON, "id_number": "610113198805203218"})
-    assert response.status_code == 200
-    assert "校验位不正确" in response.context["form"].errors["id_number"][0]
-    assert not User.objects.filter(username="13712345678").exists()
+    assert response.status_code == 302 and response["Location"] == reverse("identity") + "?for=enterprise"
+    user = User.objects.get(username="13912345678")
+    assert user.subject is None and user.full_name == "钱晓燕"
     assert not Subject.objects.exists()
 
 
-def test_registering_the_same_id_number_twice_is_refused_with_a_way_forward(client):
-    client.post(reverse("register_person"), PERSON)
-    client.logout()
-    response = client.post(reverse("register_person"), {**PERSON, "mobile": "13700000000"})
-    assert response.status_code == 200
-    assert "已注册账号" in response.context["form"].errors["id_number"][0]
-    assert User.objects.filter(subject__isnull=False).count() == 1
+def test_registration_asks_for_no_id_number(client):
+    page = client.get(reverse("register_person")).content.decode()
+    assert 'name="id_number"' not in page
+    assert 'name="uscc"' not in client.get(reverse("register_enterprise")).content.decode()
 
 
 def test_registering_a_taken_mobile_number_is_refused(client):

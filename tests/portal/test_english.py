@@ -56,16 +56,15 @@ def test_english_kernel_pages_and_registration_errors(english):
 
     response = english.post(reverse("register_person"), {
         "full_name": "Zhao Xiaoyun",
-        "id_number": "610113198805203218",  # check digit should be 7
-        "mobile": "13712345678",
+        "mobile": "1371234567",  # one digit short
         "email": "",
         "password1": "Qinling#2026",
         "password2": "Qinling#2026",
         "agree": "on",
     })
     assert response.status_code == 200
-    error = response.context["form"].errors["id_number"][0]
-    assert error == "The check digit of the resident ID number is wrong. Check the number and enter it again."
+    error = response.context["form"].errors["mobile"][0]
+    assert error == "Enter an 11-digit mainland China mobile number."
     assert error in response.content.decode()
     assert not CJK.search(error)
 

@@ -72,8 +72,8 @@ def test_uscc_of_wrong_length_is_refused():
     assert "18位" in error.value.messages[0]
 
 
-def test_mask_shows_only_first_and_last_four_characters():
-    assert identifiers.mask("61011319900101102X") == "6101**********102X"
+def test_mask_shows_only_the_first_and_last_character():
+    assert identifiers.mask("61011319900101102X") == "6****************X"
 
 
 def test_keyed_hash_is_stable_and_ignores_case_and_spaces(settings):

@@ -237,13 +237,18 @@ def service(agency, justice_bureau, city_government):
 
 
 # --- the flows --------------------------------------------------------------------------------------------
-def test_registering_with_an_id_number_leaves_it_in_no_url_log_or_audit_event(browser, watched):
+def test_binding_an_account_by_id_number_leaves_it_in_no_url_log_or_audit_event(browser, watched, clerk):
+    from portal import identity
+
     number = resident_id(901)
+    code, _row = identity.issue_binding_code(clerk=clerk, kind="person", name="韩梅", id_number=number, basis="id_card")
     page = browser.get(reverse("register_person"))
-    done = browser.submit(page, "id_number", {
-        "full_name": "韩梅", "id_number": number, "mobile": "13712345678", "email": "",
+    done = browser.submit(page, "full_name", {
+        "full_name": "韩梅", "mobile": "13712345678", "email": "",
         "password1": "Qinling#2026x", "password2": "Qinling#2026x", "agree": "on"})
-    assert done.status_code == 200 and done.url == reverse("workspace"), done.url
+    assert done.status_code == 200 and done.url == reverse("identity"), done.url
+    bound = browser.submit(done, "code", {"id_number": number, "code": code})
+    assert bound.url == reverse("workspace"), bound.url
     browser.get(reverse("credit:me"))
     assert_nowhere(number, browser=browser, watched=watched)
 

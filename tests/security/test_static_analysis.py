@@ -40,7 +40,7 @@ def test_credit_push_to_a_file_url_reads_nothing_and_the_row_stays_pending(setti
     assert row.status == PushOutbox.Status.PENDING and row.attempts == 0
 
 
-@pytest.mark.parametrize("name", ["VERIFICATION_EXCHANGE_URL", "CREDIT_PUSH_URL"])
+@pytest.mark.parametrize("name", ["VERIFICATION_EXCHANGE_URL", "CREDIT_PUSH_URL", "IDENTITY_PROVIDER_URL"])
 def test_check_deploy_warns_when_a_partner_receiving_personal_data_is_plain_http(settings, name):
     def warnings():
         return [m.id for m in run_checks(include_deployment_checks=True, tags=[Tags.security])]

@@ -4,7 +4,7 @@ from verification.simulator import Simulator
 
 
 class Command(BaseCommand):
-    help = "运行数据共享交换模拟服务（仅监听本机回环地址），供演示和测试使用。"
+    help = "运行数据共享交换模拟服务（含统一身份认证和市场主体登记接口；仅监听本机回环地址），供演示和测试使用。"
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8765, help="监听端口（默认 8765）")
