@@ -135,6 +135,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 LOGIN_URL = "login"
+# A password-reset link works for 24 hours, as its e-mail says (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = 24 * 3600
 LOGIN_REDIRECT_URL = "workspace"
 LOGOUT_REDIRECT_URL = "home"
 # Two-factor login (portal/two_factor.py) and re-authentication before blacklist and approval

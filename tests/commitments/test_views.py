@@ -281,3 +281,16 @@ def test_pages_keep_a_constant_query_count(client, citizen, clerk, start, sign, 
     assert many == few
     with django_assert_max_num_queries(limit):
         client.get(url(a))
+
+
+def test_withdrawing_a_draft_application_closes_it_instead_of_failing(client, ready, citizen):
+    """A draft never submitted can be withdrawn: it ends withdrawn, with no submission time invented."""
+    _login(client, citizen)
+    url = reverse("commitments:withdraw", args=[ready.pk])
+    response = client.post(url, {"reason": "不再需要办理", "state": "draft"})
+    assert response.status_code == 302
+    ready.refresh_from_db()
+    assert ready.state == Application.State.WITHDRAWN
+    assert ready.submitted_at is None and ready.concluded_at is not None
+    page = client.get(reverse("commitments:application", args=[ready.pk])).content.decode()
+    assert "已撤回" in page
