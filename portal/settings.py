@@ -105,6 +105,14 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# PostgreSQL: DATABASE_URL is the app role, which owns nothing; `manage.py migrate` connects with the
+# owner's credentials from DATABASE_OWNER_URL (same database) and grants the app role its rows
+# (portal/db_roles.py, docs/operations.md). Unset: migrations run as DATABASE_URL's role.
+DATABASE_OWNER = env.db("DATABASE_OWNER_URL") if env.str("DATABASE_OWNER_URL", default="") else None
+if DATABASE_OWNER and DATABASE_OWNER["NAME"] != DATABASES["default"]["NAME"]:
+    raise ImproperlyConfigured("DATABASE_OWNER_URL must name the same database as DATABASE_URL")
+# The audit trail's hash chain is keyed (portal/audit_chain.py); empty: derived from FIELD_ENCRYPTION_KEY.
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process and the Celery worker read while the other writes.
