@@ -250,7 +250,7 @@ def policies(request):
 @officer_required
 def policy_edit(request, severity):
     policy = selectors.policy(severity)
-    form = PolicyForm(request.POST or None, instance=policy)
+    form = PolicyForm(request.POST or None, instance=policy, request=request)
     if request.method == "POST" and form.is_valid():
         services.update_policy(policy, actor=request.user, request=request,
                                **{name: form.cleaned_data[name] for name in PolicyForm.Meta.fields})

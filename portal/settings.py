@@ -171,6 +171,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
+# Login protection per account and per password (portal/login_guard.py, docs/security.md V2):
+# delays of 1, 2, 4 … s after LOGIN_DELAY_AFTER failures, a lock after LOGIN_ACCOUNT_LOCK_FAILURES
+# (with an e-mail to the holder), and a password failing LOGIN_PASSWORD_FAILURE_LIMIT times within an
+# hour across accounts is refused everywhere for LOGIN_PASSWORD_BLOCK_MINUTES.
+LOGIN_DELAY_AFTER = env.int("LOGIN_DELAY_AFTER", default=3)
+LOGIN_MAX_DELAY_SECONDS = env.int("LOGIN_MAX_DELAY_SECONDS", default=60)
+LOGIN_ACCOUNT_LOCK_FAILURES = env.int("LOGIN_ACCOUNT_LOCK_FAILURES", default=10)
+LOGIN_ACCOUNT_LOCK_MINUTES = env.int("LOGIN_ACCOUNT_LOCK_MINUTES", default=30)
+LOGIN_FAILURE_WINDOW_HOURS = 24
+LOGIN_PASSWORD_FAILURE_LIMIT = env.int("LOGIN_PASSWORD_FAILURE_LIMIT", default=20)
+LOGIN_PASSWORD_BLOCK_MINUTES = env.int("LOGIN_PASSWORD_BLOCK_MINUTES", default=60)
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -4,8 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from portal import two_factor_views, views
-from portal.forms_auth import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
-from portal.views import supervision
+from portal.forms_auth import LoginForm
+from portal.views import passwords, supervision
 
 handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
@@ -20,13 +20,13 @@ account_patterns = [
     path("register/", views.register, name="register"),
     path("register/person/", views.register_person, name="register_person"),
     path("register/enterprise/", views.register_enterprise, name="register_enterprise"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm), name="password_change"),
+    path("password/change/", passwords.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("password/reset/", auth_views.PasswordResetView.as_view(form_class=PasswordResetForm), name="password_reset"),
+    path("password/reset/", passwords.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        passwords.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),

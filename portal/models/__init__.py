@@ -3,8 +3,9 @@
 from .agencies import Agency
 from .audit import AuditEvent
 from .notices import NoticeAgency, SupervisionNotice
+from .security import LoginThrottle
 from .subjects import Subject
 from .users import User
 from .workdays import Workday
 
-__all__ = ["Agency", "AuditEvent", "NoticeAgency", "Subject", "SupervisionNotice", "User", "Workday"]
+__all__ = ["Agency", "AuditEvent", "LoginThrottle", "NoticeAgency", "Subject", "SupervisionNotice", "User", "Workday"]

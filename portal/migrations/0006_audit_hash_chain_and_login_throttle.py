@@ -1,4 +1,4 @@
-"""The audit trail becomes a hash chain (portal/audit_chain.py), dated by the database clock.
+"""Login protection counters (portal/login_guard.py), and the audit trail becomes a hash chain (portal/audit_chain.py), dated by the database clock.
 
 Existing rows are chained in their order (time, id). On PostgreSQL a trigger refuses any insert
 that does not continue the chain or is not dated by ``clock_timestamp()``; UPDATE, DELETE and
@@ -111,4 +111,22 @@ class Migration(migrations.Migration):
             field=models.BigIntegerField(editable=False, unique=True, verbose_name="序号"),
         ),
         migrations.RunPython(create_chain_check, drop_chain_check),
+        migrations.CreateModel(
+            name="LoginThrottle",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("scope", models.CharField(choices=[("account", "账号"), ("password", "密码")], max_length=10,
+                                           verbose_name="范围")),
+                ("key", models.CharField(max_length=64, verbose_name="键（带密钥散列）")),
+                ("failures", models.PositiveIntegerField(default=0, verbose_name="失败次数")),
+                ("window_start", models.DateTimeField(verbose_name="计数起点")),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True, verbose_name="下次可尝试时间")),
+                ("locked_until", models.DateTimeField(blank=True, null=True, verbose_name="锁定至")),
+            ],
+            options={
+                "verbose_name": "登录防护计数",
+                "verbose_name_plural": "登录防护计数",
+                "constraints": [models.UniqueConstraint(fields=("scope", "key"), name="login_throttle_unique_key")],
+            },
+        ),
     ]
