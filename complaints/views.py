@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import inputs, roles, uploads
+from portal import inputs, roles, search, uploads
 from portal.roles import role_required
 
 from . import abuse, selectors, services
@@ -212,12 +212,14 @@ def window_new(request):
 # --- staff lists ---------------------------------------------------------------------------------------
 @operator_required
 def operator(request):
+    if response := search.posted(request, "complaints-desk", limit=40):
+        return response
     view = request.GET.get("view", "received")
     kind = request.GET.get("kind", "")
-    q = inputs.query(request, "q", 40)
+    q = search.text(request, "complaints-desk", 40)
     page = Paginator(selectors.desk(view=view, kind=kind, q=q), 30).get_page(request.GET.get("page"))
     return render(request, "complaints/operator.html", {
-        "page": page, "view": view, "kind": kind, "q": q, "kinds": Kind.choices,
+        "page": page, "view": view, "kind": kind, "q": q, "query": q, "kinds": Kind.choices,
         "views": [("received", _("待分派")), ("open", _("办理中")), ("escalated", _("超期督办")),
                   ("replied", _("待回访评价")), ("all", _("全部"))],
     })
