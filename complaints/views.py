@@ -63,6 +63,9 @@ def new(request):
     """File a ticket: logged-in users choose the kind; anonymous visitors may file a report."""
     if request.user.is_authenticated:
         form = PortalTicketForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and not abuse.hit(request, "file", abuse.ACCOUNT_FILE_LIMIT,
+                                                      who=f"account:{request.user.pk}"):
+            return render(request, "complaints/rate_limited.html", status=429)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -81,7 +84,8 @@ def new(request):
     question, token = abuse.new_challenge()
     form = AnonymousReportForm(request.POST or None, request.FILES or None, question=question)
     if request.method == "POST":
-        if not abuse.hit(request, "file", abuse.FILE_LIMIT):
+        if not (abuse.hit(request, "file", abuse.FILE_LIMIT)
+                and abuse.hit(request, "file", abuse.FILE_LIMIT_ALL, who="all")):
             return render(request, "complaints/rate_limited.html", status=429)
         if form.is_valid():
             data = form.cleaned_data
@@ -114,7 +118,8 @@ def filed(request):
 def track(request):
     form = TrackForm(request.POST or None)
     if request.method == "POST":
-        if not abuse.hit(request, "track", abuse.TRACK_LIMIT):
+        if not (abuse.hit(request, "track", abuse.TRACK_LIMIT)
+                and abuse.hit(request, "track", abuse.TRACK_LIMIT_ALL, who="all")):
             return render(request, "complaints/rate_limited.html", status=429)
         if form.is_valid():
             ticket = selectors.tracked_ticket(form.cleaned_data["number"], form.cleaned_data["code"])
