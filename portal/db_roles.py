@@ -30,6 +30,14 @@ def grant_app_role(connection, role: str) -> None:
             f"REVOKE INSERT, UPDATE, DELETE ON {MIGRATIONS_TABLE} FROM {role_name}",
         ):
             cursor.execute(statement)
+        # An error of the app role must not copy its row into the server log ("Failing row contains
+        # (…)" is the DETAIL of a constraint error; the statement follows at log_min_error_statement).
+        # Both settings are the superuser's: set here when the owner is one, else by the DBA
+        # (docs/operations.md).
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if cursor.fetchone()[0]:
+            cursor.execute(f"ALTER ROLE {role_name} SET log_error_verbosity = 'terse'")
+            cursor.execute(f"ALTER ROLE {role_name} SET log_min_error_statement = 'panic'")
 
 
 def role_report(connection) -> dict:

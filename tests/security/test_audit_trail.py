@@ -149,3 +149,12 @@ def test_the_app_role_cannot_insert_a_back_dated_or_unchained_row(app_db_role):
         conn.execute("SELECT pg_advisory_xact_lock(7141905002)")
         conn.execute(insert.replace("VALUES (%s", "VALUES (clock_timestamp() + %s * interval '0'"),
                      [0, seq, prev, "a" * 64])
+
+
+@postgresql_only
+def test_an_error_of_the_app_role_copies_no_row_into_the_server_log(app_db_role):
+    with as_app_role(app_db_role) as conn:
+        settings = dict(conn.execute(
+            "SELECT name, setting FROM pg_settings WHERE name IN ('log_error_verbosity', 'log_min_error_statement')"
+        ).fetchall())
+    assert settings == {"log_error_verbosity": "terse", "log_min_error_statement": "panic"}
