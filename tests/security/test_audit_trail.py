@@ -158,3 +158,35 @@ def test_an_error_of_the_app_role_copies_no_row_into_the_server_log(app_db_role)
             "SELECT name, setting FROM pg_settings WHERE name IN ('log_error_verbosity', 'log_min_error_statement')"
         ).fetchall())
     assert settings == {"log_error_verbosity": "terse", "log_min_error_statement": "panic"}
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_chain_one_after_the_other():
+    import threading
+
+    from django.db import connections
+
+    from portal import audit_chain
+
+    errors = []
+
+    def write(n):
+        try:
+            for i in range(10):
+                audit.record("test.concurrent", summary=f"{n}-{i}")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    count, findings, _ = audit_chain.verify()
+    assert AuditEvent.objects.filter(action="test.concurrent").count() == 40
+    assert not findings, findings
+    assert list(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, count + 1))
