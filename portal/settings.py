@@ -327,6 +327,8 @@ CELERY_BEAT_SCHEDULE = {
     "complaints-escalate-overdue": {"task": "complaints.tasks.escalate_overdue", "schedule": 3600},
     "complaints-close-unrated": {"task": "complaints.tasks.close_unrated", "schedule": 6 * 3600},
     "supervision-refresh-figures": {"task": "portal.tasks.refresh_supervision_figures", "schedule": 600},
+    "audit-log-chain-head": {"task": "portal.tasks.log_audit_head", "schedule": 3600},
+    "login-prune-throttles": {"task": "portal.tasks.prune_login_throttles", "schedule": 3600},
 }
 
 # --- Security -------------------------------------------------------------

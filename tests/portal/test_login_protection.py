@@ -125,3 +125,13 @@ def test_the_per_address_lock_of_django_axes_is_audited(client, citizen):
     wait_out_the_delay()
     assert attempt(client, citizen.username, PASSWORD, "10.0.7.1").status_code == 429
     assert AuditEvent.objects.filter(action="auth.login.address_locked", object_id=str(citizen.pk)).exists()
+
+
+def test_counters_whose_time_has_run_out_are_pruned(client, citizen):
+    from portal import tasks
+
+    attempt(client, "nobody-here", "guess", "10.0.8.1")
+    assert tasks.prune_login_throttles() == 0  # still counting
+    LoginThrottle.objects.update(window_start="2000-01-01T00:00:00Z")
+    assert tasks.prune_login_throttles() == 2  # the name's counter and the password's
+    assert not LoginThrottle.objects.exists()

@@ -190,3 +190,15 @@ def test_concurrent_writers_chain_one_after_the_other():
     assert AuditEvent.objects.filter(action="test.concurrent").count() == 40
     assert not findings, findings
     assert list(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, count + 1))
+
+
+@pytest.mark.django_db
+def test_the_chain_head_is_logged_hourly_as_an_anchor(caplog):
+    from portal import tasks
+
+    last = audit.record("test.event")
+    with caplog.at_level("INFO", logger="portal.audit"):
+        anchor = tasks.log_audit_head()
+    assert anchor == f"{last.seq}:{last.hash}"
+    assert anchor in caplog.text
+    assert "audit chain intact" in verify()
