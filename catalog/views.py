@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
-from portal import audit, inputs, pdf, roles
+from portal import audit, inputs, pdf, roles, search
 
 from . import diff, importing, selectors, services
 from .forms import (
@@ -47,14 +47,21 @@ def _kept(keep: bool, make, *key):
 
 
 def index(request):
+    # The search box posts (portal/search.py): what is typed never reaches a URL; the filters do.
+    if response := search.posted(request, "catalog"):
+        return response
     stamp = selectors.public_catalogue_stamp()
     choices = selectors.public_filter_choices(stamp)
-    form = SearchForm(request.GET or None, **choices)
-    filters = selectors.public_filters(request.GET)
+    raw = request.GET.copy()
+    raw["q"] = search.text(request, "catalog")
+    form = SearchForm(raw if request.GET else None, **choices)
+    filters = selectors.public_filters(raw)
     per_page = next((n for n in PAGE_SIZES if str(n) == request.GET.get("per_page")), PAGE_SIZES[0])
     page_number = inputs.pk(request.GET.get("page")) or 1
     # Page links carry the understood filters only, so the same list always has the same links.
-    query = urlencode({k: v for k, v in filters.items() if v} | ({"per_page": per_page} if per_page != PAGE_SIZES[0] else {}))
+    query = urlencode({k: v for k, v in filters.items() if v and k != "q"}
+                      | ({"per_page": per_page} if per_page != PAGE_SIZES[0] else {})
+                      | ({search.MARK: "1"} if filters["q"] else {}))
 
     def filter_fields():
         return render_to_string("catalog/_filters.html", {"selects": form.selects(filters)}, request=request)

@@ -166,8 +166,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 condition=Q(guardian_name="", guardian_relation="") | (~Q(guardian_name="") & ~Q(guardian_relation="")),
                 name="application_guardian_with_relation",
             ),
+            # A draft withdrawn before it was ever submitted keeps no submission time.
             models.CheckConstraint(
-                condition=Q(state="draft") | Q(submitted_at__isnull=False), name="application_submitted_stamped"
+                condition=Q(state__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False),
+                name="application_submitted_stamped",
             ),
             models.CheckConstraint(
                 condition=~Q(state__in=["accepted", "approved"]) | Q(accepted_at__isnull=False),

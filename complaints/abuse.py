@@ -5,9 +5,12 @@ client address there in the reverse proxy). With the default LocMemCache each pr
 its own, so N gunicorn workers allow up to N× the limit; with a shared cache (Redis) the limit is
 exact. The window is fixed (it starts with the first hit).
 
-Challenge: a question like “七加五等于几？” whose answer travels signed (``TimestampSigner``) in a
-hidden field with a random nonce; a nonce is accepted once (remembered in the cache until the token
-expires) so a solved question cannot be replayed.
+Challenge: a short question in words, drawn from several forms (“在九、二十三、五、十七这几个数中，
+最大的是几？”, a word problem …), answered with a number. The hidden field carries a signed token
+with a random nonce and a keyed hash of the answer — never the answer itself — and each nonce takes
+one answer, right or wrong (remembered in the cache until the token expires), so a question can be
+neither replayed nor brute-forced. Plain text: screen readers read it; no image, no script, no
+outside service.
 """
 
 import secrets
@@ -18,7 +21,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 FILE_LIMIT = (5, 3600)  # anonymous filings per client per hour
+FILE_LIMIT_ALL = (200, 3600)  # anonymous filings from all addresses together per hour (rotating addresses)
 TRACK_LIMIT = (20, 600)  # tracking look-ups per client per 10 minutes
+TRACK_LIMIT_ALL = (2000, 600)  # tracking look-ups from all addresses together per 10 minutes
 CHALLENGE_MAX_AGE = 1800
 _SALT = "complaints.challenge"
 _DIGITS = "零一二三四五六七八九十"
@@ -28,10 +33,14 @@ def client_key(request) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
-def hit(request, scope: str, limit: tuple[int, int]) -> bool:
-    """Count one attempt; ``False`` when the client is over the limit (the attempt is refused)."""
+def hit(request, scope: str, limit: tuple[int, int], who: str | None = None) -> bool:
+    """Count one attempt; ``False`` when the client is over the limit (the attempt is refused).
+
+    ``who`` names what is counted instead of the client address: ``"all"`` for everyone together,
+    ``"account:<pk>"`` for one signed-in account.
+    """
     allowed, window = limit
-    key = f"complaints:rl:{scope}:{client_key(request)}"
+    key = f"complaints:rl:{scope}:{who or client_key(request)}"
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
@@ -42,7 +51,7 @@ def hit(request, scope: str, limit: tuple[int, int]) -> bool:
 
 
 def _number(n: int) -> str:
-    """Chinese numerals on Chinese pages (harder for simple bots), digits in other languages."""
+    """Chinese numerals on Chinese pages, digits in other languages."""
     if not (translation.get_language() or "zh").startswith("zh"):
         return str(n)
     if n <= 10:
@@ -52,20 +61,65 @@ def _number(n: int) -> str:
     return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
 
 
+def _rand(low: int, high: int) -> int:
+    return low + secrets.randbelow(high - low + 1)
+
+
+def _question() -> tuple[str, int]:
+    """One question from several forms, numbers in words, with distractors: answering it takes
+    reading the sentence, not matching one pattern. Every answer is a whole number."""
+    n = _number
+    form = secrets.randbelow(6)
+    if form == 0:
+        a, b = _rand(5, 9), _rand(1, 4)
+        return _("篮子里有%(a)s个苹果，拿走%(b)s个，还剩几个？") % {"a": n(a), "b": n(b)}, a - b
+    if form == 1:
+        a, b, c = _rand(2, 9), _rand(2, 9), _rand(1, 4)
+        return _("%(a)s加上%(b)s，再减去%(c)s，得多少？") % {"a": n(a), "b": n(b), "c": n(c)}, a + b - c
+    if form in (2, 3):
+        values = []
+        while len(values) < 4:
+            v = _rand(1, 30)
+            if v not in values:
+                values.append(v)
+        listed = "、".join(n(v) for v in values)
+        if form == 2:
+            return _("在%(list)s这几个数中，最大的是几？") % {"list": listed}, max(values)
+        return _("在%(list)s这几个数中，最小的是几？") % {"list": listed}, min(values)
+    if form == 4:
+        a = _rand(2, 9)
+        return _("%(a)s的两倍是多少？") % {"a": n(a)}, a * 2
+    a, b = _rand(1, 5), _rand(1, 5)
+    return _("小明有%(a)s支笔，小红的笔比小明多%(b)s支，小红有几支笔？") % {"a": n(a), "b": n(b)}, a + b
+
+
+def _answer_mac(nonce: str, answer: int) -> str:
+    """The token carries this, not the answer: without the server's key no one can test answers offline."""
+    return signing.salted_hmac(_SALT, f"{nonce}:{answer}").hexdigest()
+
+
 def new_challenge() -> tuple[str, str]:
-    """(question in Chinese, signed token)."""
-    a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
-    if secrets.randbelow(2) and a != b:
-        a, b = max(a, b), min(a, b)
-        question, answer = _("%(a)s减%(b)s等于几？") % {"a": _number(a), "b": _number(b)}, a - b
-    else:
-        question, answer = _("%(a)s加%(b)s等于几？") % {"a": _number(a), "b": _number(b)}, a + b
-    token = signing.TimestampSigner(salt=_SALT).sign_object({"q": question, "a": answer, "n": secrets.token_hex(8)})
+    """(question in Chinese, signed token holding a nonce and a keyed hash of the answer)."""
+    question, answer = _question()
+    nonce = secrets.token_hex(8)
+    token = signing.TimestampSigner(salt=_SALT).sign_object({"n": nonce, "h": _answer_mac(nonce, answer)})
     return question, token
 
 
+def is_answer(token: str, answer) -> bool:
+    """Whether ``answer`` solves the token's question (no use of the nonce; for checks and tests)."""
+    try:
+        data = signing.TimestampSigner(salt=_SALT).unsign_object(token or "", max_age=CHALLENGE_MAX_AGE)
+        return secrets.compare_digest(_answer_mac(data["n"], int(answer)), data["h"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return False
+
+
 def check_challenge(token: str, answer) -> str | None:
-    """``None`` when solved; otherwise the Chinese error to show beside the answer field."""
+    """``None`` when solved; otherwise the Chinese error to show beside the answer field.
+
+    Each question takes one answer, right or wrong: trying every number on one token gets nowhere.
+    """
     try:
         data = signing.TimestampSigner(salt=_SALT).unsign_object(token or "", max_age=CHALLENGE_MAX_AGE)
     except signing.SignatureExpired:
@@ -76,8 +130,9 @@ def check_challenge(token: str, answer) -> str | None:
         given = int(str(answer).strip())
     except (TypeError, ValueError):
         return _("请用阿拉伯数字填写答案，例如 12。")
-    if given != data.get("a"):
-        return _("答案不正确，请重新计算。")
-    if not cache.add(f"complaints:challenge:{data.get('n')}", 1, timeout=CHALLENGE_MAX_AGE):
+    if not isinstance(data, dict) or not cache.add(f"complaints:challenge:{data.get('n')}", 1,
+                                                   timeout=CHALLENGE_MAX_AGE):
         return _("该验证问题已经使用过，请回答新的问题。")
+    if not secrets.compare_digest(_answer_mac(str(data.get("n")), given), str(data.get("h"))):
+        return _("答案不正确，请回答新的问题。")
     return None

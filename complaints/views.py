@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import inputs, roles, scope, throttle, uploads
+from portal import inputs, roles, scope, search, throttle, uploads
 from portal.once import once_per_form
 from portal.roles import role_required
 
@@ -87,7 +87,8 @@ def new(request):
     question, token = abuse.new_challenge()
     form = AnonymousReportForm(request.POST or None, request.FILES or None, question=question)
     if request.method == "POST":
-        if not abuse.hit(request, "file", abuse.FILE_LIMIT):
+        if not (abuse.hit(request, "file", abuse.FILE_LIMIT)
+                and abuse.hit(request, "file", abuse.FILE_LIMIT_ALL, who="all")):
             return render(request, "complaints/rate_limited.html", status=429)
         if form.is_valid():
             data = form.cleaned_data
@@ -120,7 +121,8 @@ def filed(request):
 def track(request):
     form = TrackForm(request.POST or None)
     if request.method == "POST":
-        if not abuse.hit(request, "track", abuse.TRACK_LIMIT):
+        if not (abuse.hit(request, "track", abuse.TRACK_LIMIT)
+                and abuse.hit(request, "track", abuse.TRACK_LIMIT_ALL, who="all")):
             return render(request, "complaints/rate_limited.html", status=429)
         if form.is_valid():
             ticket = selectors.tracked_ticket(form.cleaned_data["number"], form.cleaned_data["code"])
@@ -221,12 +223,14 @@ def window_new(request):
 # --- staff lists ---------------------------------------------------------------------------------------
 @operator_required
 def operator(request):
+    if response := search.posted(request, "complaints-desk", limit=40):
+        return response
     view = request.GET.get("view", "received")
     kind = request.GET.get("kind", "")
-    q = inputs.query(request, "q", 40)
+    q = search.text(request, "complaints-desk", 40)
     page = Paginator(selectors.desk(view=view, kind=kind, q=q), 30).get_page(request.GET.get("page"))
     return render(request, "complaints/operator.html", {
-        "page": page, "view": view, "kind": kind, "q": q, "kinds": Kind.choices,
+        "page": page, "view": view, "kind": kind, "q": q, "query": q, "kinds": Kind.choices,
         "views": [("received", _("待分派")), ("open", _("办理中")), ("escalated", _("超期督办")),
                   ("replied", _("待回访评价")), ("all", _("全部"))],
     })

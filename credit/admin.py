@@ -16,15 +16,11 @@ from .models import (
 
 
 @admin.register(SeverityPolicy)
-class SeverityPolicyAdmin(admin.ModelAdmin):
+class SeverityPolicyAdmin(ReadOnlyAdmin):
+    """Shown only: the credit officers' page (信用管理 › 失信分级规则) changes a policy after 确认身份."""
+
     list_display = ["severity", "min_publicity_months", "default_publicity_months", "max_publicity_months",
                     "bars_commitment", "mandatory_onsite", "blacklists", "min_months_before_repair", "repair_cooldown_months"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DishonestyRecord)

@@ -141,7 +141,9 @@ class RevokeForm(ReauthFormMixin, forms.Form):
                              error_messages={"required": _("撤销须写明理由。")})
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(ReauthFormMixin, forms.ModelForm):
+    """失信分级规则: which severity blacklists and bars commitments — changed only after 确认身份."""
+
     class Meta:
         model = SeverityPolicy
         fields = ["min_publicity_months", "default_publicity_months", "max_publicity_months", "bars_commitment",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import audit, identifiers, identity, inputs, roles, uploads
+from portal import audit, identifiers, identity, roles, search, uploads
 from portal.roles import role_required
 
 from . import conf, selectors, services
@@ -43,7 +43,9 @@ def mask_name(name: str, kind: str) -> str:
 
 # --- public -------------------------------------------------------------------------------------
 def blacklist(request):
-    query = inputs.query(request)
+    if response := search.posted(request, "credit-blacklist"):
+        return response
+    query = search.text(request, "credit-blacklist")
     page = Paginator(selectors.blacklist(query=query), 20).get_page(request.GET.get("page"))
     entries = [
         {
@@ -145,10 +147,12 @@ def lookup(request):
 # --- credit officer --------------------------------------------------------------------------------------
 @officer_required
 def desk(request):
+    if response := search.posted(request, "credit-officer"):
+        return response
     status = request.GET.get("status", "")
     if status not in DishonestyRecord.Status.values:
         status = ""
-    query = inputs.query(request)
+    query = search.text(request, "credit-officer")
     records = Paginator(selectors.officer_records(request.user, status=status, query=query), 20).get_page(request.GET.get("page"))
     return render(request, "credit/desk.html", {
         "repairs": selectors.repair_queue(request.user), "objections": selectors.objection_queue(request.user),
@@ -251,7 +255,7 @@ def policies(request):
 @officer_required
 def policy_edit(request, severity):
     policy = selectors.policy(severity)
-    form = PolicyForm(request.POST or None, instance=policy)
+    form = PolicyForm(request.POST or None, instance=policy, request=request)
     if request.method == "POST" and form.is_valid():
         services.update_policy(policy, actor=request.user, request=request,
                                **{name: form.cleaned_data[name] for name in PolicyForm.Meta.fields})

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from portal import holidays, two_factor
+from portal import holidays, login_guard, two_factor
 from portal.models import (
     Agency,
     AuditEvent,
@@ -50,7 +50,7 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "full_name", "agency", "groups", "password1", "password2")}),
     )
-    actions = ["reset_two_factor"]
+    actions = ["reset_two_factor", "unlock_login"]
 
     @admin.action(description=_("重置双因素认证（手机丢失或更换时）"))
     def reset_two_factor(self, request, queryset):
@@ -60,6 +60,15 @@ class UserAdmin(BaseUserAdmin):
             two_factor.reset_devices(user, actor=request.user, request=request)
         self.message_user(request, _("已重置 %(n)s 个账号的验证器绑定；这些用户下次登录时须重新绑定。") % {"n": len(users)},
                           messages.SUCCESS)
+
+
+    @admin.action(description=_("解除登录锁定（已核实本人身份后）"))
+    def unlock_login(self, request, queryset):
+        """Lifts the per-account login lock before it runs out (docs/roles/administrator.md)."""
+        users = list(queryset)
+        for user in users:
+            login_guard.unlock(user, actor=request.user, request=request)
+        self.message_user(request, _("已解除 %(n)s 个账号的登录锁定。") % {"n": len(users)}, messages.SUCCESS)
 
 
 @admin.register(Agency)

@@ -7,4 +7,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("门户基础")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the deployment checks
+        from . import checks, security_events  # noqa: F401 - importing checks registers them
+
+        security_events.connect()

@@ -110,6 +110,14 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# PostgreSQL: DATABASE_URL is the app role, which owns nothing; `manage.py migrate` connects with the
+# owner's credentials from DATABASE_OWNER_URL (same database) and grants the app role its rows
+# (portal/db_roles.py, docs/operations.md). Unset: migrations run as DATABASE_URL's role.
+DATABASE_OWNER = env.db("DATABASE_OWNER_URL") if env.str("DATABASE_OWNER_URL", default="") else None
+if DATABASE_OWNER and DATABASE_OWNER["NAME"] != DATABASES["default"]["NAME"]:
+    raise ImproperlyConfigured("DATABASE_OWNER_URL must name the same database as DATABASE_URL")
+# The audit trail's hash chain is keyed (portal/audit_chain.py); empty: derived from FIELD_ENCRYPTION_KEY.
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process and the Celery worker read while the other writes.
@@ -140,6 +148,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 LOGIN_URL = "login"
+# A password-reset link works for 24 hours, as its e-mail says (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = 24 * 3600
 LOGIN_REDIRECT_URL = "workspace"
 LOGOUT_REDIRECT_URL = "home"
 # Two-factor login (portal/two_factor.py) and re-authentication before blacklist and approval
@@ -165,6 +175,18 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# Login protection per account and per password (portal/login_guard.py, docs/security.md V2):
+# delays of 1, 2, 4 … s after LOGIN_DELAY_AFTER failures, a lock after LOGIN_ACCOUNT_LOCK_FAILURES
+# (with an e-mail to the holder), and a password failing LOGIN_PASSWORD_FAILURE_LIMIT times within an
+# hour across accounts is refused everywhere for LOGIN_PASSWORD_BLOCK_MINUTES.
+LOGIN_DELAY_AFTER = env.int("LOGIN_DELAY_AFTER", default=3)
+LOGIN_MAX_DELAY_SECONDS = env.int("LOGIN_MAX_DELAY_SECONDS", default=60)
+LOGIN_ACCOUNT_LOCK_FAILURES = env.int("LOGIN_ACCOUNT_LOCK_FAILURES", default=10)
+LOGIN_ACCOUNT_LOCK_MINUTES = env.int("LOGIN_ACCOUNT_LOCK_MINUTES", default=30)
+LOGIN_FAILURE_WINDOW_HOURS = 24
+LOGIN_PASSWORD_FAILURE_LIMIT = env.int("LOGIN_PASSWORD_FAILURE_LIMIT", default=20)
+LOGIN_PASSWORD_BLOCK_MINUTES = env.int("LOGIN_PASSWORD_BLOCK_MINUTES", default=60)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -329,6 +351,8 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-refresh-figures": {"task": "portal.tasks.refresh_supervision_figures", "schedule": 600},
     "portal-send-pending-deliveries": {"task": "portal.notifications.send_pending_deliveries", "schedule": 300},
     "portal-remind-deadlines": {"task": "portal.tasks.remind_deadlines", "schedule": 3600},
+    "audit-log-chain-head": {"task": "portal.tasks.log_audit_head", "schedule": 3600},
+    "login-prune-throttles": {"task": "portal.tasks.prune_login_throttles", "schedule": 3600},
 }
 
 # --- Security -------------------------------------------------------------

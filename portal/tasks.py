@@ -32,3 +32,35 @@ def remind_deadlines() -> int:
     from portal import reminders
 
     return reminders.remind_due()
+
+
+@shared_task
+def log_audit_head() -> str:
+    """Write the audit trail's last (seq, hash) to the log: shipped off the host, it is the anchor
+    against which ``verify_audit --anchor`` finds rows cut off the end or a recomputed chain."""
+    import logging
+
+    from portal.models import AuditEvent
+
+    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    anchor = f"{head[0]}:{head[1]}" if head else "(empty)"
+    logging.getLogger("portal.audit").info("audit chain head %s", anchor)
+    return anchor
+
+
+@shared_task
+def prune_login_throttles() -> int:
+    """Forget login-failure counters whose window and lock have run out (portal/login_guard.py)."""
+    import datetime
+
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from portal.models import LoginThrottle
+
+    now = timezone.now()
+    stale = now - datetime.timedelta(hours=settings.LOGIN_FAILURE_WINDOW_HOURS)
+    deleted, _ = LoginThrottle.objects.filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now), window_start__lt=stale).delete()
+    return deleted

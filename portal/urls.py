@@ -4,9 +4,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
 from portal import two_factor_views, views
-from portal.forms_auth import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
+from portal.forms_auth import LoginForm
 from portal.views import messages as message_views
-from portal.views import supervision
+from portal.views import passwords, supervision
 
 handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
@@ -25,13 +25,13 @@ account_patterns = [
     path("identity/start/", views.identity_start, name="identity_start"),
     path("identity/callback/", views.identity_callback, name="identity_callback"),
     path("identity/code/", views.identity_code, name="identity_code"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm), name="password_change"),
+    path("password/change/", passwords.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("password/reset/", auth_views.PasswordResetView.as_view(form_class=PasswordResetForm), name="password_reset"),
+    path("password/reset/", passwords.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        passwords.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("profile/", message_views.profile, name="profile"),

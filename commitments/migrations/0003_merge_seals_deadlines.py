@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('commitments', '0002_letter_seal_register'),
         ('commitments', '0002_provisional_deadlines'),
+        ('commitments', '0002_draft_may_be_withdrawn'),
     ]
 
     operations = [

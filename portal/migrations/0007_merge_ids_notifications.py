@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
         ('portal', '0006_id_types_and_holiday_schedules'),
         ('portal', '0006_notification_centre'),
         ('portal', '0006_identity_binding'),
+        ('portal', '0006_audit_hash_chain_and_login_throttle'),
     ]
 
     operations = [

@@ -5,11 +5,13 @@ from .audit import AuditEvent
 from .identity import BindingCode
 from .messages import Delivery, Message, NotificationSettings
 from .notices import NoticeAgency, SupervisionNotice
+from .security import LoginThrottle
 from .subjects import Subject
 from .users import User
 from .workdays import DeadlineChangeNotice, HolidaySchedule, ProvisionalDeadline, Workday
 
 __all__ = [
-    "Agency", "AuditEvent", "BindingCode", "DeadlineChangeNotice", "Delivery", "HolidaySchedule", "Message",
-    "NoticeAgency", "NotificationSettings", "ProvisionalDeadline", "Subject", "SupervisionNotice", "User", "Workday",
+    "Agency", "AuditEvent", "BindingCode", "DeadlineChangeNotice", "Delivery", "HolidaySchedule", "LoginThrottle",
+    "Message", "NoticeAgency", "NotificationSettings", "ProvisionalDeadline", "Subject", "SupervisionNotice", "User",
+    "Workday",
 ]

@@ -1,6 +1,9 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal import audit_chain
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -10,14 +13,21 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("审计记录只可追加，不可删除")
 
+    def bulk_create(self, *args, **kwargs):
+        raise PermissionError("审计记录须逐条追加，以便链接到上一条")
+
     def for_object(self, obj):
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
 
 class AuditEvent(models.Model):
-    """审计记录: one append-only line per action (on PostgreSQL a trigger refuses UPDATE/DELETE)."""
+    """审计记录: one append-only line per action, hash-chained to the line before it (portal/audit_chain.py).
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    On PostgreSQL the database refuses UPDATE, DELETE and TRUNCATE, and any insert that does not
+    continue the chain or is not dated by the database clock (migration 0006).
+    """
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
@@ -33,13 +43,16 @@ class AuditEvent(models.Model):
     summary = models.CharField(_("说明"), max_length=300, blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    seq = models.BigIntegerField(_("序号"), unique=True, editable=False)
+    prev_hash = models.CharField(_("上一条的校验值"), max_length=64, blank=True, default="", editable=False)
+    hash = models.CharField(_("校验值"), max_length=64, default="", editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        ordering = ["at", "pk"]
+        ordering = ["seq"]
         indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
 
     def __str__(self):
@@ -48,7 +61,10 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionError("审计记录只可追加，不可修改")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            audit_chain.seal(self, using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计记录只可追加，不可删除")

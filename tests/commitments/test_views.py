@@ -379,3 +379,14 @@ def test_a_refused_form_leads_with_an_error_summary_and_an_error_title(client, c
     assert re.search(r"<title>错误：", html)
     summary = html.split("data-error-summary", 1)[1].split("</div>", 1)[0]
     assert 'role="alert"' in html.split("data-error-summary", 1)[0][-200:] and 'href="#id_full_name"' in summary
+def test_withdrawing_a_draft_application_closes_it_instead_of_failing(client, ready, citizen):
+    """A draft never submitted can be withdrawn: it ends withdrawn, with no submission time invented."""
+    _login(client, citizen)
+    url = reverse("commitments:withdraw", args=[ready.pk])
+    response = client.post(url, {"reason": "不再需要办理", "state": "draft"})
+    assert response.status_code == 302
+    ready.refresh_from_db()
+    assert ready.state == Application.State.WITHDRAWN
+    assert ready.submitted_at is None and ready.concluded_at is not None
+    page = client.get(reverse("commitments:application", args=[ready.pk])).content.decode()
+    assert "已撤回" in page

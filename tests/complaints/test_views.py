@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from complaints import abuse, services
 from complaints.models import Kind, Ticket
+from tests.challenge import solve
 
 from .conftest import reload, walk
 
@@ -19,18 +20,8 @@ def _login(client, user):
 
 
 def _answer_challenge(page: str) -> tuple[str, str]:
-    """Read the signed token and solve the Chinese question the page shows (as a person would)."""
-    token = re.search(r'name="challenge_token" value="([^"]+)"', page).group(1)
-    digits = "零一二三四五六七八九十"
-
-    def number(text):
-        if text.startswith("十"):
-            return 10 + (digits.index(text[1]) if len(text) > 1 else 0)
-        return digits.index(text)
-
-    a, op, b = re.search(r"验证问题：(.+?)(加|减)(.+?)等于几", page).groups()
-    value = number(a) + number(b) if op == "加" else number(a) - number(b)
-    return token, str(value)
+    """The signed token and the answer its keyed hash accepts (tests/challenge.py)."""
+    return solve(page)
 
 
 REPORT = {"topic": "false_commitment", "title": "公示承诺疑似不实", "content": "公示的住所实为民宅。",
@@ -349,3 +340,34 @@ def test_a_report_refused_for_a_wrong_answer_can_be_sent_again_with_the_same_for
     response = client.post(reverse("complaints:new"), {**REPORT, "challenge_token": token, "form_token": form_token,
                                                         "challenge_answer": answer})
     assert response.status_code == 302 and Ticket.objects.count() == 1
+def test_the_challenge_token_carries_no_answer_and_no_single_pattern_reads_the_questions(client):
+    from django.core import signing
+
+    questions = set()
+    for _ in range(60):
+        question, token = abuse.new_challenge()
+        assert set(signing.TimestampSigner(salt="complaints.challenge").unsign_object(token)) == {"n", "h"}
+        questions.add(re.sub("[零一二三四五六七八九十、]+", "#", question))
+    assert len(questions) >= 5  # several forms of sentence, not one template
+    assert not any(re.fullmatch(r"#(加|减)#等于几？", q) for q in questions)
+
+
+def test_one_question_takes_one_answer_so_numbers_cannot_be_tried_in_turn(client):
+    token, answer = _answer_challenge(client.get(reverse("complaints:new")).content.decode())
+    assert abuse.check_challenge(token, int(answer) + 1) == "答案不正确，请回答新的问题。"
+    assert abuse.check_challenge(token, answer) == "该验证问题已经使用过，请回答新的问题。"
+
+
+def test_anonymous_filings_are_capped_across_all_addresses(client, settings, monkeypatch):
+    monkeypatch.setattr(abuse, "FILE_LIMIT_ALL", (2, 3600))
+    for n in range(2):
+        token, answer = _answer_challenge(client.get(reverse("complaints:new")).content.decode())
+        client.post(reverse("complaints:new"), {**REPORT, "challenge_token": token, "challenge_answer": answer},
+                    REMOTE_ADDR=f"10.9.0.{n + 1}")
+    token, answer = _answer_challenge(client.get(reverse("complaints:new")).content.decode())
+    response = client.post(reverse("complaints:new"), {**REPORT, "challenge_token": token,
+                                                        "challenge_answer": answer}, REMOTE_ADDR="10.9.0.77")
+    assert response.status_code == 429
+    assert Ticket.objects.filter(anonymous=True).count() == 2
+
+

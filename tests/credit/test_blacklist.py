@@ -8,6 +8,7 @@ from django.urls import reverse
 from credit import services
 from credit.models import Severity
 from tests.credit.conftest import pdf_upload
+from tests.search import search
 
 pytestmark = pytest.mark.django_db
 
@@ -67,5 +68,5 @@ def test_entry_leaves_on_repair(client, citizen, credit_officer, make_record):
 def test_blacklist_search_filters_by_name(client, person, company, make_record):
     make_record(person, severity=Severity.SERIOUS, number="甲1号")
     make_record(company, severity=Severity.SERIOUS, number="乙2号")
-    html = client.get(reverse("credit:blacklist"), {"q": "秦川"}).content.decode()
+    html = search(client, reverse("credit:blacklist"), {"q": "秦川"}).content.decode()
     assert "乙2号" in html and "甲1号" not in html

@@ -1,22 +1,15 @@
 """Browser journey of the complaints desk: report → route → reply → track → rate, and a 12345 call."""
 
-import re
 
 import pytest
 
+from tests.challenge import answer
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-DIGITS = "零一二三四五六七八九十"
-
-
-def _solve(label: str) -> str:
-    def number(text):
-        if text.startswith("十"):
-            return 10 + (DIGITS.index(text[1]) if len(text) > 1 else 0)
-        return DIGITS.index(text)
-
-    a, op, b = re.search(r"验证问题：(.+?)(加|减)(.+?)等于几", label).groups()
-    return str(number(a) + number(b) if op == "加" else number(a) - number(b))
+def _solve(page) -> str:
+    """The answer the form's token accepts (tests/challenge.py): no regex reads it off the page."""
+    return answer(page.locator("input[name=challenge_token]").get_attribute("value"))
 
 
 def test_anonymous_report_is_routed_answered_tracked_and_rated(page, check_page, login_as, operator, clerk, agency):
@@ -27,13 +20,11 @@ def test_anonymous_report_is_routed_answered_tracked_and_rated(page, check_page,
     page.get_by_label("标题").fill("公示的企业住所承诺疑似不实")
     page.get_by_label("具体内容").fill("承诺公示栏中某公司承诺的经营场所，实地为居民住宅，疑似虚假承诺。")
     page.get_by_label("告知承诺书或公示编号").fill("CN-2026-000123")
-    label = page.locator("label[for=id_challenge_answer]").inner_text()
-    page.get_by_label("验证问题").fill(str(int(_solve(label)) + 1))  # first a wrong answer
+    page.get_by_label("验证问题").fill(str(int(_solve(page)) + 1))  # first a wrong answer
     page.get_by_role("button", name="提交").click()
     assert "答案不正确" in page.locator("#id_challenge_answer ~ .invalid-feedback, .invalid-feedback").first.inner_text()
     check_page(page, "report-wrong-answer")
-    label = page.locator("label[for=id_challenge_answer]").inner_text()
-    page.get_by_label("验证问题").fill(_solve(label))
+    page.get_by_label("验证问题").fill(_solve(page))
     page.get_by_role("button", name="提交").click()
     page.wait_for_url("**/complaints/new/done/")
     number = page.locator("#ticket-number").inner_text().strip()

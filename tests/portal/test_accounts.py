@@ -131,3 +131,15 @@ def test_logout_is_a_post_and_ends_the_session(client, citizen):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_a_reset_link_lives_the_24_hours_its_email_promises_and_no_longer(client, citizen, mailoutbox):
+    from django.contrib.auth.tokens import default_token_generator as tokens
+
+    citizen.email = "zhang@example.cn"
+    citizen.save()
+    client.post(reverse("password_reset"), {"email": "zhang@example.cn"})
+    assert "24小时" in mailoutbox[0].body
+    now = tokens._num_seconds(tokens._now())
+    assert tokens.check_token(citizen, tokens._make_token_with_timestamp(citizen, now - 23 * 3600, tokens.secret))
+    assert not tokens.check_token(citizen, tokens._make_token_with_timestamp(citizen, now - 25 * 3600, tokens.secret))

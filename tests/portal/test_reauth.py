@@ -171,3 +171,20 @@ def test_approving_a_supervision_notice_needs_the_proof_too(client, approver, su
     client.post(reverse("supervision_notice_approve", args=[notice.pk]), {"confirm_identity": PASSWORD})
     notice.refresh_from_db()
     assert notice.state == "approved"
+
+
+def test_editing_a_blacklist_policy_needs_a_fresh_proof_of_identity(client, credit_officer):
+    from credit.models import SeverityPolicy
+
+    logged_in_long_ago(client, credit_officer)
+    url = reverse("credit:policy_edit", args=["serious"])
+    data = {"min_publicity_months": 6, "default_publicity_months": 12, "max_publicity_months": 36,
+            "bars_commitment": "on", "mandatory_onsite": "on", "min_months_before_repair": 12,
+            "repair_cooldown_months": 12}  # "blacklists" unticked: nobody would be blacklisted any more
+    response = client.post(url, data)
+    assert field_errors(response) == [REQUIRED]
+    assert SeverityPolicy.objects.get(severity="serious").blacklists
+    response = client.post(url, {**data, "confirm_identity": PASSWORD})
+    assert response.status_code == 302
+    assert not SeverityPolicy.objects.get(severity="serious").blacklists
+    assert AuditEvent.objects.filter(action="credit.policy.updated", actor=credit_officer).exists()

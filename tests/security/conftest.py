@@ -14,3 +14,30 @@ def _fast(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+APP_ROLE = "chengnuo_app_test"
+
+
+@pytest.fixture(scope="session")
+def app_db_role(django_db_setup, django_db_blocker):
+    """PostgreSQL: a login role that owns nothing, granted on the test database what
+    ``manage.py migrate`` grants the app role in production (portal/db_roles.py). Returns the
+    connection parameters of that role. Created here, so a clean machine needs nothing beforehand."""
+    from django.db import connection
+
+    from portal.db_roles import grant_app_role
+
+    if connection.vendor != "postgresql":
+        pytest.skip("role separation is PostgreSQL-only: SQLite has no roles or privileges")
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            # Roles are cluster-wide: several test databases (and runs) share this one.
+            cursor.execute(
+                f"DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; "
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            )
+        grant_app_role(connection, APP_ROLE)
+    settings_dict = connection.settings_dict
+    return {"host": settings_dict["HOST"] or "127.0.0.1", "port": settings_dict["PORT"] or 5432,
+            "dbname": settings_dict["NAME"], "user": APP_ROLE}
