@@ -13,22 +13,24 @@ def test_citizen_registers_logs_in_and_sees_the_workspace(page, check_page):
     page.get_by_role("link", name="我是个人").click()
 
     page.get_by_label("姓名").fill("赵小云")
-    page.get_by_label("居民身份证号码").fill("610113198805203218")  # wrong check digit
-    page.get_by_label("手机号码").fill("13712345678")
+    page.get_by_label("手机号码").fill("1371234567")  # one digit short
     page.locator("#id_password1").fill("Qinling#2026")
     page.locator("#id_password2").fill("Qinling#2026")
     page.get_by_label("我已阅读并同意").check()
     page.get_by_role("button", name="注册").click()
-    assert "校验位不正确" in page.locator("#id_id_number + .invalid-feedback, .invalid-feedback").first.inner_text()
+    assert "11位" in page.locator("#id_mobile + .invalid-feedback, .invalid-feedback").first.inner_text()
     check_page(page, "register-error")
 
-    page.get_by_label("居民身份证号码").fill("610113198805203217")
+    page.get_by_label("手机号码").fill("13712345678")
     page.locator("#id_password1").fill("Qinling#2026")
     page.locator("#id_password2").fill("Qinling#2026")
     page.get_by_role("button", name="注册").click()
-    page.wait_for_url("**/workspace/")
-    assert "注册成功" in page.content()
-    check_page(page, "workspace-after-register")
+    page.wait_for_url("**/accounts/identity/")  # registration binds no record: real-name proofing comes next
+    assert "注册成功" in page.content() and "尚未完成实名认证" in page.content()
+    check_page(page, "identity-after-register")
+    page.goto("/applications/")
+    assert "请先完成实名认证" in page.content()
+    check_page(page, "identity-required")
 
     page.get_by_role("button", name="赵小云").click()
     page.get_by_role("button", name="退出登录").click()
