@@ -146,7 +146,7 @@ class PolicyForm(ReauthFormMixin, forms.ModelForm):
 
     class Meta:
         model = SeverityPolicy
-        fields = ["min_publicity_months", "default_publicity_months", "max_publicity_months", "bars_commitment",
+        fields = ["min_publicity_months", "default_publicity_months", "max_publicity_months",
                   "mandatory_onsite", "blacklists", "min_months_before_repair", "repair_cooldown_months"]
 
     def clean(self):

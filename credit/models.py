@@ -164,7 +164,8 @@ class DishonestyRecord(ConcurrentTransitionMixin, models.Model):
         """The record was wrong: it loses every effect (and leaves the blacklist)."""
         self.ended_on = on
 
-    @transition(field=status, source=Status.ACTIVE, target=Status.REPAIRED)
+    # EXPIRED too: a false commitment whose publicity ended (before this rule) still bars until repaired.
+    @transition(field=status, source=[Status.ACTIVE, Status.EXPIRED], target=Status.REPAIRED)
     def repair(self, on):
         """信用修复 approved: the record's effect ends; it stays in the file as history."""
         self.ended_on = on

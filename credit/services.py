@@ -40,7 +40,7 @@ Status = DishonestyRecord.Status
 
 # Defaults per DOMAIN.md §二(六): 轻微 ≤ 3 months, 一般 3–12 months, 严重 1–3 years (较重 in between).
 DEFAULT_POLICIES = {
-    Severity.MINOR: dict(min_publicity_months=0, default_publicity_months=3, max_publicity_months=3, bars_commitment=False,
+    Severity.MINOR: dict(min_publicity_months=0, default_publicity_months=3, max_publicity_months=3, bars_commitment=True,
                          mandatory_onsite=False, blacklists=False, min_months_before_repair=0, repair_cooldown_months=12),
     Severity.GENERAL: dict(min_publicity_months=3, default_publicity_months=6, max_publicity_months=12, bars_commitment=True,
                            mandatory_onsite=True, blacklists=False, min_months_before_repair=3, repair_cooldown_months=12),
@@ -74,8 +74,26 @@ def _today():
 
 # --- answers other apps ask for ------------------------------------------------------------
 @dataclass(frozen=True)
+class Bar:
+    """One reason a subject may not commit (失信约束): the record, the reason in Chinese and what to do next."""
+
+    reason: str
+    record: object = None
+    can_repair: bool = False
+    repair_from: datetime.date | None = None
+    repair_workdays: int = 0
+    can_object: bool = False
+    objection_workdays: int = 0
+    lapses_on: datetime.date | None = None
+
+    @property
+    def record_pk(self):
+        return getattr(self.record, "pk", None)
+
+
+@dataclass(frozen=True)
 class Eligibility:
-    """Whether a subject may use the commitment system, and every reason why not (in Chinese)."""
+    """Whether a subject may use the commitment system (告知承诺制适用对象), and every bar in the way."""
 
     allowed: bool
     reasons: tuple[str, ...] = ()
@@ -83,6 +101,7 @@ class Eligibility:
     mandatory_onsite: bool = False
     matter_name: str = ""
     records: tuple = field(default=(), repr=False)
+    bars: tuple[Bar, ...] = field(default=(), repr=False)
 
     def __bool__(self):
         return self.allowed
@@ -93,6 +112,53 @@ def _in_effect(subject, today=None):
     return list(
         selectors.records_in_effect(subject).filter(publicity_end__gte=today).select_related("deciding_agency").order_by("pk")
     )
+
+
+def lapses_by_time(record) -> bool:
+    """Whether the record's bar ends with its period: never for a false commitment (only 信用修复 lifts it, §二(二)),
+    nor for a record whose grade sets no period (0 months would otherwise bar for a single day)."""
+    return record.kind != DishonestyRecord.Kind.FALSE_COMMITMENT and record.publicity_months > 0
+
+
+def _barring(subject, today):
+    """Every record that bars commitment today: any record in effect inside its period, and any false commitment
+    or period-less record not yet repaired or revoked (even once its publicity has ended)."""
+    qs = DishonestyRecord.objects.filter(subject=subject).select_related("deciding_agency").order_by("pk")
+    out = []
+    for r in qs:
+        if r.status in (Status.REPAIRED, Status.REVOKED):
+            continue
+        if lapses_by_time(r) and (r.status == Status.EXPIRED or r.publicity_end < today):
+            continue
+        out.append(r)
+    return out
+
+
+def _bar_for(record, today) -> Bar:
+    args = {"number": record.decision_number, "agency": record.deciding_agency.name,
+            "severity": record.get_severity_display()}
+    if record.kind == DishonestyRecord.Kind.FALSE_COMMITMENT:
+        reason = _("存在虚假承诺失信记录（%(number)s，%(agency)s认定，%(severity)s），在信用修复前不适用告知承诺制。") % args
+    else:
+        reason = _("存在%(severity)s失信记录（%(number)s，%(agency)s认定），在信用修复前不适用告知承诺制。") % args
+    if record.blacklisted and record.publicity_end >= today and record.status in DishonestyRecord.IN_EFFECT:
+        reason += _("已列入虚假承诺黑名单，公示至%(end)s。") % {"end": cn_date(record.publicity_end)}
+    lapses = record.publicity_end if lapses_by_time(record) else None
+    if lapses:
+        reason += _("该记录公示期至%(end)s，期满后不再限制。") % {"end": cn_date(lapses)}
+    if record.status == Status.UNDER_OBJECTION:
+        reason += _("异议正在处理中。")
+    return Bar(
+        reason=reason, record=record,
+        can_repair=record.status in (Status.ACTIVE, Status.EXPIRED), repair_from=record.repair_allowed_on,
+        repair_workdays=conf.repair_workdays(), can_object=record.status == Status.ACTIVE,
+        objection_workdays=conf.objection_workdays(), lapses_on=lapses,
+    )
+
+
+# Further checks (e.g. the national joint-punishment list) register here: each is
+# ``check(subject, matter, today) -> iterable of Bar`` and its bars refuse commitment like a local record.
+EXTRA_CHECKS: list = []
 
 
 def _level_of(records) -> str:
@@ -115,23 +181,18 @@ def credit_level(subject, today=None) -> str:
 
 
 def eligibility(subject, matter=None, today=None) -> Eligibility:
-    """May ``subject`` commit (for ``matter``, any object with an optional ``name``)? Decided on credit grounds only."""
-    records = _in_effect(subject, today)
-    reasons = []
-    for r in records:
-        if r.kind == DishonestyRecord.Kind.FALSE_COMMITMENT:
-            reasons.append(_("存在虚假承诺失信记录（%(number)s，%(agency)s认定），在信用修复前不适用告知承诺制。")
-                           % {"number": r.decision_number, "agency": r.deciding_agency.name})
-        elif r.bars_commitment:
-            reasons.append(_("存在%(severity)s失信记录（%(number)s），按失信分级规则，在信用修复前不适用告知承诺制。")
-                           % {"severity": r.get_severity_display(), "number": r.decision_number})
-        if r.blacklisted:
-            reasons.append(_("已列入虚假承诺黑名单（%(number)s），%(end)s前不适用告知承诺制。")
-                           % {"number": r.decision_number, "end": cn_date(r.publicity_end)})
+    """May ``subject`` commit (for ``matter``, any object with an optional ``name``)? The plan's one rule (§二(二)):
+    any dishonesty record in effect, or any false commitment not yet repaired, bars every matter."""
+    today = today or _today()
+    barring = _barring(subject, today)
+    bars = [_bar_for(r, today) for r in barring]
+    for check in EXTRA_CHECKS:
+        bars.extend(check(subject, matter, today))
+    in_effect = [r for r in barring if r.status in DishonestyRecord.IN_EFFECT and r.publicity_end >= today]
     return Eligibility(
-        allowed=not reasons, reasons=tuple(reasons), level=_level_of(records),
-        mandatory_onsite=any(r.mandatory_onsite for r in records),
-        matter_name=str(getattr(matter, "name", "") or ""), records=tuple(records),
+        allowed=not bars, reasons=tuple(b.reason for b in bars), level=_level_of(in_effect),
+        mandatory_onsite=any(r.mandatory_onsite for r in barring),
+        matter_name=str(getattr(matter, "name", "") or ""), records=tuple(barring), bars=tuple(bars),
     )
 
 
@@ -156,7 +217,8 @@ def _apply_policy(record: DishonestyRecord, months: int | None):
     record.publicity_months = months
     record.publicity_end = record.decision_date + relativedelta(months=months)
     record.repair_allowed_on = record.decision_date + relativedelta(months=policy.min_months_before_repair)
-    record.bars_commitment = policy.bars_commitment or record.kind == DishonestyRecord.Kind.FALSE_COMMITMENT
+    # §二(二): every dishonesty record bars commitment until repaired (or lapsed); the policy cannot relax it.
+    record.bars_commitment = True
     record.mandatory_onsite = policy.mandatory_onsite
     record.blacklisted = policy.blacklists and record.kind == DishonestyRecord.Kind.FALSE_COMMITMENT
 
@@ -267,10 +329,13 @@ def expire_records(today=None) -> int:
     """公示期满: end every active record whose period is over. Idempotent; returns how many ended."""
     today = today or _today()
     done = 0
-    for pk in list(DishonestyRecord.objects.filter(status=Status.ACTIVE, publicity_end__lt=today).values_list("pk", flat=True)):
+    # A false commitment (and a period-less record) stays in effect after its publicity: only repair lifts its bar.
+    due = (DishonestyRecord.objects.filter(status=Status.ACTIVE, publicity_end__lt=today, publicity_months__gt=0)
+           .exclude(kind=DishonestyRecord.Kind.FALSE_COMMITMENT))
+    for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
             record = _lock(DishonestyRecord, pk)
-            if record.status != Status.ACTIVE or not record._period_over(today):
+            if record.status != Status.ACTIVE or not record._period_over(today) or not lapses_by_time(record):
                 continue
             record.expire(on=today)
             record.save()
@@ -294,7 +359,7 @@ def repair_refusal(record, today=None) -> str | None:
     today = today or _today()
     if record.status == Status.UNDER_OBJECTION:
         return _("该记录正在异议处理中，异议处理完毕后方可申请信用修复。")
-    if record.status != Status.ACTIVE:
+    if record.status != Status.ACTIVE and not (record.status == Status.EXPIRED and not lapses_by_time(record)):
         return _("该记录已不再产生影响（%(status)s），无需申请信用修复。") % {"status": record.get_status_display()}
     if today < record.repair_allowed_on:
         return _("按%(severity)s失信的规定，须自%(date)s起方可申请信用修复。") % {

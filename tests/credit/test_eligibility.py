@@ -36,10 +36,12 @@ def test_false_commitment_record_bars_commitment_with_chinese_reasons(citizen, m
     assert result.mandatory_onsite
 
 
-def test_minor_other_dishonesty_does_not_bar_but_lowers_level(citizen, make_record):
-    make_record(citizen.subject, severity=Severity.MINOR, kind=DishonestyRecord.Kind.OTHER)
+def test_minor_other_dishonesty_bars_until_it_lapses_and_lowers_level(citizen, make_record):
+    record = make_record(citizen.subject, severity=Severity.MINOR, kind=DishonestyRecord.Kind.OTHER)
     result = services.eligibility(citizen.subject)
-    assert result.allowed
+    assert not result.allowed
+    assert result.bars[0].record == record and result.bars[0].can_repair and result.bars[0].can_object
+    assert "期满后不再限制" in result.reasons[0]
     assert result.level == "B"
     assert not result.mandatory_onsite
 
@@ -48,7 +50,7 @@ def test_general_other_dishonesty_bars_by_grade(citizen, make_record):
     make_record(citizen.subject, severity=Severity.GENERAL, kind=DishonestyRecord.Kind.OTHER, number="西市监罚〔2026〕3号")
     result = services.eligibility(citizen.subject)
     assert not result.allowed
-    assert result.reasons == ("存在一般失信记录（西市监罚〔2026〕3号），按失信分级规则，在信用修复前不适用告知承诺制。",)
+    assert result.reasons[0].startswith("存在一般失信记录（西市监罚〔2026〕3号，")
     assert result.level == "C"
 
 
@@ -69,6 +71,43 @@ def test_record_past_its_period_no_longer_counts_even_before_expiry_runs(citizen
     record = make_record(citizen.subject, severity=Severity.MINOR, kind=DishonestyRecord.Kind.OTHER, months_ago=4)
     assert record.status == "active"
     assert services.credit_level(citizen.subject) == "A"
+    assert services.eligibility(citizen.subject).allowed
+
+
+# One test per row of the severity policy: every grade bars; a false commitment bars past its publicity.
+@pytest.mark.parametrize("severity", [Severity.MINOR, Severity.GENERAL, Severity.MAJOR, Severity.SERIOUS])
+def test_every_grade_of_other_dishonesty_bars_inside_its_period(citizen, make_record, severity):
+    make_record(citizen.subject, severity=severity, kind=DishonestyRecord.Kind.OTHER)
+    assert not services.eligibility(citizen.subject).allowed
+
+
+@pytest.mark.parametrize("severity", [Severity.MINOR, Severity.GENERAL, Severity.MAJOR, Severity.SERIOUS])
+def test_false_commitment_of_every_grade_bars_after_publicity_until_repaired(citizen, make_record, severity):
+    record = make_record(citizen.subject, severity=severity, months_ago=40)
+    assert services.expire_records() == 0
+    record.refresh_from_db()
+    assert record.status == "active" and record.publicity_end < timezone.localdate()
+    result = services.eligibility(citizen.subject)
+    assert not result.allowed
+    assert "在信用修复前不适用告知承诺制" in result.reasons[0] and result.bars[0].can_repair
+    assert services.repair_refusal(record) is None
+
+
+def test_zero_month_grade_bars_until_repaired_not_for_a_single_day(citizen, make_record):
+    record = make_record(citizen.subject, severity=Severity.MINOR, kind=DishonestyRecord.Kind.OTHER, months_ago=1,
+                         publicity_months=0)
+    assert record.publicity_end < timezone.localdate()
+    assert services.expire_records() == 0
+    assert not services.eligibility(citizen.subject).allowed
+
+
+def test_extra_check_bars_commitment_with_its_reason(citizen, monkeypatch):
+    def national(subject, matter, today):
+        return [services.Bar(reason="列入联合惩戒名单。")]
+
+    monkeypatch.setattr(services, "EXTRA_CHECKS", [national])
+    result = services.eligibility(citizen.subject)
+    assert not result.allowed and result.reasons == ("列入联合惩戒名单。",)
 
 
 def test_policy_sets_period_repair_date_and_effects(citizen, make_record):
