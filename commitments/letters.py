@@ -12,7 +12,7 @@ import os
 import segno
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal import pdf
 
@@ -39,6 +39,11 @@ def verify_url(letter_number: str) -> str:
     return public_base_url() + reverse("commitments:verify_letter", args=[letter_number])
 
 
+def _cn_date(d) -> str:
+    """A date in Chinese form (2026年3月5日): the letter is Chinese whatever the page language."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def snapshot(matter, negative_entries) -> dict:
     """Everything the applicant is notified of, copied from the matter's published version."""
     catalogue = matter.catalogue
@@ -50,7 +55,7 @@ def snapshot(matter, negative_entries) -> dict:
         "requesting_agency": matter.requesting_agency.name,
         "issuing_unit": matter.issuing_unit,
         "catalogue_version": catalogue.version,
-        "catalogue_published_at": catalogue.published_at.date().isoformat() if catalogue.published_at else "",
+        "catalogue_published_at": _cn_date(timezone.localtime(catalogue.published_at).date()) if catalogue.published_at else "",
         "legal_basis": matter.legal_basis,
         "proof_content": matter.proof_content,
         "commitment_content": matter.commitment_content,
@@ -151,6 +156,11 @@ def render(commitment) -> bytes:
     s = commitment.notification
     url = verify_url(commitment.letter_number)
     payload = json.dumps(data(commitment), ensure_ascii=False, indent=1).encode("utf-8")
+    with translation.override("zh-hans"):  # the letter is Chinese whatever the request language
+        return _render_pdf(commitment, s, url, payload)
+
+
+def _render_pdf(commitment, s, url, payload) -> bytes:
     return pdf.render_pdf("commitments/letter_pdf.html", {
         "c": commitment, "s": s, "sections": [(CN_NUMERALS[i], h, t) for i, (h, t) in enumerate(notice_sections(s))],
         "statements": [(CN_NUMERALS[i], t) for i, t in enumerate(s["statements"])],

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
@@ -222,12 +222,13 @@ def _sign(*, application, requirement, signer_user, signer_name, relation, metho
           witnessed_by=None, scan=None, request=None) -> Commitment:
     result = _signable(application, requirement, application.subject)
     matter = selectors.notification_matter(requirement.matter_id)
-    snap = letters.snapshot(matter, list(matter.negative_entries.all()))
+    with translation.override("zh-hans"):  # every stored text of the letter is Chinese, whatever the page language
+        snap = letters.snapshot(matter, list(matter.negative_entries.all()))
+        relation_label = str(Commitment.Relation(relation).label)
     if len(confirmations or []) != len(snap["statements"]) or not all(confirmations):
         raise CommitmentsError(_("请逐项确认承诺内容。"), field="confirmations")
     number = next_number("CN")
     signed_at = timezone.now()
-    relation_label = str(Commitment.Relation(relation).label)
     text = letters.full_text(snap, letter_number=number, subject_name=application.subject.name,
                              signer_name=signer_name, relation_label=relation_label)
     commitment = Commitment(
@@ -513,7 +514,8 @@ def issue_notice(*, clerk, application_pk, note="", expected_state=None, request
             raise CommitmentsError(_("您无权对该办件执行此操作。"))
         if application.state not in (S.DRAFT, S.SUBMITTED, S.ACCEPTED):
             raise CommitmentsError(_("办件已办结，无需补正。"))
-        items = selectors.missing_items(application)
+        with translation.override("zh-hans"):  # the stored notice is Chinese whatever the page language
+            items = selectors.missing_items(application)
         if not items:
             raise CommitmentsError(_("材料已经齐全，无需出具一次性告知书。"))
         due = workdays.deadline(timezone.localdate(), NOTICE_WORKDAYS)
