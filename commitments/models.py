@@ -431,7 +431,10 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
     def _application_open(self) -> bool:
         return self.application.state in Application.OPEN_STATES
 
-    @transition(field=state, source=State.SIGNED, target=State.WITHDRAWN, conditions=[_application_open])
+    # §二(七): withdrawable until the decision whatever its verification state (pooled or checked); a
+    # commitment found false is not — the finding and its consequences stand.
+    @transition(field=state, source=[State.SIGNED, State.EXEMPTED, State.VERIFIED], target=State.WITHDRAWN,
+                conditions=[_application_open])
     def withdraw(self, reason=""):
         self.withdrawal_reason = reason
 

@@ -487,7 +487,7 @@ def withdraw_commitment(*, user, letter_number, reason, expected_state=None, req
         _check_expected(application, expected_state)
         commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
         commitment.application = application
-        if commitment.state != Commitment.State.SIGNED:
+        if commitment.state not in (Commitment.State.SIGNED, Commitment.State.EXEMPTED, Commitment.State.VERIFIED):
             raise CommitmentsError(_("该告知承诺书当前状态为“%(state)s”，不能撤回。") % {"state": commitment.get_state_display()})
         if not can_proceed(commitment.withdraw):
             raise CommitmentsError(_("办件已办结，不能再撤回承诺。"))

@@ -41,3 +41,19 @@ def test_a_record_entered_after_opening_the_sign_page_refuses_the_signature_with
         sign(citizen, application, "无犯罪记录证明")
     assert "西市监罚〔2026〕9号" in str(refused.value) and "信用修复前不适用告知承诺制" in str(refused.value)
     assert not Commitment.objects.filter(application=application).exists()
+
+
+@pytest.mark.parametrize("outcome", ["exempted", "verified"])
+def test_a_pooled_or_checked_commitment_can_still_be_withdrawn_until_the_decision(accepted, citizen, outcome):
+    c = accepted.commitments.get(matter_name="无犯罪记录证明")
+    services.conclude_commitment(commitment_pk=c.pk, outcome=outcome)
+    services.withdraw_commitment(user=citizen, letter_number=c.letter_number, reason="改为提交证明")
+    c.refresh_from_db()
+    assert c.state == "withdrawn" and c.withdrawal_reason == "改为提交证明"
+
+
+def test_a_commitment_found_false_cannot_be_withdrawn(accepted, citizen):
+    c = accepted.commitments.get(matter_name="无犯罪记录证明")
+    services.conclude_commitment(commitment_pk=c.pk, outcome="found_false")
+    with pytest.raises(services.CommitmentsError, match="不能撤回"):
+        services.withdraw_commitment(user=citizen, letter_number=c.letter_number, reason="想撤回")
