@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from commitments import services
@@ -57,3 +58,18 @@ def test_a_commitment_found_false_cannot_be_withdrawn(accepted, citizen):
     services.conclude_commitment(commitment_pk=c.pk, outcome="found_false")
     with pytest.raises(services.CommitmentsError, match="不能撤回"):
         services.withdraw_commitment(user=citizen, letter_number=c.letter_number, reason="想撤回")
+
+
+def test_start_page_tells_a_subject_with_a_minor_record_to_bring_proof_and_how_to_repair(client, citizen, service):
+    record = credit.enter_record(subject=citizen.subject, kind=DishonestyRecord.Kind.OTHER, severity=Severity.MINOR,
+                                 decision_number="西市监罚〔2026〕11号", decision_date=timezone.localdate(),
+                                 deciding_agency=service.agency, facts="未按期年报。",
+                                 basis="《陕西省社会信用条例》第二十条")
+    from tests.commitments.test_views import _login
+
+    _login(client, citizen)
+    html = client.get(reverse("commitments:start") + f"?service={service.pk}").content.decode()
+    assert "暂不适用告知承诺制，办理时请提交证明材料" in html
+    assert "西市监罚〔2026〕11号" in html and "在信用修复前不适用告知承诺制" in html
+    assert reverse("credit:apply_repair", args=[record.pk]) in html
+    assert reverse("credit:raise_objection", args=[record.pk]) in html and "个工作日" in html
