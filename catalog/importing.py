@@ -552,7 +552,7 @@ def _parse_rows(result: ParseResult, body, layout: Layout, vocab: Vocabulary, ag
                 if not category:
                     problem("不能实行告知承诺的原因", _("原因须注明风险类别（%(cats)s），如“公共安全：……”。")
                             % {"cats": "、".join(RISKS)})
-                else:
+                elif text == reason:  # the category was read from the wording, not written as “类别：”
                     understood("不能实行告知承诺的原因", reason[:40], str(dict(RiskCategory.choices)[category]), line)
                 row["exclusion_category"], row["exclusion_reason"] = category, text
 
