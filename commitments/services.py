@@ -427,8 +427,10 @@ def approve(*, clerk, application_pk, decision_number, expected_state=None, requ
         application = _lock(application_pk)
         _check_expected(application, expected_state)
         # §二(五): a commitment found false no longer meets its requirement, so no approval may rest on it.
+        # (责令整改: once the applicant supplies the proof itself, the requirement is met by the proof.)
         false_letters = list(application.commitments.filter(state=Commitment.State.FOUND_FALSE)
-                             .values_list("letter_number", flat=True))
+                             .exclude(requirement__proofs__isnull=False)
+                             .values_list("letter_number", flat=True).distinct())
         if false_letters:
             raise CommitmentsError(_("告知承诺书 %(n)s 经核查不实，该证明事项的条件未满足，不能作出准予决定。")
                                    % {"n": "、".join(false_letters)}, field="decision_number")

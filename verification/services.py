@@ -683,6 +683,41 @@ def _notify_applicant(application, task, chosen, disposition):
     notify(application.applicant_user or application.subject, "outcome", _("核查结果：承诺不实"), body, ("commitments:application", application.pk), key=f"outcome:{task.pk}")
 
 
+def terminate_overdue_rectifications(today=None) -> int:
+    """责令限期整改 missed: the case still waiting for its proof is terminated once the deadline has passed.
+
+    Idempotent (two beats terminate once): the application is locked and only an open case whose
+    requirement still has no proof is terminated; the follow-up task closes with the same outcome.
+    """
+    today = today or _today()
+    done = 0
+    due = (Disposition.objects.filter(rectify=True, rectify_due__lt=today,
+                                      task__application__state__in=[Application.State.SUBMITTED,
+                                                                    Application.State.ACCEPTED])
+           .values_list("pk", flat=True))
+    for pk in list(due):
+        with transaction.atomic():
+            disposition = Disposition.objects.select_related("task", "task__matter").get(pk=pk)
+            task = disposition.task
+            application = Application.objects.select_for_update().get(pk=task.application_id)
+            if application.state not in (Application.State.SUBMITTED, Application.State.ACCEPTED):
+                continue
+            if Requirement.objects.filter(pk=task.requirement_id, proofs__isnull=False).exists():
+                continue  # the applicant supplied the proof in time
+            reason = _("责令限期整改（%(n)s）期限 %(d)s 已过，申请人未补交“%(m)s”的证明材料，终止办理。") % {
+                "n": disposition.decision_number, "d": _cn(disposition.rectify_due), "m": task.matter.name}
+            commitments.terminate_application(application_pk=application.pk, reason=reason)
+            VerificationTask.objects.filter(parent=task, origin=TaskOrigin.RECTIFICATION).exclude(
+                state=T.CONCLUDED).update(state=T.CONCLUDED, result=Result.FALSE, conclusion=reason,
+                                          concluded_at=timezone.now(), claimed_by=disposition.decided_by,
+                                          concluded_by=disposition.decided_by)
+            _audit("rectification.overdue", task, None, task.state, task.state, agency=task.agency, summary=reason)
+            notify(application.applicant_user or application.subject, "outcome", _("办件已终止办理"), reason,
+                   ("commitments:application", application.pk), key=f"rectify-overdue:{disposition.pk}")
+            done += 1
+    return done
+
+
 # --- 双随机、一公开 ------------------------------------------------------------------------------------
 def period_for(plan, today) -> str:
     if plan.frequency == SpotCheckPlan.Frequency.WEEKLY:

@@ -140,3 +140,17 @@ def test_a_second_open_check_closes_with_the_first_ones_outcome(accepted, verifi
     later = services.open_task_for_report(commitment, "再次举报")
     assert later.result == "false"
     assert VerificationTask.objects.filter(commitment=commitment).count() == 2
+
+
+def test_a_missed_rectification_deadline_terminates_the_case_once_even_with_two_beats(claimed, verifier):
+    import datetime
+
+    _false(claimed, verifier, rectify=True, rectify_days=3)
+    disposition = Disposition.objects.get(task=claimed)
+    assert services.terminate_overdue_rectifications(today=disposition.rectify_due) == 0  # not yet past
+    later = disposition.rectify_due + datetime.timedelta(days=1)
+    assert services.terminate_overdue_rectifications(today=later) == 1
+    assert services.terminate_overdue_rectifications(today=later) == 0
+    assert Application.objects.get(pk=claimed.application_id).state == "terminated"
+    follow_up = VerificationTask.objects.get(parent=claimed, origin=TaskOrigin.RECTIFICATION)
+    assert follow_up.state == "concluded" and follow_up.result == "false"
