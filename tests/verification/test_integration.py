@@ -28,9 +28,11 @@ def test_accepting_an_application_plans_its_verification_after_commit(
 
 
 def test_a_report_joins_the_open_planned_check_of_the_commitment(planned, operator):
-    commitment = Commitment.objects.filter(application=planned).first()
+    planned_task = VerificationTask.objects.filter(application=planned, origin=TaskOrigin.PLAN,
+                                                   commitment__isnull=False).first()
+    commitment = planned_task.commitment
     task = services.open_task_for_report(commitment, "举报：承诺内容不实", source="complaints:JB1", actor=operator)
-    assert task.origin == TaskOrigin.PLAN  # 一诺一果: no second task beside the planned one
+    assert task.pk == planned_task.pk  # 一诺一果: no second task beside the planned one
     assert task.state == VerificationTask.State.OPEN
     assert VerificationTask.objects.filter(commitment=commitment).count() == 1
     assert task.agency_id == planned.agency_id
