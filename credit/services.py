@@ -209,6 +209,8 @@ def record_false_commitment(subject, commitment_ref, severity, decision, actor=N
     ).first()
     if existing is not None:
         return existing
+    # The one route from a false finding to the integrity file: the broken commitment (失诺) is noted here too.
+    record_commitment_outcome(subject, commitment_ref, kept=False)
     try:
         with transaction.atomic():
             return enter_record(
