@@ -179,6 +179,12 @@ def _no_sideways_scroll(page, label):
       .filter((td) => { const s = getComputedStyle(td); return parseFloat(s.paddingLeft) < 4 * parseFloat(s.fontSize); })
       .map((td) => td.dataset.label)""")
     assert not squeezed, f"{label}: card cells without room for their label: {squeezed[:5]}"
+    # Tap targets: buttons, fields, page links, links in table cells and tick boxes' rows at least 44 px high.
+    small = page.evaluate("""() => Array.from(document.querySelectorAll(
+        'main .btn, main .form-control, main .form-select, main .page-link, main td a, main th a, main .form-check'))
+      .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height < 43.5)
+      .map((e) => e.tagName + ' ' + (e.innerText || e.name || '').trim().slice(0, 20))""")
+    assert not small, f"{label}: tap targets under 44 px: {small[:5]}"
 
 
 def _key_pages(service, application):  # noqa: F811
