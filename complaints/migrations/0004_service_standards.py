@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('complaints', '0003_provisional_deadlines'),
-        ('portal', '0008_service_standards_role'),
+        ('portal', '0009_service_standards_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -17,5 +17,5 @@ def remove_role(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0007_merge_ids_notifications")]
+    dependencies = [("portal", "0008_deadline_notices_in_the_message_centre")]
     operations = [migrations.RunPython(create_role, remove_role)]

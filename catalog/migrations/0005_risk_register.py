@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_import_synonyms_and_pending_imports'),
+        ('catalog', '0004_more_real_list_synonyms'),
     ]
 
     operations = [
