@@ -22,7 +22,7 @@ from portal import audit, workdays
 from portal.models import Subject
 from portal.notifications import notify
 
-from . import conf, files, selectors
+from . import conf, files, platform, selectors
 from .models import (
     SEVERITY_RANK,
     Attachment,
@@ -128,6 +128,7 @@ def eligibility(subject, matter=None, today=None) -> Eligibility:
         if r.blacklisted:
             reasons.append(_("已列入虚假承诺黑名单（%(number)s），%(end)s前不适用告知承诺制。")
                            % {"number": r.decision_number, "end": cn_date(r.publicity_end)})
+    reasons.extend(platform.joint_punishment_reasons(subject))  # §二(六) 联合惩戒, docs/rules.md
     return Eligibility(
         allowed=not reasons, reasons=tuple(reasons), level=_level_of(records),
         mandatory_onsite=any(r.mandatory_onsite for r in records),
