@@ -182,3 +182,25 @@ class ServiceForm(forms.ModelForm):
         model = AdministrativeService
         fields = ["name", "kind"]
         error_messages = {"name": {"required": _("此项不能为空。")}, "kind": {"required": _("此项不能为空。")}}
+
+
+class RiskPointForm(forms.Form):
+    """风险点和防控措施 (§二(七)) of one matter in the draft."""
+
+    matter = forms.TypedChoiceField(label=_("证明事项"), coerce=int, error_messages={
+        "required": _("请选择证明事项。"), "invalid_choice": _("请选择本清单中的证明事项。")})
+    description = forms.CharField(label=_("风险点"), max_length=300, error_messages={
+        "required": _("请填写风险点。"), "max_length": _("风险点不能超过300个字。")})
+    control = forms.CharField(label=_("防控措施"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=_("暂未确定可留空，监督人员会看到“无防控措施”的事项。"),
+                              error_messages={"max_length": _("防控措施不能超过2000个字。")})
+
+    def __init__(self, *args, matters=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matter"].choices = [("", "—")] + [(m.pk, m.name) for m in matters]
+
+    def clean_description(self):
+        text = self.cleaned_data["description"].strip()
+        if not text:
+            raise forms.ValidationError(_("请填写风险点。"))
+        return text

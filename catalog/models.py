@@ -675,3 +675,29 @@ class PendingImport(models.Model):
 
     def __str__(self):
         return self.filename or self.token
+
+
+class RiskPoint(models.Model):
+    """风险点 and its 防控措施 (§二(七)): a risk of accepting a commitment for this matter, and how it is controlled.
+
+    Listed by the agency's catalogue editor; reviewed by the justice bureau with the catalogue version;
+    a commitment matter without any control is shown to the supervisor.
+    """
+
+    matter = models.ForeignKey(CertificationMatter, verbose_name=_("证明事项"), on_delete=models.CASCADE,
+                               related_name="risk_points")
+    description = models.CharField(_("风险点"), max_length=300)
+    control = models.TextField(_("防控措施"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("风险点")
+        verbose_name_plural = _("风险点")
+        ordering = ["matter", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "description"], name="risk_point_unique_per_matter"),
+            models.CheckConstraint(condition=~Q(description=""), name="risk_point_described"),
+        ]
+
+    def __str__(self):
+        return self.description

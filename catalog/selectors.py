@@ -217,6 +217,12 @@ def catalogue_matters(catalogue: Catalogue) -> QuerySet[CertificationMatter]:
     return catalogue.matters.select_related("service", "requesting_agency").order_by("seq")
 
 
+def risk_points(catalogue: Catalogue) -> list:
+    """Each matter of the version with its risk points (风险点, 防控措施), for the editor and the reviewer."""
+    matters = catalogue.matters.prefetch_related("risk_points").order_by("seq")
+    return [(m, list(m.risk_points.all())) for m in matters]
+
+
 def editable_matter(user, catalogue_pk: int, matter_pk: int) -> CertificationMatter:
     """A matter of a catalogue of the editor's own agency, or 404."""
     if not getattr(user, "agency_id", None):

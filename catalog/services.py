@@ -25,6 +25,7 @@ from .models import (
     CertificationMatter,
     NegativeListEntry,
     PendingImport,
+    RiskPoint,
 )
 
 __all__ = [
@@ -80,7 +81,7 @@ def start_version(*, actor, change_kind=Catalogue.ChangeKind.INITIAL, change_rea
 
 
 def _copy_matters(source: Catalogue, target: Catalogue) -> int:
-    matters = list(source.matters.prefetch_related("negative_entries"))
+    matters = list(source.matters.prefetch_related("negative_entries", "risk_points"))
     copies = []
     for matter in matters:
         copy = CertificationMatter(catalogue=target)
@@ -94,6 +95,11 @@ def _copy_matters(source: Catalogue, target: Catalogue) -> int:
         NegativeListEntry(matter=by_key[m.key], kind=e.kind, description=e.description)
         for m in matters
         for e in m.negative_entries.all()
+    )
+    RiskPoint.objects.bulk_create(
+        RiskPoint(matter=by_key[m.key], description=r.description, control=r.control)
+        for m in matters
+        for r in m.risk_points.all()
     )
     return len(copies)
 
@@ -154,6 +160,22 @@ def delete_matter(*, actor, matter: CertificationMatter, request=None) -> None:
             "catalog.matter_removed", obj=locked, actor=actor, request=request,
             summary=_("删除证明事项：%(name)s") % {"name": name}, data={"matter": pk, "key": key},
         )
+
+
+def add_risk_point(*, actor, catalogue: Catalogue, matter_pk: int, description: str, control: str, request=None):
+    """风险点和防控措施 (§二(七)): the editor lists a risk of a matter in a draft and its control."""
+    with transaction.atomic():
+        locked = _lock_editable(catalogue, actor)
+        matter = CertificationMatter.objects.filter(pk=matter_pk, catalogue=locked).first()
+        if matter is None:
+            raise CatalogueError(_("该证明事项不属于本清单。"))
+        if RiskPoint.objects.filter(matter=matter, description=description).exists():
+            raise CatalogueError(_("该证明事项已登记过相同的风险点。"))
+        point = RiskPoint.objects.create(matter=matter, description=description, control=control)
+        audit.record("catalog.risk_point_added", obj=locked, actor=actor, request=request,
+                     summary=_("登记风险点：%(matter)s · %(risk)s") % {"matter": matter.name, "risk": description},
+                     data={"matter": matter.pk, "risk_point": point.pk, "has_control": bool(control)})
+    return point
 
 
 def add_service(*, actor, name: str, kind: str, request=None) -> AdministrativeService:

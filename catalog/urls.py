@@ -21,6 +21,7 @@ urlpatterns = [
     path("catalog/manage/<int:pk>/matters/<int:matter_pk>/edit/", views.matter_edit, name="matter_edit"),
     path("catalog/manage/<int:pk>/matters/<int:matter_pk>/delete/", views.matter_delete, name="matter_delete"),
     path("catalog/manage/<int:pk>/services/new/", views.service_add, name="service_add"),
+    path("catalog/manage/<int:pk>/risks/", views.risk_add, name="risk_add"),
     path("catalog/manage/<int:pk>/import/", views.import_file, name="import"),
     path("catalog/manage/<int:pk>/export.xlsx", views.catalogue_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("catalog/manage/<int:pk>/export.csv", views.catalogue_export, {"fmt": "csv"}, name="export_catalogue_csv"),

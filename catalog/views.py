@@ -24,6 +24,7 @@ from .forms import (
     ImportForm,
     MatterForm,
     NewVersionForm,
+    RiskPointForm,
     SearchForm,
     ServiceForm,
 )
@@ -222,6 +223,8 @@ def _detail(request, catalogue, approval_form=None):
         "needs_comment": any(name in ("return_for_changes", "pass_review", "approve", "file") for name, _l in actions),
         "is_editor": roles.has_role(request.user, roles.CATALOGUE_EDITOR) and request.user.agency_id == catalogue.agency_id,
         "problems": services.incomplete_matters(catalogue) if catalogue.is_editable else [],
+        "risk_points": selectors.risk_points(catalogue),
+        "risk_form": RiskPointForm(matters=selectors.catalogue_matters(catalogue)) if catalogue.is_editable else None,
     })
 
 
@@ -312,6 +315,27 @@ def matter_delete(request, pk, matter_pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已删除证明事项“%(name)s”。") % {"name": matter.name})
+    return redirect("catalog:catalogue", pk=pk)
+
+
+@roles.role_required(roles.CATALOGUE_EDITOR)
+@require_POST
+def risk_add(request, pk):
+    catalogue = selectors.staff_catalogue(request.user, pk)
+    if catalogue.agency_id != request.user.agency_id:
+        raise Http404
+    form = RiskPointForm(request.POST, matters=selectors.catalogue_matters(catalogue))
+    if form.is_valid():
+        try:
+            services.add_risk_point(actor=request.user, catalogue=catalogue, matter_pk=form.cleaned_data["matter"],
+                                    description=form.cleaned_data["description"],
+                                    control=form.cleaned_data["control"].strip(), request=request)
+        except CatalogueError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("已登记风险点。"))
+    else:
+        messages.error(request, "".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("catalog:catalogue", pk=pk)
 
 

@@ -427,6 +427,14 @@ def approve(*, clerk, application_pk, decision_number, expected_state=None, requ
     with transaction.atomic():
         application = _lock(application_pk)
         _check_expected(application, expected_state)
+        # §二(五): a commitment found false no longer meets its requirement, so no approval may rest on it.
+        # (责令整改: once the applicant supplies the proof itself, the requirement is met by the proof.)
+        false_letters = list(application.commitments.filter(state=Commitment.State.FOUND_FALSE)
+                             .exclude(requirement__proofs__isnull=False)
+                             .values_list("letter_number", flat=True).distinct())
+        if false_letters:
+            raise CommitmentsError(_("告知承诺书 %(n)s 经核查不实，该证明事项的条件未满足，不能作出准予决定。")
+                                   % {"n": "、".join(false_letters)}, field="decision_number")
         before = application.state
         _run(application, "approve", clerk, decision_number=decision_number)
         _audit("application.approved", application, clerk, before, summary=decision_number, request=request)
@@ -548,9 +556,10 @@ def conclude_commitment(*, commitment_pk, outcome, actor=None, request=None) -> 
         method()
         commitment.concluded_at = timezone.now()
         commitment.save(update_fields=["state", "concluded_at"])
-        if outcome != "exempted":
-            credit.record_commitment_outcome(commitment.application.subject, commitment.letter_number,
-                                             kept=outcome == "verified")
+        # A false finding reaches credit only through credit.record_false_commitment (called by
+        # verification with the disposition, which also notes the broken commitment): one route.
+        if outcome == "verified":
+            credit.record_commitment_outcome(commitment.application.subject, commitment.letter_number, kept=True)
         _audit("commitment." + outcome, commitment.application, actor, commitment.application.state,
                summary=commitment.letter_number, request=request, letter_number=commitment.letter_number)
     return commitment

@@ -191,3 +191,21 @@ class FiguresForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
             self.add_error("end", _("截止日期不能早于起始日期。"))
         return cleaned
+
+
+class ServiceStandardForm(forms.Form):
+    """窗口服务标准 / 一次性告知模板 (市行政审批服务局)."""
+
+    kind = forms.ChoiceField(label=_("类别"), choices=[("window_standard", _("窗口服务标准")),
+                                                       ("one_time_notice", _("一次性告知模板"))],
+                             error_messages={"required": _("请选择类别。"), "invalid_choice": _("请选择有效的类别。")})
+    title = forms.CharField(label=_("标题"), max_length=80,
+                            error_messages={"required": _("请填写标题。"), "max_length": _("标题不能超过80个字。")})
+    body = forms.CharField(label=_("内容"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6}),
+                           error_messages={"required": _("请填写内容。"), "max_length": _("内容不能超过4000个字。")})
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("请填写标题。"))
+        return title

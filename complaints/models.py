@@ -498,3 +498,38 @@ class ReplyTemplate(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ServiceStandard(models.Model):
+    """窗口服务标准 / 一次性告知模板: published by the 市行政审批服务局 (§三, the second lead agency).
+
+    A window service standard says how every window treats a commitment applicant; a one-time notice template
+    (一次性告知) lists, once and completely, what an applicant must bring. Windows read the active ones.
+    """
+
+    class Kind(models.TextChoices):
+        WINDOW_STANDARD = "window_standard", _("窗口服务标准")
+        ONE_TIME_NOTICE = "one_time_notice", _("一次性告知模板")
+
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=80)
+    body = models.TextField(_("内容"), max_length=4000)
+    agency = models.ForeignKey("portal.Agency", verbose_name=_("制定机关"), on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("制定人"), on_delete=models.PROTECT,
+                               related_name="+")
+    is_active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(_("制定时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("窗口服务标准")
+        verbose_name_plural = _("窗口服务标准")
+        ordering = ["kind", "title", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "kind", "title"], name="service_standard_unique_title"),
+            models.CheckConstraint(condition=~Q(title="") & ~Q(body=""), name="service_standard_not_empty"),
+            models.CheckConstraint(condition=Q(kind__in=["window_standard", "one_time_notice"]),
+                                   name="service_standard_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.title

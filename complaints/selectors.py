@@ -273,3 +273,36 @@ def referral_outcome(ticket) -> str:
         "false": _("经核查，该承诺不实，核查部门已依法处理。"),
         "unverifiable": _("核查部门已开展核查，但现有条件下无法核实。"),
     }.get(task["result"], "")
+
+
+# --- §三 the 市行政审批服务局 (second lead agency) ------------------------------------------------------------
+def _government_root(user):
+    """The government tree the bureau's staff oversee: its parent government (the bureau itself otherwise)."""
+    agency = user.agency
+    if agency is None:
+        return None
+    return agency.parent if agency.parent_id and agency.parent.is_government else agency
+
+
+def window_follow_up(user) -> QuerySet[Ticket]:
+    """Open complaints about windows demanding proof (索要证明) in the bureau's government tree, most urgent first."""
+    if user.is_superuser:
+        scope_q = Q()
+    else:
+        root = _government_root(user)
+        if root is None:
+            return Ticket.objects.none()
+        scope_q = Q(agency__path__startswith=root.path) | Q(about_agency__path__startswith=root.path)
+    from .models import Topic
+
+    return (Ticket.objects.filter(scope_q, kind=Kind.COMPLAINT, topic=Topic.PROOF_DEMAND).exclude(state=S.CLOSED)
+            .select_related("agency").only(*LIST_FIELDS).annotate(due=_due())
+            .order_by(F("due").asc(nulls_last=True), "pk"))
+
+
+def service_standards(user, *, active_only=True):
+    """The standards and one-time notice templates of the bureau's own agency."""
+    from .models import ServiceStandard
+
+    qs = ServiceStandard.objects.filter(agency_id=user.agency_id).select_related("author")
+    return qs.filter(is_active=True) if active_only else qs

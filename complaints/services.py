@@ -474,3 +474,33 @@ def create_reply_template(*, agency, kind, title, body) -> None:
             ReplyTemplate.objects.get_or_create(agency=agency, title=title, defaults={"kind": kind, "body": body})
     except IntegrityError:  # pragma: no cover - concurrent seed
         pass
+
+
+# --- §三 the 市行政审批服务局: window service standards and one-time notice templates ------------------------
+@transaction.atomic
+def publish_standard(*, actor, kind, title, body, request=None):
+    """Publish a window service standard or a one-time notice template (窗口服务标准 / 一次性告知模板)."""
+    from .models import ServiceStandard
+
+    if actor.agency_id is None:
+        raise ComplaintsError(_("您的账号未关联机关，不能制定窗口服务标准。"))
+    if ServiceStandard.objects.filter(agency_id=actor.agency_id, kind=kind, title=title.strip()).exists():
+        raise ComplaintsError(_("本机关已有同名的%(kind)s。") % {"kind": ServiceStandard.Kind(kind).label})
+    standard = ServiceStandard.objects.create(kind=kind, title=title.strip(), body=body.strip(),
+                                              agency_id=actor.agency_id, author=actor)
+    audit.record("complaints.standard_published", obj=standard, actor=actor, agency=actor.agency,
+                 summary=standard.title, request=request)
+    return standard
+
+
+@transaction.atomic
+def retire_standard(*, actor, pk, request=None):
+    """Withdraw one of the own agency's standards (kept for the record, no longer shown to windows)."""
+    from .models import ServiceStandard
+
+    if not ServiceStandard.objects.filter(pk=pk, agency_id=actor.agency_id, is_active=True).update(is_active=False):
+        raise ComplaintsError(_("该标准不存在或已停用。"))
+    standard = ServiceStandard.objects.get(pk=pk)
+    audit.record("complaints.standard_retired", obj=standard, actor=actor, agency=actor.agency,
+                 summary=standard.title, request=request)
+    return standard

@@ -26,4 +26,6 @@ urlpatterns = [
     path("complaints/tickets/<str:number>/callback/", views.callback, name="callback"),
     # supervisor
     path("complaints/figures/", views.figures, name="figures"),
+    path("complaints/standards/", views.standards, name="standards"),
+    path("complaints/standards/<int:pk>/retire/", views.standard_retire, name="standard_retire"),
 ]

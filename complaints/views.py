@@ -20,6 +20,7 @@ from .forms import (
     RateForm,
     ReplyForm,
     RouteForm,
+    ServiceStandardForm,
     StaffEntryForm,
     TrackForm,
 )
@@ -30,6 +31,7 @@ handler_required = role_required(roles.WINDOW_CLERK, roles.COMPLAINTS_OPERATOR)
 staff_required = role_required(roles.WINDOW_CLERK, roles.COMPLAINTS_OPERATOR, roles.SUPERVISOR)
 supervisor_required = role_required(roles.SUPERVISOR)
 applicant_required = role_required(roles.APPLICANT)
+standards_required = role_required(roles.SERVICE_STANDARDS_OFFICER)
 # Signed-in filings: per account a day, per client address an hour, and for the whole portal an hour.
 SIGNED_IN_FILE_LIMITS = {"per_account": (20, 86400), "per_address": (30, 3600), "overall": (1000, 3600)}
 UNLOCKED = "complaints_unlocked"
@@ -348,3 +350,33 @@ def figures(request):
         "form": form, "figures": selectors.figures(request.user, start=start, end=end),
         "escalated": selectors.escalated(request.user)[:50],
     })
+
+
+# --- §三 the 市行政审批服务局: window service standards, one-time notices, complaint follow-up ---------------
+@standards_required
+def standards(request):
+    form = ServiceStandardForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.publish_standard(actor=request.user, request=request, **form.cleaned_data)
+        except ComplaintsError as exc:
+            form.add_error("title", str(exc))
+        else:
+            messages.success(request, _("已发布。"))
+            return redirect("complaints:standards")
+    return render(request, "complaints/standards.html", {
+        "form": form, "standards": selectors.service_standards(request.user),
+        "follow_up": selectors.window_follow_up(request.user)[:100],
+    })
+
+
+@require_POST
+@standards_required
+def standard_retire(request, pk):
+    try:
+        services.retire_standard(actor=request.user, pk=pk, request=request)
+    except ComplaintsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已停用。"))
+    return redirect("complaints:standards")

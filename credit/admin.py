@@ -9,6 +9,7 @@ from .models import (
     CommitmentOutcome,
     CreditRepair,
     DishonestyRecord,
+    JointPunishmentCheck,
     Objection,
     PushOutbox,
     SeverityPolicy,
@@ -58,3 +59,11 @@ class CommitmentOutcomeAdmin(ReadOnlyAdmin):
 class PushOutboxAdmin(ReadOnlyAdmin):
     list_display = ["pk", "record", "event", "status", "attempts", "last_error", "created_at", "delivered_at"]
     list_filter = ["status", "event"]
+
+
+@admin.register(JointPunishmentCheck)
+class JointPunishmentCheckAdmin(ReadOnlyAdmin):
+    """联合惩戒名单查询: the national platform's answers, each with its time (eligibility records)."""
+
+    list_display = ["subject", "state", "checked_at", "error"]
+    list_filter = ["state"]

@@ -43,3 +43,31 @@ PUSH_MAX_RETRIES = 5
 def push_backoff(attempts: int) -> int:
     """Seconds before the next try after ``attempts`` failures: 30 s, 60 s, 2 min … capped at 1 h."""
     return min(30 * 2 ** max(attempts - 1, 0), 3600)
+
+
+def platform_url() -> str:
+    """CREDIT_PLATFORM_URL: the national credit-sharing platform's query base (联合惩戒名单); empty = not connected."""
+    return _value("CREDIT_PLATFORM_URL").strip().rstrip("/")
+
+
+def platform_timeout() -> float:
+    """CREDIT_PLATFORM_TIMEOUT: seconds per query attempt (default 3)."""
+    return float(_value("CREDIT_PLATFORM_TIMEOUT", "3") or 3)
+
+
+def platform_retries() -> int:
+    """CREDIT_PLATFORM_RETRIES: extra attempts after a failed one (default 1)."""
+    return int(_value("CREDIT_PLATFORM_RETRIES", "1") or 1)
+
+
+def platform_max_age() -> int:
+    """CREDIT_PLATFORM_MAX_AGE: seconds a successful answer is reused for the same subject (default 300)."""
+    return int(_value("CREDIT_PLATFORM_MAX_AGE", "300") or 300)
+
+
+def platform_breaker_threshold() -> int:
+    return int(_value("CREDIT_PLATFORM_BREAKER_THRESHOLD", "3") or 3)
+
+
+def platform_breaker_cooldown() -> float:
+    return float(_value("CREDIT_PLATFORM_BREAKER_COOLDOWN", "30") or 30)

@@ -397,3 +397,35 @@ class PushOutbox(models.Model):
 
     def __str__(self):
         return f"{self.get_event_display()} {self.record_id} ({self.get_status_display()})"
+
+
+class JointPunishmentCheck(models.Model):
+    """One answer of the national platform's 联合惩戒 (joint punishment) list query, kept as the eligibility record.
+
+    Written by ``credit.platform.joint_punishment_status``: listed, clear, or unavailable (with the error), and
+    when. A commitment signed within ``CREDIT_PLATFORM_MAX_AGE`` seconds of a check relied on that answer.
+    """
+
+    class State(models.TextChoices):
+        CLEAR = "clear", _("未列入联合惩戒名单")
+        LISTED = "listed", _("已列入联合惩戒名单")
+        UNAVAILABLE = "unavailable", _("平台无法查询")
+
+    subject = models.ForeignKey("portal.Subject", verbose_name=_("主体"), on_delete=models.PROTECT,
+                                related_name="joint_punishment_checks")
+    state = models.CharField(_("查询结果"), max_length=12, choices=State.choices)
+    lists = models.JSONField(_("所列名单"), default=list, blank=True)
+    error = models.CharField(_("错误"), max_length=300, blank=True)
+    checked_at = models.DateTimeField(_("查询时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("联合惩戒名单查询")
+        verbose_name_plural = _("联合惩戒名单查询")
+        ordering = ["-checked_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=["clear", "listed", "unavailable"]),
+                                   name="credit_jp_check_state_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject_id} {self.get_state_display()} {self.checked_at:%Y-%m-%d %H:%M}"

@@ -22,7 +22,7 @@ from portal import audit, workdays
 from portal.models import Subject
 from portal.notifications import notify
 
-from . import conf, files, selectors
+from . import conf, files, platform, selectors
 from .models import (
     SEVERITY_RANK,
     Attachment,
@@ -186,6 +186,8 @@ def eligibility(subject, matter=None, today=None) -> Eligibility:
     today = today or _today()
     barring = _barring(subject, today)
     bars = [_bar_for(r, today) for r in barring]
+    # §二(六) 联合惩戒 (national platform, docs/rules.md): a bar without a local record.
+    bars.extend(Bar(reason=r) for r in platform.joint_punishment_reasons(subject))
     for check in EXTRA_CHECKS:
         bars.extend(check(subject, matter, today))
     in_effect = [r for r in barring if r.status in DishonestyRecord.IN_EFFECT and r.publicity_end >= today]
@@ -271,6 +273,8 @@ def record_false_commitment(subject, commitment_ref, severity, decision, actor=N
     ).first()
     if existing is not None:
         return existing
+    # The one route from a false finding to the integrity file: the broken commitment (失诺) is noted here too.
+    record_commitment_outcome(subject, commitment_ref, kept=False)
     try:
         with transaction.atomic():
             return enter_record(

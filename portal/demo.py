@@ -59,6 +59,8 @@ STAFF = [
     ("credit", "周涛（信用管理）", roles.CREDIT_OFFICER, "610100-SFJ"),
     ("operator", "吴芳（12345话务）", roles.COMPLAINTS_OPERATOR, "610100-12345"),
     ("supervisor", "郑华（督查）", roles.SUPERVISOR, "610100"),
+    # §三: the second lead agency (市行政审批服务局) — window service standards, one-time notices, follow-up
+    ("standards", "高洁（行政审批服务局）", roles.SERVICE_STANDARDS_OFFICER, "610100-SPJ"),
     ("yanta_clerk", "冯磊（雁塔区窗口）", roles.WINDOW_CLERK, "610113-SPJ"),
     ("yanta_editor", "许婷（雁塔区清单编制）", roles.CATALOGUE_EDITOR, "610113-SCJ"),
     ("yanta_approver", "何军（雁塔区政府审批）", roles.GOVERNMENT_APPROVER, "610113"),

@@ -34,6 +34,7 @@ WORKSPACE_LINKS = {
     roles.CREDIT_OFFICER: [(_("信用管理"), "credit:officer")],
     roles.COMPLAINTS_OPERATOR: [(_("工单受理"), "complaints:operator"), (_("咨询投诉待办"), "complaints:inbox")],
     roles.SUPERVISOR: [(_("监督统计"), "supervision"), (_("咨询投诉办理情况"), "complaints:figures")],
+    roles.SERVICE_STANDARDS_OFFICER: [(_("窗口服务标准与投诉跟踪"), "complaints:standards")],
 }
 
 

@@ -25,6 +25,8 @@ GOVERNMENT_APPROVER = "government_approver"
 CREDIT_OFFICER = "credit_officer"
 COMPLAINTS_OPERATOR = "complaints_operator"
 SUPERVISOR = "supervisor"
+# §三: 市行政审批服务局 leads with the justice bureau (window service standards, one-time notices, complaint follow-up)
+SERVICE_STANDARDS_OFFICER = "service_standards_officer"
 
 ROLES: dict[str, Role] = {
     r.name: r
@@ -39,6 +41,7 @@ ROLES: dict[str, Role] = {
         Role(CREDIT_OFFICER, _("信用管理人员"), staff=True),
         Role(COMPLAINTS_OPERATOR, _("12345 热线话务员"), staff=True),
         Role(SUPERVISOR, _("监督人员"), staff=True),
+        Role(SERVICE_STANDARDS_OFFICER, _("行政审批服务局窗口标准人员"), staff=True),
     ]
 }
 STAFF_ROLES = tuple(name for name, role in ROLES.items() if role.staff)

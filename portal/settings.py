@@ -345,6 +345,8 @@ CELERY_BEAT_SCHEDULE = {
     "verification-escalate-assistance": {"task": "verification.tasks.escalate_assistance", "schedule": 3600},
     "verification-run-spot-checks": {"task": "verification.tasks.run_spot_checks", "schedule": 6 * 3600},
     "verification-publish-spot-checks": {"task": "verification.tasks.publish_spot_checks", "schedule": 3600},
+    "verification-overdue-rectifications": {"task": "verification.tasks.terminate_overdue_rectifications",
+                                            "schedule": 3600},
     "complaints-send-reminders": {"task": "complaints.tasks.send_reminders", "schedule": 3600},
     "complaints-escalate-overdue": {"task": "complaints.tasks.escalate_overdue", "schedule": 3600},
     "complaints-close-unrated": {"task": "complaints.tasks.close_unrated", "schedule": 6 * 3600},

@@ -251,6 +251,20 @@ def district_department(district_government):
 
 
 @pytest.fixture
+def service_bureau(city_government):
+    """市行政审批服务局: the second lead agency (§三)."""
+    from portal.models import Agency
+
+    return AgencyFactory(code="610100-SPJ", name="西安市行政审批服务局", kind=Agency.Kind.DEPARTMENT,
+                         level=Agency.Level.CITY, parent=city_government)
+
+
+@pytest.fixture
+def standards_officer(service_bureau):
+    return StaffFactory(full_name="高洁", agency=service_bureau, roles=[roles.SERVICE_STANDARDS_OFFICER])
+
+
+@pytest.fixture
 def justice_clerk(justice_bureau):
     """The probe's window clerk of 西安市司法局."""
     return StaffFactory(full_name="司法局窗口", agency=justice_bureau, roles=[roles.WINDOW_CLERK])
@@ -293,7 +307,8 @@ def case_staff_of():
 
 
 @pytest.fixture
-def user_for_role(citizen, clerk, verifier, inspector, editor, reviewer, approver, credit_officer, operator, supervisor):
+def user_for_role(citizen, clerk, verifier, inspector, editor, reviewer, approver, credit_officer, operator, supervisor,
+                  standards_officer):
     """Map role name → the fixture user holding it (for matrices over all roles)."""
     return {
         roles.APPLICANT: citizen,
@@ -306,6 +321,7 @@ def user_for_role(citizen, clerk, verifier, inspector, editor, reviewer, approve
         roles.CREDIT_OFFICER: credit_officer,
         roles.COMPLAINTS_OPERATOR: operator,
         roles.SUPERVISOR: supervisor,
+        roles.SERVICE_STANDARDS_OFFICER: standards_officer,
     }
 
 

@@ -529,6 +529,9 @@ def conclude(*, user, task_id, result, conclusion, disposition=None, request=Non
     if not conclusion:
         raise VerificationError(_("请填写核查情况和依据。"), field="conclusion")
     with transaction.atomic():
+        done = _already_concluded(user, task_id, result)
+        if done is not None:
+            return done
         task = _held(user, task_id)
         application = Application.objects.get(pk=task.application_id)
         if result == Result.FALSE:
@@ -551,25 +554,79 @@ def conclude(*, user, task_id, result, conclusion, disposition=None, request=Non
             notify(application.applicant_user or application.subject, "outcome", _("核查结果：承诺属实"), _("您的办件 %(n)s 中“%(m)s”的告知承诺已核查，结果为属实。感谢您诚信守诺，这次守诺已记入您的信用档案。") % {"n": application.number, "m": task.matter.name}, ("commitments:application", application.pk), key=f"outcome:{task.pk}")
         if result == Result.FALSE:
             _dispose(task, application, commitment, d, user, request)
+        if result != Result.UNVERIFIABLE:
+            for sibling_pk in _close_siblings(task, user, request):
+                _maybe_publish(VerificationTask(pk=sibling_pk))
         _maybe_publish(task)
     return task
 
 
+def _already_concluded(user, task_id, result):
+    """Concluding twice is harmless: the same verdict on a concluded task returns it unchanged."""
+    selectors.task_for_verifier(user, task_id)  # scope check (404 outside it)
+    task = VerificationTask.objects.select_for_update(of=("self",)).get(pk=task_id)
+    if task.state == T.CONCLUDED and task.result == result:
+        return task
+    return None
+
+
+def _close_siblings(task, user, request) -> list[int]:
+    """一诺一果: other open checks of the same commitment (plan, report, sample) close with this outcome.
+
+    Rectification follow-ups are not siblings: they check the applicant's later proof.
+    """
+    if not task.commitment_id:
+        return []
+    siblings = list(VerificationTask.objects.select_for_update(of=("self",))
+                    .filter(commitment_id=task.commitment_id).exclude(pk=task.pk)
+                    .exclude(state=T.CONCLUDED).exclude(origin=TaskOrigin.RECTIFICATION))
+    text = _("与核查任务 %(pk)s 合并办结（同一告知承诺书只作一个核查结论）：%(c)s") % {"pk": task.pk, "c": task.conclusion}
+    for sibling in siblings:
+        before = sibling.state
+        VerificationTask.objects.filter(pk=sibling.pk).update(
+            state=T.CONCLUDED, result=task.result, conclusion=text[:4000], concluded_by=user,
+            concluded_at=timezone.now(), claimed_by=sibling.claimed_by or user, parent=sibling.parent or task)
+        _audit("task.concluded_with_sibling", sibling, user, before, T.CONCLUDED, agency=sibling.agency,
+               request=request, summary=text[:300], result=task.result, sibling=task.pk)
+    return [s.pk for s in siblings]
+
+
+DISPOSITION_KEYS = ("terminate", "rectify", "revoke", "penalty", "refer_judicial")
+
+
+def allowed_dispositions(application) -> tuple[str, ...]:
+    """§二(五): before the decision 终止办理/责令限期整改; after an approval 撤销行政决定; 行政处罚 and
+    移送司法机关 in any state (a case already closed otherwise keeps only those two)."""
+    if application.state in (Application.State.SUBMITTED, Application.State.ACCEPTED):
+        return ("terminate", "rectify", "penalty", "refer_judicial")
+    if application.state == Application.State.APPROVED:
+        return ("revoke", "penalty", "refer_judicial")
+    return ("penalty", "refer_judicial")
+
+
+def _label(key) -> str:
+    return str(Disposition._meta.get_field(key).verbose_name)
+
+
 def _check_disposition(task, application, d) -> dict:
-    keys = ("terminate", "rectify", "revoke", "penalty", "refer_judicial")
-    if not any(d.get(k) for k in keys):
+    if not any(d.get(k) for k in DISPOSITION_KEYS):
         raise VerificationError(_("承诺不实的，请至少选择一项处理措施。"), field="terminate")
-    if d.get("terminate") and application.state not in (Application.State.SUBMITTED, Application.State.ACCEPTED):
-        raise VerificationError(_("办件已作出决定或已办结，不能终止办理；如需撤销决定，请选择“撤销行政决定”。"),
-                                field="terminate")
-    if d.get("revoke") and application.state != Application.State.APPROVED:
-        raise VerificationError(_("办件尚未作出准予决定，无需撤销；请选择“终止办理”。"), field="revoke")
+    allowed = allowed_dispositions(application)
+    for key in DISPOSITION_KEYS:
+        if d.get(key) and key not in allowed:
+            raise VerificationError(
+                _("办件当前状态为“%(s)s”，不能选择“%(k)s”；可选择的处理措施：%(a)s。") % {
+                    "s": application.get_state_display(), "k": _label(key), "a": "、".join(_label(a) for a in allowed)},
+                field=key)
     if d.get("rectify") and not (d.get("rectify_days") or 0) > 0:
         raise VerificationError(_("责令整改的，请填写整改期限（工作日）。"), field="rectify_days")
     if d.get("penalty") and not (d.get("penalty_note") or "").strip():
         raise VerificationError(_("予以行政处罚的，请写明处罚内容。"), field="penalty_note")
     if not (d.get("decision_number") or "").strip():
         raise VerificationError(_("请填写认定文号。"), field="decision_number")
+    if Disposition.objects.filter(decision_number=d["decision_number"].strip()).exists():
+        raise VerificationError(_("认定文号 %(n)s 已被另一份处理决定使用，请核对文号。")
+                                % {"n": d["decision_number"].strip()}, field="decision_number")
     if d.get("severity") not in ("minor", "general", "major", "serious"):
         raise VerificationError(_("请选择失信程度。"), field="severity")
     return d
@@ -624,6 +681,41 @@ def _notify_applicant(application, task, chosen, disposition):
         "app": application.number, "m": task.matter.name, "num": disposition.decision_number, "c": "、".join(chosen)}
     audit.record("verification.applicant_notified", obj=application, agency=task.agency, summary=body[:300])
     notify(application.applicant_user or application.subject, "outcome", _("核查结果：承诺不实"), body, ("commitments:application", application.pk), key=f"outcome:{task.pk}")
+
+
+def terminate_overdue_rectifications(today=None) -> int:
+    """责令限期整改 missed: the case still waiting for its proof is terminated once the deadline has passed.
+
+    Idempotent (two beats terminate once): the application is locked and only an open case whose
+    requirement still has no proof is terminated; the follow-up task closes with the same outcome.
+    """
+    today = today or _today()
+    done = 0
+    due = (Disposition.objects.filter(rectify=True, rectify_due__lt=today,
+                                      task__application__state__in=[Application.State.SUBMITTED,
+                                                                    Application.State.ACCEPTED])
+           .values_list("pk", flat=True))
+    for pk in list(due):
+        with transaction.atomic():
+            disposition = Disposition.objects.select_related("task", "task__matter").get(pk=pk)
+            task = disposition.task
+            application = Application.objects.select_for_update().get(pk=task.application_id)
+            if application.state not in (Application.State.SUBMITTED, Application.State.ACCEPTED):
+                continue
+            if Requirement.objects.filter(pk=task.requirement_id, proofs__isnull=False).exists():
+                continue  # the applicant supplied the proof in time
+            reason = _("责令限期整改（%(n)s）期限 %(d)s 已过，申请人未补交“%(m)s”的证明材料，终止办理。") % {
+                "n": disposition.decision_number, "d": _cn(disposition.rectify_due), "m": task.matter.name}
+            commitments.terminate_application(application_pk=application.pk, reason=reason)
+            VerificationTask.objects.filter(parent=task, origin=TaskOrigin.RECTIFICATION).exclude(
+                state=T.CONCLUDED).update(state=T.CONCLUDED, result=Result.FALSE, conclusion=reason,
+                                          concluded_at=timezone.now(), claimed_by=disposition.decided_by,
+                                          concluded_by=disposition.decided_by)
+            _audit("rectification.overdue", task, None, task.state, task.state, agency=task.agency, summary=reason)
+            notify(application.applicant_user or application.subject, "outcome", _("办件已终止办理"), reason,
+                   ("commitments:application", application.pk), key=f"rectify-overdue:{disposition.pk}")
+            done += 1
+    return done
 
 
 # --- 双随机、一公开 ------------------------------------------------------------------------------------
@@ -778,9 +870,16 @@ def open_task_for_report(commitment, reason: str, *, source: str = "", actor=Non
     with transaction.atomic():
         commitment = (Commitment.objects.select_for_update(of=("self",)).select_related("application", "matter", "requirement")
                       .get(pk=commitment.pk))
-        existing = (VerificationTask.objects.filter(commitment=commitment, origin=TaskOrigin.REPORT)
-                    .exclude(state=VerificationTask.State.CONCLUDED).first())
+        # 一诺一果: a report joins any open check of this letter (plan, sample or an earlier report);
+        # a letter already verified or found false is answered with that outcome, never checked twice.
+        tasks = VerificationTask.objects.filter(commitment=commitment).exclude(origin=TaskOrigin.RECTIFICATION)
+        existing = tasks.exclude(state=VerificationTask.State.CONCLUDED).order_by("pk").first()
+        if existing is None and commitment.state in (Commitment.State.VERIFIED, Commitment.State.FOUND_FALSE):
+            existing = (tasks.filter(state=VerificationTask.State.CONCLUDED)
+                        .exclude(result=Result.UNVERIFIABLE).order_by("-concluded_at", "-pk").first())
         if existing is not None:
+            _audit("task.report_attached", existing, actor, existing.state, existing.state, agency=existing.agency,
+                   summary=reason[:300], source=source)
             return existing
         application, matter = commitment.application, commitment.matter
         methods = [m for m in (matter.verification_methods or []) if m != VerificationMethod.EXEMPT]

@@ -14,6 +14,9 @@ and tests); ``POST /identity/authorize`` (that form) redirects the browser back 
 ``POST /identity/token {"code"}`` answers the proofed ``{"name", "id_number", "level"}`` once, then 404.
 ``POST /business-registry {"uscc"}`` answers the market-registration record with the legal representative's
 name and ID number (404 for unknown codes).
+It also stands in for the national credit-sharing platform's joint-punishment query (联合惩戒名单,
+``credit.platform``): ``POST /joint-punishment {"id_number"}`` answers ``{"listed", "lists"}``; the numbers
+in ``JOINT_PUNISHMENT`` below are listed, every other number is not (deterministic, for demo and tests).
 """
 
 import html
@@ -50,6 +53,16 @@ LEGAL_REPRESENTATIVE_IDS = {
     "31610000MD0146751C": "610113199001010035",
 }
 CODE_SECONDS = 300
+# 联合惩戒名单 answers of the national credit-sharing platform (the rest are not listed)
+JOINT_PUNISHMENT = {
+    "11010519491231002X": [{"name": "失信被执行人名单", "agency": "最高人民法院", "until": "2027-12-31"}],
+    "91350100M000100Y43": [{"name": "重大税收违法失信主体名单", "agency": "国家税务总局", "until": "2027-06-30"}],
+}
+
+
+def joint_punishment(number: str) -> dict:
+    lists = JOINT_PUNISHMENT.get(str(number).strip().upper(), [])
+    return {"listed": bool(lists), "lists": lists, "source": "全国信用信息共享平台"}
 
 
 def proofed_person(name: str, number: str):
@@ -179,7 +192,7 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path == "/identity/authorize":
             return self._authorize(body)
-        if path in ("/identity/token", "/business-registry"):
+        if path in ("/identity/token", "/business-registry", "/joint-punishment"):
             try:
                 payload = json.loads(body)
             except ValueError:
@@ -188,6 +201,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(400, {"error": "expected a JSON object"})
             if path == "/identity/token":
                 return self._token(payload)
+            if path == "/joint-punishment":
+                return self._send(200, joint_punishment(payload.get("id_number", "")))
             found = business_registry(payload.get("uscc", ""))
             return self._send(200, found) if found else self._send(404, {"found": False})
         try:

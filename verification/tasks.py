@@ -40,3 +40,9 @@ def run_spot_checks() -> int:
 def publish_spot_checks() -> int:
     """Publish runs whose checks are all concluded (一公开)."""
     return services.publish_ready_runs()
+
+
+@shared_task(acks_late=True)
+def terminate_overdue_rectifications() -> int:
+    """责令限期整改 missed: terminate the case once (idempotent with two beats)."""
+    return services.terminate_overdue_rectifications()

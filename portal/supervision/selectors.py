@@ -49,3 +49,19 @@ def public_notice(pk) -> SupervisionNotice:
     if notice is None:
         raise Http404
     return notice
+
+
+def matters_without_controls(user, limit=100) -> list:
+    """§二(七): commitment matters of public catalogues in the user's scope with no risk control (防控措施) listed."""
+    from django.db.models import Exists, OuterRef
+
+    from catalog.models import Catalogue, CertificationMatter, RiskPoint
+
+    scope = f.scope_for(user)
+    if scope is None:
+        return []
+    controlled = RiskPoint.objects.filter(matter=OuterRef("pk")).exclude(control="")
+    return list(CertificationMatter.objects.filter(scope.q("catalogue__agency"), commitment_allowed=True,
+                                                   catalogue__state__in=Catalogue.PUBLIC_STATES)
+                .exclude(Exists(controlled)).select_related("catalogue__agency")
+                .order_by("catalogue__agency__path", "seq")[:limit])

@@ -69,6 +69,7 @@ def dashboard(request):
         "agencies": _agencies_for_select(request, result), "query": _query(result),
         "recent_notices": list(selectors.staff_notices(request.user)[:3]),
         "may_draft": roles.has_role(request.user, roles.SUPERVISOR),
+        "uncontrolled": selectors.matters_without_controls(request.user),
     })
 
 

@@ -41,7 +41,7 @@ FOREIGN_STAFF = (
 )
 ACTORS = (
     "anonymous", "applicant", "clerk", "verifier", "inspector", "editor", "reviewer", "approver",
-    "credit_officer", "operator", "supervisor", "justice_supervisor", "other_agency_clerk", "other_agency_verifier",
+    "credit_officer", "operator", "supervisor", "standards_officer", "justice_supervisor", "other_agency_clerk", "other_agency_verifier",
     "other_citizen", *FOREIGN_STAFF,
 )
 ROLE_ACTOR = {
@@ -49,6 +49,7 @@ ROLE_ACTOR = {
     roles.INSPECTOR: "inspector", roles.CATALOGUE_EDITOR: "editor", roles.JUSTICE_REVIEWER: "reviewer",
     roles.GOVERNMENT_APPROVER: "approver", roles.CREDIT_OFFICER: "credit_officer",
     roles.COMPLAINTS_OPERATOR: "operator", roles.SUPERVISOR: "supervisor",
+    roles.SERVICE_STANDARDS_OFFICER: "standards_officer",
 }
 EVERYONE = frozenset(ACTORS)
 NOBODY = frozenset()
@@ -232,6 +233,14 @@ class World:
                               period=figures.Period.current_year(), criticised=[self.agency])
 
 
+    @cached_property
+    def standard(self):
+        from complaints import services
+
+        return services.publish_standard(actor=self.users["standards_officer"], kind="window_standard",
+                                         title="首问负责", body="窗口首问负责，不得索要已承诺的证明。")
+
+
 # --- who may see what (the matrix' expectations, as data) ---------------------------------------------
 OWNER = frozenset({"applicant"})
 # Read-only supervision of the city's tree: the city government's supervisor and the justice bureau's
@@ -276,6 +285,11 @@ def b_catalogue_editor(w):
 def b_catalogue_matter(w, post_only=False):
     catalogue, matter = _catalogue_draft(w)
     return Case({"pk": catalogue.pk, "matter_pk": matter.pk}, ok=frozenset({"editor"}), post_only=post_only)
+
+
+def b_risk_add(w):
+    catalogue, _ = _catalogue_draft(w)
+    return Case({"pk": catalogue.pk}, ok=frozenset({"editor"}), post_only=True)
 
 
 def b_catalogue_transition(w):
@@ -481,6 +495,10 @@ def b_password_reset_confirm(w):
     return Case({"uidb64": "MQ", "token": "set-password"}, ok=EVERYONE, public=True)
 
 
+def b_standard_retire(w):
+    return Case({"pk": w.standard.pk}, ok=frozenset({"standards_officer"}), post_only=True)
+
+
 BUILDERS = {
     # portal
     "password_reset_confirm": b_password_reset_confirm,
@@ -493,6 +511,7 @@ BUILDERS = {
     "transparency_notice": b_transparency_notice,
     # catalog
     "catalog:matter": b_catalog_matter,
+    "catalog:risk_add": b_risk_add,
     "catalog:letter_pdf": b_catalog_matter,
     "catalog:versions": b_catalog_versions,
     "catalog:compare": b_catalog_compare,
@@ -557,6 +576,7 @@ BUILDERS = {
     "complaints:sign": b_ticket_post,
     "complaints:reply": b_ticket_post,
     "complaints:callback": b_ticket_post,
+    "complaints:standard_retire": b_standard_retire,
 }
 
 

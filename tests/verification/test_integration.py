@@ -27,11 +27,14 @@ def test_accepting_an_application_plans_its_verification_after_commit(
     assert plan.tasks_created >= 1
 
 
-def test_a_report_opens_one_verification_task_against_the_commitment(planned, operator):
-    commitment = Commitment.objects.filter(application=planned).first()
+def test_a_report_joins_the_open_planned_check_of_the_commitment(planned, operator):
+    planned_task = VerificationTask.objects.filter(application=planned, origin=TaskOrigin.PLAN,
+                                                   commitment__isnull=False).first()
+    commitment = planned_task.commitment
     task = services.open_task_for_report(commitment, "举报：承诺内容不实", source="complaints:JB1", actor=operator)
-    assert task.origin == TaskOrigin.REPORT
+    assert task.pk == planned_task.pk  # 一诺一果: no second task beside the planned one
     assert task.state == VerificationTask.State.OPEN
+    assert VerificationTask.objects.filter(commitment=commitment).count() == 1
     assert task.agency_id == planned.agency_id
     again = services.open_task_for_report(commitment, "第二次举报", source="complaints:JB2")
     assert again.pk == task.pk
