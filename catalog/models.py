@@ -568,6 +568,11 @@ class CertificationMatter(models.Model):
         return not methods and not self.high_risk and VerificationMethod.EXEMPT in (self.verification_methods or [])
 
     @property
+    def promise_text(self) -> str:
+        """The verification promise as the notification prints it (verification_promise)."""
+        return verification_promise(self)["text"]
+
+    @property
     def basis_below_statute(self) -> bool:
         """设定依据仅为部门规章或规范性文件 (§二(二): proofs rest on law, regulation or a State Council decision)."""
         return self.legal_basis_level in LOW_BASIS_LEVELS

@@ -341,7 +341,7 @@ def unexplained_low_basis(catalogue: Catalogue) -> list[str]:
     ]
 
 
-def _may_explain_basis(catalogue: Catalogue, user) -> bool:
+def may_explain_basis(catalogue: Catalogue, user) -> bool:
     """A justice-bureau reviewer of the government that approves or oversees this catalogue."""
     agency = getattr(user, "agency", None)
     return bool(
@@ -357,7 +357,7 @@ def record_basis_reason(*, actor, matter: CertificationMatter, reason: str, requ
     with transaction.atomic():
         locked = CertificationMatter.objects.select_for_update(of=("self",)).select_related("catalogue").get(pk=matter.pk)
         catalogue = locked.catalogue
-        if not _may_explain_basis(catalogue, actor):
+        if not may_explain_basis(catalogue, actor):
             raise CatalogueError(_("只有负责审核该清单的司法局审核人员可以记录设定依据的保留理由。"))
         if catalogue.state not in (S.SUBMITTED, S.REVIEWED):
             raise CatalogueError(_("清单报送后、批准前才能记录设定依据的保留理由。"))

@@ -62,3 +62,16 @@ def test_a_high_risk_matter_cannot_be_exempt_from_verification(draft):
     })
     assert not form.is_valid()
     assert "高风险事项每份承诺都要核查" in str(form.errors["verification_methods"])
+
+
+def test_the_reviewer_records_the_reason_on_the_matter_page(client, draft, editor, reviewer):
+    low = add_matter(draft, "学历证明", legal_basis_level="normative_document")
+    services.submit(actor=editor, catalogue=draft)
+    client.force_login(reviewer)
+    page = client.get(f"/catalog/manage/matters/{low.pk}/").content.decode()
+    assert "须经司法局审核人员记录保留理由" in page and "记录保留理由" in page
+    response = client.post(f"/catalog/manage/matters/{low.pk}/basis-reason/",
+                           {"reason": "系对上位法规定条件的细化，清理期间暂予保留。"}, follow=True)
+    assert "已记录“学历证明”设定依据的保留理由" in response.content.decode()
+    low.refresh_from_db()
+    assert low.basis_exception_reason.startswith("系对上位法")
