@@ -69,6 +69,10 @@ ARTICLE_COLUMN = "依据条文"
 IGNORED_COLUMN = "（不导入）"  # a synonym target: a column real lists carry that the portal does not keep (备注 …)
 LEVEL_COLUMN = "行使层级"
 TICKED = {"√", "✓", "✔", "是", "Y", "y", "1", "●", "○", "■", "☑", "★", "v", "V"}
+# A title such as “常德市司法局实行告知承诺制证明事项目录” states that every row is under commitment; such a list
+# often has no 是否实行告知承诺 column. A title about kept, cancelled or excluded proofs says no such thing.
+COMMITMENT_TITLE_RE = re.compile(r"实行告知承诺")
+NOT_COMMITMENT_TITLE_RE = re.compile(r"不实行|不能实行|不予实行|不适用|保留|取消")
 NOTE_RE = re.compile(r"^(?:\*|(?:注|备注|说明|填表说明|附注|附件)\s*[：:0-9一二三四五六七八九十、.（(])")
 HEADER_SCAN_ROWS = 15
 SUGGESTIONS = 3
@@ -395,19 +399,23 @@ def parse(data: bytes, agency: Agency, filename: str = "") -> ParseResult:
     for written in layout.duplicates:
         result.problems.append(Problem(header_line, written, _("列名重复。")))
     columns = layout.index
-    required = [c for c in COLUMNS if c not in ("是否实行告知承诺", "不能实行告知承诺的原因", "序号", "开具单位")]
+    # 核查方式 is not required: published 目录 often leave it out (湖南's template has no such column). Rows then
+    # import without it and the draft cannot be submitted until every committed matter has one
+    # (services.incomplete_matters), as for the notification texts an import never carries.
+    required = [c for c in COLUMNS if c not in ("是否实行告知承诺", "不能实行告知承诺的原因", "序号", "开具单位", "核查方式")]
     for name in required:
         if name == LEVEL_COLUMN and layout.level_ticks:
             continue
-        if name == "核查方式" and "不能实行告知承诺的原因" in columns and "是否实行告知承诺" not in columns:
-            continue  # a list of kept (not committed) proofs has no 核查方式
         if name not in columns:
             result.problems.append(Problem(header_line, name, _("缺少此列。")))
-    if "是否实行告知承诺" not in columns and "不能实行告知承诺的原因" not in columns:
-        result.problems.append(Problem(header_line, "是否实行告知承诺", _("缺少此列。")))
+    titles = [next(c for c in row if c) for row in table[:layout.start] if any(row)]
     for i, row in enumerate(table[:layout.start]):
         if any(row):
             result.skipped.append((i + 1, next(c for c in row if c)[:80]))
+    commitment_title = next((t for t in titles if COMMITMENT_TITLE_RE.search(t)
+                             and not NOT_COMMITMENT_TITLE_RE.search(t)), "")
+    if "是否实行告知承诺" not in columns and "不能实行告知承诺的原因" not in columns and not commitment_title:
+        result.problems.append(Problem(header_line, "是否实行告知承诺", _("缺少此列。")))
     if result.problems:
         return result
     data_rows = [(i + 1, row) for i, row in enumerate(table) if i >= layout.header_rows]
@@ -425,11 +433,12 @@ def parse(data: bytes, agency: Agency, filename: str = "") -> ParseResult:
     if not body:
         result.problems.append(Problem(0, "", _("文件只有表头，没有证明事项。")))
         return result
-    _parse_rows(result, body, layout, vocab, agency)
+    _parse_rows(result, body, layout, vocab, agency, bool(commitment_title))
     return result
 
 
-def _parse_rows(result: ParseResult, body, layout: Layout, vocab: Vocabulary, agency: Agency):
+def _parse_rows(result: ParseResult, body, layout: Layout, vocab: Vocabulary, agency: Agency,
+                commitment_title: bool = False):
     columns = layout.index
     agencies = _agency_lookup()
     services = dict(AdministrativeService.objects.filter(agency=agency).values_list("name", "kind"))
@@ -539,7 +548,8 @@ def _parse_rows(result: ParseResult, body, layout: Layout, vocab: Vocabulary, ag
         else:
             # A list without the yes/no column: a stated reason means “not under commitment”.
             row["commitment_allowed"] = not reason
-            understood("是否实行告知承诺", _("（未设此列）"), "否" if reason else "是", line)
+            understood("是否实行告知承诺", _("（未设此列，按标题）") if commitment_title and not reason else _("（未设此列）"),
+                       "否" if reason else "是", line)
 
         row["exclusion_category"], row["exclusion_reason"] = "", ""
         if row["commitment_allowed"] and reason:
@@ -552,7 +562,7 @@ def _parse_rows(result: ParseResult, body, layout: Layout, vocab: Vocabulary, ag
                 if not category:
                     problem("不能实行告知承诺的原因", _("原因须注明风险类别（%(cats)s），如“公共安全：……”。")
                             % {"cats": "、".join(RISKS)})
-                else:
+                elif text == reason:  # the category was read from the wording, not written as “类别：”
                     understood("不能实行告知承诺的原因", reason[:40], str(dict(RiskCategory.choices)[category]), line)
                 row["exclusion_category"], row["exclusion_reason"] = category, text
 
@@ -565,7 +575,10 @@ def _parse_rows(result: ParseResult, body, layout: Layout, vocab: Vocabulary, ag
             if code and code not in row["verification_methods"]:
                 row["verification_methods"].append(code)
         if row["commitment_allowed"] and not methods:
-            problem("核查方式", _("实行告知承诺的事项须写明核查方式。"))
+            if "核查方式" in columns:
+                problem("核查方式", _("实行告知承诺的事项须写明核查方式。"))
+            else:
+                understood("核查方式", _("（未设此列）"), _("导入后逐项补填，补齐前不能提交审核"), line)
 
         field_text = get("所属领域")
         row["field"] = _choice(field_text, FIELDS, "所属领域", problem) if field_text else MatterField.OTHER

@@ -1,4 +1,5 @@
-"""The one way to write the audit trail (审计记录). History is append-only."""
+"""The one way to write the audit trail (审计记录). History is append-only and hash-chained
+(portal/audit_chain.py; ``manage.py verify_audit`` checks it)."""
 
 from django.db import models
 

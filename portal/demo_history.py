@@ -24,6 +24,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
@@ -37,7 +38,8 @@ from credit import services as credit
 from credit.models import DishonestyRecord
 from credit.services import CreditError
 from portal import roles, workdays
-from portal.models import Agency, Subject, User
+from portal.demo import CITIZENS as DEMO_CITIZENS
+from portal.models import Agency, Message, Subject, User
 from verification import services as verification
 from verification.models import AssistanceRequest, VerificationError, VerificationTask
 
@@ -137,7 +139,9 @@ def _person(mobile, name, birth, n) -> User:
         number = _resident_id(("610113", "610103", "610116", "610112")[n % 4], birth, 101 + n * 2)
         subject = Subject.objects.by_identifier(Subject.Kind.PERSON, number).first() or Subject.objects.create(
             kind=Subject.Kind.PERSON, name=name, id_number=number, contact_phone=mobile)
-        user = User.objects.create(username=mobile, full_name=name, mobile=mobile, subject=subject)
+        # Bound as if proofed at a window (实名认证), as the demo's own citizens are: unbound accounts see nothing.
+        user = User.objects.create(username=mobile, full_name=name, mobile=mobile, subject=subject,
+                                   identity_verified_at=timezone.now(), identity_method="counter")
         user.set_password(settings.DEMO_PASSWORD)
         user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name=roles.APPLICANT))
@@ -185,6 +189,10 @@ class History:
             self.records(month)
         for pk in Commitment.objects.filter(letter_file="").values_list("pk", flat=True):
             commitments.letter_pdf(pk)  # the worker would; the demo pages should not wait for it
+        # The history's applicants read their old messages long ago; the last month's are still new.
+        Message.objects.filter(user__in=User.objects.filter(username__startswith="1380000"), read_at__isnull=True,
+                               created_at__lt=self.now - datetime.timedelta(days=30)).exclude(
+            user__username__in=[c[0] for c in DEMO_CITIZENS]).update(read_at=F("created_at") + datetime.timedelta(days=1))
         return self.made
 
     # --- applications, their checks and decisions ------------------------------------------------------

@@ -21,8 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import audit, workdays
-from portal.models import DeadlineChangeNotice, HolidaySchedule, ProvisionalDeadline, Workday
+from portal import audit, notifications, workdays
+from portal.models import HolidaySchedule, Message, ProvisionalDeadline, Workday
 
 log = logging.getLogger(__name__)
 
@@ -200,20 +200,24 @@ def open_provisional_count() -> int:
     return ProvisionalDeadline.objects.filter(settled_at__isnull=True).count()
 
 
-def tell_deadline_changed(user_ids, text: str) -> int:
-    """Tell people that a deadline of theirs moved: a message on their workspace (期限调整提醒).
+def tell_deadline_changed(user_ids, text: str, *, key: str) -> int:
+    """Tell people that a deadline of theirs moved (期限调整提醒), through the notification centre.
 
-    The one place that tells; a notification centre can send through here. Returns how many were told.
+    ``key`` names the change (object, field, new date), so telling twice tells once. Returns how many
+    were told.
     """
-    ids = sorted({int(i) for i in user_ids})
-    DeadlineChangeNotice.objects.bulk_create([DeadlineChangeNotice(user_id=i, text=text[:300]) for i in ids])
-    return len(ids)
+    from portal.models import User
+
+    told = 0
+    for user in User.objects.filter(pk__in={int(i) for i in user_ids}).order_by("pk"):
+        told += len(notifications.notify(user, Message.Kind.DEADLINE, _("期限调整提醒"), text, key=key))
+    return told
 
 
 def recent_deadline_notices(user, days: int = 30, limit: int = 10):
     """The user's own 期限调整提醒 of the last ``days`` days, newest first (shown on the workspace)."""
     since = timezone.now() - datetime.timedelta(days=days)
-    return list(DeadlineChangeNotice.objects.filter(user=user, created_at__gte=since)[:limit])
+    return list(notifications.own_messages(user).filter(kind=Message.Kind.DEADLINE, created_at__gte=since)[:limit])
 
 
 def _describe(obj, field: str) -> tuple[str, str]:
@@ -275,7 +279,8 @@ def _settle_object_now(model_label, object_id, rows, now) -> str:
         for field, (old, new) in moved.items():
             _what, field_label = _describe(obj, field)
             tell_deadline_changed(people, _("国务院公布了节假日安排，%(what)s 的%(field)s由 %(old)s 调整为 %(new)s。") % {
-                "what": what, "field": field_label, "old": f"{old:%Y年%m月%d日}", "new": f"{new:%Y年%m月%d日}"})
+                "what": what, "field": field_label, "old": f"{old:%Y年%m月%d日}", "new": f"{new:%Y年%m月%d日}"},
+                key=f"deadline:{model_label}:{object_id}:{field}:{new}")
     return "moved" if moved else "confirmed"
 
 

@@ -93,6 +93,7 @@ def keystore_path(agency) -> Path | None:
 
 # --- files --------------------------------------------------------------------------------------------
 def _write_atomic(path: Path, data: bytes) -> None:
+    keystore_dir().mkdir(parents=True, exist_ok=True, mode=0o700)  # only its owner may list the key store
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".new-", delete=False) as tmp:
         tmp.write(data)

@@ -8,10 +8,10 @@ from .notices import NoticeAgency, SupervisionNotice
 from .security import LoginThrottle
 from .subjects import Subject
 from .users import User
-from .workdays import DeadlineChangeNotice, HolidaySchedule, ProvisionalDeadline, Workday
+from .workdays import HolidaySchedule, ProvisionalDeadline, Workday
 
 __all__ = [
-    "Agency", "AuditEvent", "BindingCode", "DeadlineChangeNotice", "Delivery", "HolidaySchedule", "LoginThrottle",
+    "Agency", "AuditEvent", "BindingCode", "Delivery", "HolidaySchedule", "LoginThrottle",
     "Message", "NoticeAgency", "NotificationSettings", "ProvisionalDeadline", "Subject", "SupervisionNotice", "User",
     "Workday",
 ]

@@ -23,7 +23,7 @@ class Message(models.Model):
         DEADLINE = "deadline", _("期限提醒")
         OUTCOME = "outcome", _("核查结果")
         CREDIT = "credit", _("信用变动")
-        COMPLAINT = "complaint", _("投诉答复")
+        COMPLAINT = "complaint", _("咨询投诉答复")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="inbox_messages"

@@ -81,24 +81,3 @@ class ProvisionalDeadline(models.Model):
 
     def __str__(self):
         return f"{self.model}#{self.object_id}.{self.field} {self.due}"
-
-
-class DeadlineChangeNotice(models.Model):
-    """期限调整提醒: a message on a person's workspace that a provisional deadline moved.
-
-    Written only by ``portal.holidays.tell_deadline_changed``; a notification centre can take
-    over that one function.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deadline_notices")
-    text = models.CharField(_("内容"), max_length=300)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("期限调整提醒")
-        verbose_name_plural = _("期限调整提醒")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "created_at"], name="deadline_notice_user_idx")]
-
-    def __str__(self):
-        return self.text

@@ -3,6 +3,7 @@
 import io
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -67,7 +68,7 @@ def filename(result: dict, ext: str) -> str:
 def title(result: dict) -> str:
     p = result["period"]
     return _("%(scope)s证明事项告知承诺制落实情况考核表（%(start)s至%(end)s）") % {
-        "scope": result["scope"]["name"], "start": f"{p['start']:%Y年%-m月%-d日}", "end": f"{p['end']:%Y年%-m月%-d日}"}
+        "scope": result["scope"]["name"], "start": date_format(p["start"], "DATE_FORMAT"), "end": date_format(p["end"], "DATE_FORMAT")}
 
 
 def xlsx(result: dict) -> bytes:

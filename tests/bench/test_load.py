@@ -142,6 +142,9 @@ def stack():
         "PUBLIC_BASE_URL": f"https://127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        # Production settings with demo data: letters are sealed by the demo CA (portal/seals.py).
+        "SEAL_DEMO_CA": "1",
+        "SEAL_KEYSTORE_PASSPHRASE": "load-test-" + os.urandom(12).hex(),
         # As a multi-process deployment is configured (docs/operations.md, and make faults' stack):
         # persistent database connections and the shared cache (its keys are prefixed "chengnuo").
         "CONN_MAX_AGE": CONN_MAX_AGE,

@@ -2,7 +2,9 @@
 
 The fixture rows keep the lists' own wording; the workbook for 赤壁市 is built here with the layout the
 published table has (title rows, a two-row header with merged cells, tick columns for 行使层级, a
-vertically merged 事项类型, a note row), and the 十堰市 list is sent as GBK, as Excel saves it.
+vertically merged 事项类型, a note row), the 常德市 list likewise (湖南's template: 设定依据 split into text and
+效力层级, ticks under 省部级…乡级及其他, no 核查方式 or 是否实行告知承诺 column), and the 十堰市 list is sent as GBK,
+as Excel saves it.
 """
 
 import csv
@@ -24,7 +26,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "real_lists"
 # The units the lists name as 索要单位/实施机关, registered under the names the lists use.
 UNITS = {"应急管理部门": "赤壁市应急管理局", "市教育局": "十堰市教育局", "市公安局": "十堰市公安局",
          "市人力资源和社会保障局": "十堰市人力资源和社会保障局", "市市场监督管理局": "十堰市市场监督管理局",
-         "教育行政部门": "江苏省教育厅", "公安机关": "江苏省公安厅"}
+         "教育行政部门": "江苏省教育厅", "公安机关": "江苏省公安厅", "市司法局": "常德市司法局"}
 
 
 @pytest.fixture
@@ -73,6 +75,37 @@ def chibi_xlsx() -> bytes:
     return buf.getvalue()
 
 
+CHANGDE_TITLE = "常德市司法局实行告知承诺制证明事项目录"
+
+
+def changde_xlsx(title: str | None = CHANGDE_TITLE) -> bytes:
+    """The 常德市 rows in the published table's layout: a title, then a two-row header."""
+    from openpyxl import Workbook
+
+    with open(FIXTURES / "changde_sfj_2022.csv", encoding="utf-8") as f:
+        header, *rows = list(csv.reader(f))
+    wb = Workbook()
+    ws = wb.active
+    width = len(header)
+    first = 1
+    if title:
+        ws.append([title] + [None] * (width - 1))
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+        first = 2
+    ws.append(["序号", "证明\n名称", "证明\n用途", "设定依据", None, "实施基本情况", None, "行使层级", None, None, None,
+               "事项类型"])
+    ws.append([None, None, None, *header[3:11], None])
+    for col in (1, 2, 3, 12):
+        ws.merge_cells(start_row=first, start_column=col, end_row=first + 1, end_column=col)
+    for start, end in ((4, 5), (6, 7), (8, 11)):
+        ws.merge_cells(start_row=first, start_column=start, end_row=first, end_column=end)
+    for row in rows:
+        ws.append([int(c) if c.isdigit() else (c or None) for c in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def shiyan_gbk() -> bytes:
     return (FIXTURES / "shiyan_2025.csv").read_text(encoding="utf-8").encode("gbk")
 
@@ -81,7 +114,7 @@ def jiangsu_csv() -> bytes:
     return (FIXTURES / "jiangsu_first_batch.csv").read_bytes()
 
 
-REAL = {"chibi.xlsx": chibi_xlsx, "shiyan.csv": shiyan_gbk, "jiangsu.csv": jiangsu_csv}
+REAL = {"chibi.xlsx": chibi_xlsx, "shiyan.csv": shiyan_gbk, "jiangsu.csv": jiangsu_csv, "changde.xlsx": changde_xlsx}
 
 
 def upload(client, draft, data, name):
@@ -155,6 +188,47 @@ def test_the_jiangsu_list_reads_level_and_kind_variants(units, editor):
     assert levels == {"思想品格鉴定证明": "county", "无犯罪记录证明": "county", "初中以上学历证明": "city"}
     assert parsed.rows[2]["verification_methods"] == ["data_sharing", "on_site"]
     assert {r["service_kind"] for r in parsed.rows} == {"licensing"}
+
+
+def test_the_changde_list_reads_its_split_basis_its_level_ticks_and_its_title(units, editor):
+    parsed = importing.parse(changde_xlsx(), editor.agency, "changde.xlsx")
+    assert parsed.ok, [(p.row, p.column, p.message) for p in parsed.problems]
+    columns = dict(parsed.columns)
+    assert columns["设定依据 / 依据名称、文号及条文内容"] == "设定依据" and columns["设定依据 / 效力\n层级"] == "效力层级"
+    assert columns["行使层级 / 省部级"] == "行使层级：省部级" and columns["行使层级 / 乡级及其他"] == "行使层级：乡级及其他"
+    assert parsed.skipped == [(1, CHANGDE_TITLE)]
+    rows = {r["name"]: r for r in parsed.rows}
+    aid = rows["经济困难证明"]
+    assert aid["service_name"] == "申请法律援助" and aid["service_kind"] == "benefit"
+    assert aid["legal_basis_name"] == "湖南省法律援助条例" and aid["legal_basis_level"] == "local_regulation"
+    assert aid["legal_basis_article"].startswith("第十三条")
+    assert aid["issuing_unit"] == "乡镇人民政府、街道办事处" and aid["requesting_agency"] == units["市司法局"]
+    lawyer = rows["无被开除公职情形证明材料"]
+    assert lawyer["service_kind"] == "licensing" and lawyer["legal_basis_name"] == "中华人民共和国律师法"
+    assert lawyer["legal_basis_level"] == "law" and lawyer["issuing_unit"] == "人才中心或所在单位"
+    assert all(r["exercise_level"] == "city" and r["commitment_allowed"] for r in parsed.rows)
+    assert all(r["verification_methods"] == [] for r in parsed.rows)
+    seen = {(m.column, m.original, m.normalised) for m in parsed.mappings}
+    assert ("是否实行告知承诺", "（未设此列，按标题）", "是") in seen
+    assert ("核查方式", "（未设此列）", "导入后逐项补填，补齐前不能提交审核") in seen
+    assert ("事项类型", "行政\n许可", "行政许可") in seen
+
+
+def test_a_list_imported_without_methods_cannot_be_submitted_until_they_are_filled(client, editor, draft, units):
+    client.force_login(editor)
+    response = upload(client, draft, changde_xlsx(), "changde.xlsx")
+    assert "导入后逐项补填" in response.content.decode()
+    assert "导入成功" in confirm(client, draft, response).content.decode()
+    assert draft.matters.count() == 4
+    missing = services.incomplete_matters(draft)
+    assert len(missing) == 4 and all("核查方式" in line for line in missing)
+
+
+@pytest.mark.parametrize("title", [None, "常德市司法局不实行告知承诺制的证明事项目录", "常德市司法局保留证明事项清单"])
+def test_without_the_yes_no_column_only_a_commitment_title_says_the_rows_are_committed(units, editor, title):
+    parsed = importing.parse(changde_xlsx(title), editor.agency, "changde.xlsx")
+    assert [(p.column, p.message) for p in parsed.problems] == [("是否实行告知承诺", "缺少此列。")]
+    assert not parsed.rows
 
 
 # --- unknown values, suggestions, the synonym table --------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from commitments.models import Application
 from portal import holidays, tasks, workdays
-from portal.models import AuditEvent, DeadlineChangeNotice, HolidaySchedule, ProvisionalDeadline
+from portal.models import AuditEvent, HolidaySchedule, Message, ProvisionalDeadline
 from tests.portal.test_holiday_calendar import HYPOTHETICAL_2027
 
 from .conftest import services
@@ -58,7 +58,7 @@ def test_the_schedule_arriving_moves_the_date_once_audits_it_and_tells_the_peopl
                                    action="workdays.deadline_recomputed")
     assert event.data["fields"]["due_date"] == {"from": "2027-01-22", "to": "2027-01-25"}
     for person in (citizen, clerk):
-        assert DeadlineChangeNotice.objects.filter(user=person).count() == 1
+        assert Message.objects.filter(user=person, kind=Message.Kind.DEADLINE).count() == 1
     client.force_login(citizen)
     page = client.get(reverse("workspace")).content.decode()
     assert "期限调整提醒" in page and "2027年01月25日" in page
@@ -72,7 +72,7 @@ def test_a_schedule_that_changes_nothing_confirms_the_date_quietly(christmas_eve
     application = Application.objects.get(pk=application.pk)
     assert application.due_date == D(2027, 1, 22) and not application.deadline_provisional
     assert AuditEvent.objects.filter(action="workdays.deadline_confirmed", object_id=str(application.pk)).count() == 1
-    assert not DeadlineChangeNotice.objects.exists()
+    assert not Message.objects.filter(kind=Message.Kind.DEADLINE).exists()
 
 
 def test_a_date_changed_by_hand_meanwhile_is_left_alone(christmas_eve_2026, submitted, clerk):

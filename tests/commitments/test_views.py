@@ -301,7 +301,7 @@ def _make(citizen, start, sign, clerk, n):
 
 
 PAGES = [
-    ("citizen", lambda a: reverse("commitments:my_applications"), 5),
+    ("citizen", lambda a: reverse("commitments:my_applications"), 6),  # 6: the header's unread-message count
     ("citizen", lambda a: reverse("commitments:application", args=[a.pk]), 11),
     ("anonymous", lambda a: reverse("commitments:publicity"), 4),
     ("anonymous", lambda a: reverse("commitments:verify_letter", args=[a.commitments.first().letter_number]), 2),

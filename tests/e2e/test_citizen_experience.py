@@ -179,6 +179,12 @@ def _no_sideways_scroll(page, label):
       .filter((td) => { const s = getComputedStyle(td); return parseFloat(s.paddingLeft) < 4 * parseFloat(s.fontSize); })
       .map((td) => td.dataset.label)""")
     assert not squeezed, f"{label}: card cells without room for their label: {squeezed[:5]}"
+    # Tap targets: buttons, fields, page links, links in table cells and tick boxes' rows at least 44 px high.
+    small = page.evaluate("""() => Array.from(document.querySelectorAll(
+        'main .btn, main .form-control, main .form-select, main .page-link, main td a, main th a, main .form-check'))
+      .filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height < 43.5)
+      .map((e) => e.tagName + ' ' + (e.innerText || e.name || '').trim().slice(0, 20))""")
+    assert not small, f"{label}: tap targets under 44 px: {small[:5]}"
 
 
 def _key_pages(service, application):  # noqa: F811
@@ -289,7 +295,7 @@ def test_double_clicking_submit_on_the_anonymous_report_shows_the_number_and_cod
     page.goto("/complaints/new/")
     page.get_by_label("标题").fill("公示的企业住所承诺疑似不实")
     page.get_by_label("具体内容").fill("承诺公示栏中某公司承诺的经营场所，实地为居民住宅。")
-    page.get_by_label("验证问题").fill(_solve(page.locator("label[for=id_challenge_answer]").inner_text()))
+    page.get_by_label("验证问题").fill(_solve(page))
     page.get_by_role("button", name="提交").dblclick()
     page.wait_for_url("**/complaints/new/done/")
     number = page.locator("#ticket-number").inner_text().strip()

@@ -47,8 +47,10 @@ def test_citizen_registers_logs_in_and_sees_the_workspace(page, check_page):
 
 def test_care_mode_is_one_click_away_and_remembered(page, check_page):
     page.goto("/")
-    page.get_by_role("button", name="关怀版（大字）").click()
+    page.get_by_role("button", name="关怀版").click()
     assert "care-mode" in page.locator("body").get_attribute("class")
+    # The toggle keeps its name; its pressed state says whether 关怀版 is on.
+    assert page.get_by_role("button", name="关怀版").get_attribute("aria-pressed") == "true"
     page.goto("/accounts/login/")
     assert "care-mode" in page.locator("body").get_attribute("class")
     check_page(page, "care-mode")

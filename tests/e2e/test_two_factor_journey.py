@@ -33,7 +33,9 @@ def test_approver_enrols_an_authenticator_then_logs_in_with_a_code(page, check_p
     code = f"{hotp(base64.b32decode(secret), int(time.time()) // 30):06d}"
     page.get_by_label("6位动态验证码").fill("000000" if code != "000000" else "111111")
     page.get_by_role("button", name="完成绑定并登录").click()
-    assert page.get_by_text("动态验证码不正确或已过期").is_visible()
+    # Said beside the field and, after a refused submit, in the error summary at the top.
+    assert page.locator("[data-error-summary]").get_by_text("动态验证码不正确或已过期").is_visible()
+    assert page.locator(".invalid-feedback").get_by_text("动态验证码不正确或已过期").is_visible()
     time.sleep(1.1)  # the throttle after one wrong code is one second
     page.get_by_label("6位动态验证码").fill(code)
     page.get_by_role("button", name="完成绑定并登录").click()

@@ -197,6 +197,9 @@ class Stack:
             "DJANGO_ENV": "production",
             "SECRET_KEY": "faults-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
             "FIELD_ENCRYPTION_KEY": "faults-only-field-encryption-key",
+            # Production settings with demo data: letters are sealed by the demo CA (portal/seals.py).
+            "SEAL_DEMO_CA": "1",
+            "SEAL_KEYSTORE_PASSPHRASE": "faults-only-keystore-passphrase",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": self.pg.url(),
             "CONN_MAX_AGE": "60",

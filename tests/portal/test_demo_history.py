@@ -37,11 +37,12 @@ def test_the_demo_has_twelve_months_of_history_and_seeding_again_adds_nothing(se
     assert len(_months(DishonestyRecord.objects.values_list("decision_date", flat=True))) >= 6
     assert AssistanceRequest.objects.filter(state="answered").exists()
     assert Objection.objects.exclude(status="submitted").exists()
-    # Nothing is dated in the future, and an old application's history reads as it happened.
+    # Nothing is dated in the future. The audit trail is not back-dated even for the demo: its time comes
+    # from the database clock (tamper-evident chain), so an old application's events carry the seeding date.
     assert not Application.objects.filter(submitted_at__gt=timezone.now()).exists()
     oldest = Application.objects.exclude(submitted_at=None).order_by("submitted_at").first()
-    assert _months(AuditEvent.objects.filter(object_type="commitments.application", object_id=str(oldest.pk))
-                   .order_by("at").values_list("at", flat=True)[:1]) == _months([oldest.submitted_at])
+    assert AuditEvent.objects.filter(object_type="commitments.application", object_id=str(oldest.pk)).exists()
+    assert not AuditEvent.objects.filter(at__lt=timezone.now() - relativedelta(days=1)).exists()
     assert not Commitment.objects.filter(letter_file="").exists()
 
     # The supervision dashboard's monthly chart has a bar in every month of this year so far.

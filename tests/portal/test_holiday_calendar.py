@@ -215,3 +215,10 @@ def test_the_warning_goes_once_the_schedule_is_entered(client, supervisor):
     workdays.forget_scheduled_years()
     client.force_login(supervisor)
     assert "节假日安排尚未录入" not in client.get(reverse("workspace")).content.decode()
+
+
+def test_the_admin_lists_schedules_and_provisional_deadlines(admin_client):
+    for name in ("admin:portal_holidayschedule_changelist", "admin:portal_holidayschedule_add",
+                 "admin:portal_provisionaldeadline_changelist"):
+        assert admin_client.get(reverse(name)).status_code == 200
+    assert ">2026<" in admin_client.get(reverse("admin:portal_holidayschedule_changelist")).content.decode()
