@@ -11,7 +11,7 @@ from portal import roles, two_factor
 from portal.models import Agency, User
 
 from . import importing, services
-from .models import Catalogue
+from .models import LOW_BASIS_LEVELS, Catalogue
 
 # (code, field, 证明名称, 证明用途, 事项类型, 设定依据, 效力层级, 开具单位, 行使层级, 核查方式, 时限, 不适用: (类别, 原因) or None)
 L, C, B, OT = "行政许可", "行政确认", "行政给付", "其他"
@@ -19,9 +19,9 @@ MATTERS = {
     "610100-SFJ": [
         ("legal_service", "经济困难证明", "申请法律援助", OT, "《中华人民共和国法律援助法》（主席令第九十三号）第四十一条", "法律",
          "乡镇人民政府、街道办事处", "县级", "数据共享核查、部门协查", 10, None),
-        ("legal_service", "完全民事行为能力证明", "律师执业核准", L, "《中华人民共和国律师法》第五条", "法律", "公安机关", "市级",
+        ("legal_service", "完全民事行为能力证明", "律师执业核准", L, "《中华人民共和国律师法》第七条第一项", "法律", "公安机关", "市级",
          "部门协查", 15, None),
-        ("legal_service", "无犯罪记录证明", "律师执业核准", L, "《中华人民共和国律师法》第五条", "法律", "公安机关", "市级",
+        ("legal_service", "无犯罪记录证明", "律师执业核准", L, "《中华人民共和国律师法》第七条第二项", "法律", "公安机关", "市级",
          "数据共享核查", 10, None),
         ("legal_service", "无犯罪记录证明", "基层法律服务工作者执业核准", L,
          "《基层法律服务工作者管理办法》（司法部令第138号）第十条", "部门规章", "公安机关", "市级", "数据共享核查", 10, None),
@@ -83,7 +83,7 @@ MATTERS = {
          None, ("人身健康、生命财产安全", "收养关系直接关系被收养未成年人的人身安全，须提交证明原件")),
     ],
     "610100-SCJ": [
-        ("market_access", "企业登记住所场地证明", "公司登记", L, "《中华人民共和国市场主体登记管理条例》（国务院令第746号）第十七条",
+        ("market_access", "企业登记住所场地证明", "公司登记", L, "《中华人民共和国市场主体登记管理条例》（国务院令第746号）第十六条",
          "行政法规", "—", "市级", "现场核查、公示核查", 20, None),
         ("market_access", "经营场所使用证明", "个体工商户登记", L, "《促进个体工商户发展条例》（国务院令第755号）第十一条",
          "行政法规", "产权人", "县级", "现场核查", 20, None),
@@ -91,8 +91,8 @@ MATTERS = {
          "县级", "数据共享核查", 10, None),
         ("market_access", "食品安全管理人员培训合格证明", "食品经营许可", L,
          "《食品经营许可和备案管理办法》（市场监管总局令第78号）第十二条", "部门规章", "培训机构", "县级", "部门协查", 10, None),
-        ("other", "药品质量检验合格证明", "药品经营许可", L, "《中华人民共和国药品管理法》第五十二条", "法律", "药品检验机构",
-         "省级", "", None, ("人身健康、生命财产安全", "药品质量直接关系公众用药安全")),
+        ("other", "执业药师注册证明", "药品经营许可", L, "《中华人民共和国药品管理法》第五十二条第一项", "法律",
+         "药品监督管理部门", "省级", "数据共享核查", 10, None),
         ("other", "特种设备安全技术条件证明", "特种设备使用登记", L, "《中华人民共和国特种设备安全法》第三十三条", "法律",
          "检验检测机构", "市级", "", None, ("人身健康、生命财产安全", "特种设备安全条件须经检验，不能以承诺代替")),
     ],
@@ -129,8 +129,8 @@ MATTERS = {
          "行政法规", "安全评价机构", "市级", "", None, ("公共安全", "危险化学品经营的安全条件不能以承诺代替")),
         ("other", "环境影响评价文件", "危险化学品建设项目安全条件审查", L, "《中华人民共和国环境影响评价法》第二十二条", "法律",
          "生态环境部门", "市级", "", None, ("生态环境保护", "建设项目对生态环境的影响须经审批，纠错成本高")),
-        ("qualification_exam", "安全生产知识和管理能力考核合格证明", "生产经营单位主要负责人考核", OT,
-         "《中华人民共和国安全生产法》第二十七条", "法律", "应急管理部门", "市级", "数据共享核查", 5, None),
+        ("qualification_exam", "主要负责人任职证明", "生产经营单位主要负责人考核", OT,
+         "《中华人民共和国安全生产法》第二十七条", "法律", "所在生产经营单位", "市级", "部门协查", 5, None),
     ],
     "610100-RKZX": [
         ("qualification_exam", "学历证明", "专业技术人员职业资格考试报名", OT,
@@ -144,7 +144,7 @@ MATTERS = {
     ],
     "610100-GXQ": [
         ("market_access", "企业登记住所场地证明", "高新区企业设立登记", L,
-         "《中华人民共和国市场主体登记管理条例》（国务院令第746号）第十七条", "行政法规", "—", "市级", "现场核查", 20, None),
+         "《中华人民共和国市场主体登记管理条例》（国务院令第746号）第十六条", "行政法规", "—", "市级", "现场核查", 20, None),
         ("social_insurance", "社会保险缴纳证明", "高层次人才安居补贴", B, "《西安市进一步加快人才汇聚若干措施》第五条",
          "规范性文件", "社会保险经办机构", "市级", "数据共享核查", 10, None),
         ("other", "纳税证明", "企业发展扶持资金申请", OT, "《西安高新区促进产业发展若干政策》第三条", "规范性文件", "税务机关",
@@ -164,7 +164,7 @@ MATTERS = {
         ("social_assistance", "就业困难证明", "公益性岗位安置", B, "《中华人民共和国就业促进法》第五十二条", "法律",
          "街道办事处", "县级", "部门协查", 10, None),
         ("other", "经营状况证明", "创业担保贷款贴息", B, "《创业担保贷款贴息资金管理办法》（财金〔2020〕21号）第八条",
-         "规范性文件", "金融机构", "县级", "", None, ("金融业审慎监管", "贷款资质审查属于金融审慎监管，须提交证明")),
+         "规范性文件", "经办金融机构", "县级", "部门协查", 10, None),
     ],
     "610116-MZJ": [
         ("social_assistance", "家庭收入证明", "最低生活保障申请（长安区）", B, "《社会救助暂行办法》（国务院令第649号）第十一条",
@@ -177,7 +177,7 @@ MATTERS = {
     ],
     "610100-XXXQ": [
         ("market_access", "企业住所证明", "西咸新区企业设立登记", L,
-         "《中华人民共和国市场主体登记管理条例》（国务院令第746号）第十七条", "行政法规", "—", "市级", "现场核查", 15, None),
+         "《中华人民共和国市场主体登记管理条例》（国务院令第746号）第十六条", "行政法规", "—", "市级", "现场核查", 15, None),
         ("qualification_exam", "学历证明", "西咸新区人才认定", OT, "《西咸新区人才引进办法》第六条", "规范性文件", "学校", "市级",
          "数据共享核查", 10, None),
         ("social_insurance", "社会保险缴纳证明", "西咸新区人才租房补贴", B, "《西咸新区人才引进办法》第十二条", "规范性文件",
@@ -194,6 +194,13 @@ EXTRAS = {
         "publicity_required": True, "publicity_place": "申请人户籍所在地村（居）委会公示栏和本平台", "publicity_days": 7,
         "negative": [("subject", "曾在社会救助中作出虚假承诺、尚未完成信用修复的申请人"),
                      ("situation", "家庭成员中有人拒绝授权核对收入和财产状况的")],
+    },
+    # High-risk (§二(五)): a lawyer's criminal record is checked for every commitment, whatever the credit level.
+    ("610100-SFJ", "无犯罪记录证明"): {
+        "high_risk": True, "annual_volume": 600,
+        "verification_standard": "以公安机关违法犯罪记录信息为准；过失犯罪的，以判决书认定为准",
+        "verification_factors": "年办件量约600件；公安机关数据可共享查询，获取容易；虚假承诺将使受过刑事处罚者执业，危害大",
+        "credit_rule": "高风险事项：各信用等级均逐件核查",
     },
     ("610100-SCJ", "企业登记住所场地证明"): {
         "insurance_note": "鼓励申请人投保住所信息不实责任保险，降低因住所不实引发的赔偿风险。",
@@ -364,6 +371,14 @@ def _update(editor, catalogue, matter, **fields):
     services.save_matter(actor=editor, catalogue=catalogue, matter=matter, negative_entries=entries)
 
 
+def _explain_low_basis(reviewer, catalogue):
+    """The demo reviewer's reason for each basis below law/regulation (§二(二)); never "设定依据准确"."""
+    for matter in catalogue.matters.filter(legal_basis_level__in=LOW_BASIS_LEVELS, basis_exception_reason=""):
+        services.record_basis_reason(actor=reviewer, matter=matter, reason=(
+            f"设定依据为{matter.get_legal_basis_level_display()}，系对上位法规定条件的细化；"
+            "清理期间暂予保留，待上位法依据明确后在下一版清单中调整或取消。"))
+
+
 def _walk(catalogue, target, editor, users):
     if target == "draft":
         return
@@ -377,12 +392,16 @@ def _walk(catalogue, target, editor, users):
                                     comment="请补充家庭财产状况证明的公示期限，并核对设定依据的条款号。")
         return
     if catalogue.route == Catalogue.Route.CITY:
-        catalogue = services.pass_review(actor=reviewer, catalogue=catalogue, comment="设定依据准确，告知内容完整，同意报批。")
+        _explain_low_basis(reviewer, catalogue)
+        catalogue = services.pass_review(actor=reviewer, catalogue=catalogue,
+                                         comment="告知内容完整；设定依据低于法律、法规的事项已逐项记录保留理由，同意报批。")
         if target == "reviewed":
             return
+    if catalogue.route == Catalogue.Route.DISTRICT:
+        _explain_low_basis(reviewer, catalogue)
     catalogue = services.approve(actor=approver, catalogue=catalogue, comment="同意。")
     if target == "approved":
         return
     catalogue = services.publish(actor=approver, catalogue=catalogue)
     if target == "filed":
-        services.file(actor=reviewer, catalogue=catalogue, comment="已收到备案，纳入全市汇总。")
+        services.file(actor=reviewer, catalogue=catalogue, comment="已收到报送清单，纳入全市汇总。")

@@ -79,6 +79,7 @@ class MatterForm(forms.ModelForm):
             "legal_basis_level", "requesting_agency", "issuing_unit", "exercise_level", "commitment_allowed",
             "exclusion_category", "exclusion_reason", "proof_content", "commitment_content", "liability_civil",
             "liability_administrative", "liability_criminal", "verification_methods", "verification_days",
+            "verification_standard", "credit_rule", "high_risk", "annual_volume", "verification_factors",
             "publicity_required", "publicity_place", "publicity_days", "insurance_note", "service_guide",
             "work_rules", "letter_template",
         ]
@@ -86,7 +87,7 @@ class MatterForm(forms.ModelForm):
             name: forms.Textarea(attrs={"rows": 3})
             for name in ("legal_basis_article", "exclusion_reason", "proof_content", "commitment_content",
                          "liability_civil", "liability_administrative", "liability_criminal", "insurance_note",
-                         "service_guide", "work_rules")
+                         "service_guide", "work_rules", "verification_standard", "verification_factors")
         } | {"letter_template": forms.Textarea(attrs={"rows": 7})}
         error_messages = {
             name: {"required": _("此项不能为空。")}
@@ -119,6 +120,8 @@ class MatterForm(forms.ModelForm):
                 self.add_error("verification_methods", _("请至少选择一种核查方式。"))
             elif data["verification_methods"] != ["exempt"] and not data.get("verification_days"):
                 self.add_error("verification_days", _("请填写核查时限（工作日）。"))
+            if data.get("high_risk") and data.get("verification_methods") == ["exempt"]:
+                self.add_error("verification_methods", _("高风险事项每份承诺都要核查，不能选择“免予核查”。"))
         else:
             if not data.get("exclusion_category"):
                 self.add_error("exclusion_category", _("不实行告知承诺的事项须选择风险类别。"))

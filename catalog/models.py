@@ -91,7 +91,8 @@ class AdministrativeService(models.Model):
         LICENSING = "licensing", _("行政许可")
         CONFIRMATION = "confirmation", _("行政确认")
         BENEFIT = "benefit", _("行政给付")
-        OTHER = "other", _("其他行政权力")
+        # Shown to citizens too: never "其他行政权力" (§二(二) wording review).
+        OTHER = "other", _("其他依申请事项")
 
     name = models.CharField(_("办理事项名称"), max_length=200)
     code = models.CharField(_("事项编码"), max_length=64, unique=True)
@@ -124,7 +125,7 @@ TRANSITION_LABELS = {
     "pass_review": _("审核通过"),
     "approve": _("批准"),
     "publish": _("公布"),
-    "file": _("备案登记"),
+    "file": _("报送汇总登记"),
     "supersede": _("被新版本替代"),
 }
 
@@ -194,12 +195,12 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
         REVIEWED = "reviewed", _("司法局审核通过")
         APPROVED = "approved", _("政府已批准")
         PUBLISHED = "published", _("已公布")
-        FILED = "filed", _("已公布并备案")
+        FILED = "filed", _("已公布并报送汇总")
         SUPERSEDED = "superseded", _("已被新版本替代")
 
     class Route(models.TextChoices):
         CITY = "city", _("市级部门、开发区：司法局审核、市政府批准")
-        DISTRICT = "district", _("区县、西咸新区：本级政府批准、报市司法局备案")
+        DISTRICT = "district", _("区县、西咸新区：本级政府批准、报送市司法局汇总")
 
     class ChangeKind(models.TextChoices):
         INITIAL = "initial", _("首次编制")
@@ -220,8 +221,8 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
         Agency, verbose_name=_("批准机关"), on_delete=models.PROTECT, related_name="catalogues_to_approve"
     )
     oversight_government = models.ForeignKey(
-        Agency, verbose_name=_("审核或备案的政府"), on_delete=models.PROTECT, related_name="catalogues_overseen",
-        help_text=_("其司法局审核（市级部门）或接受备案（区县）的政府"),
+        Agency, verbose_name=_("审核或汇总的政府"), on_delete=models.PROTECT, related_name="catalogues_overseen",
+        help_text=_("其司法局审核（市级部门）或汇总报送清单（区县）的政府"),
     )
     previous = models.OneToOneField(
         "self", verbose_name=_("上一版本"), null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
@@ -246,7 +247,7 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
         related_name="+",
     )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("备案登记人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL, verbose_name=_("汇总登记人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -254,7 +255,7 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
-    filed_at = models.DateTimeField(_("备案时间"), null=True, blank=True)
+    filed_at = models.DateTimeField(_("汇总登记时间"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("替代时间"), null=True, blank=True)
 
     class Meta:
@@ -474,6 +475,18 @@ class CertificationMatter(models.Model):
     liability_criminal = models.TextField(_("虚假承诺的刑事责任"), blank=True)
     verification_methods = models.JSONField(_("核查方式"), default=list, blank=True)
     verification_days = models.PositiveSmallIntegerField(_("核查时限（工作日）"), null=True, blank=True)
+    # 核查标准 and the factors a local 核查指引 decides the plan from (§二(五)).
+    verification_standard = models.TextField(_("核查标准"), blank=True,
+                                             help_text=_("核查什么、以什么为准，例如“以公安机关违法犯罪记录为准”"))
+    credit_rule = models.CharField(_("信用等级对核查的影响"), max_length=200, blank=True,
+                                   help_text=_("例如“A级信用：数据共享核查；不纳入现场核查”或“按信用等级抽查20%%–100%%”"))
+    high_risk = models.BooleanField(_("高风险事项（一律核查）"), default=False,
+                                    help_text=_("高风险事项每份承诺都核查，信用等级抽查不能免除"))
+    annual_volume = models.PositiveIntegerField(_("年办件量"), null=True, blank=True)
+    verification_factors = models.TextField(_("核查方式确定依据"), blank=True,
+                                            help_text=_("信息获取难度、虚假承诺可能造成的危害、已有的管控措施"))
+    # 效力层级低于法律、行政法规、国务院决定时，司法局审核须记录的理由 (§二(二)).
+    basis_exception_reason = models.TextField(_("低层级设定依据的审核理由"), blank=True)
     publicity_required = models.BooleanField(_("公示承诺"), default=False)
     publicity_place = models.CharField(_("公示地点"), max_length=200, blank=True)
     publicity_days = models.PositiveSmallIntegerField(_("公示期限（日）"), null=True, blank=True)
@@ -489,7 +502,8 @@ class CertificationMatter(models.Model):
         "legal_basis_level", "requesting_agency", "issuing_unit", "exercise_level", "commitment_allowed",
         "exclusion_category", "exclusion_reason", "proof_content", "commitment_content", "liability_civil",
         "liability_administrative", "liability_criminal", "verification_methods", "verification_days",
-        "publicity_required", "publicity_place", "publicity_days", "insurance_note", "service_guide", "work_rules",
+        "verification_standard", "credit_rule", "high_risk", "annual_volume", "verification_factors",
+        "basis_exception_reason", "publicity_required", "publicity_place", "publicity_days", "insurance_note", "service_guide", "work_rules",
         "letter_template",
     )
 
@@ -546,6 +560,68 @@ class CertificationMatter(models.Model):
     def verification_method_labels(self) -> list[str]:
         labels = dict(VerificationMethod.choices)
         return [str(labels.get(code, code)) for code in self.verification_methods or []]
+
+    @property
+    def is_exempt(self) -> bool:
+        """免予核查 only when the matter itself lists nothing but 免予核查 and is not high-risk."""
+        methods = [m for m in (self.verification_methods or []) if m != VerificationMethod.EXEMPT]
+        return not methods and not self.high_risk and VerificationMethod.EXEMPT in (self.verification_methods or [])
+
+    @property
+    def promise_text(self) -> str:
+        """The verification promise as the notification prints it (verification_promise)."""
+        return verification_promise(self)["text"]
+
+    @property
+    def basis_below_statute(self) -> bool:
+        """设定依据仅为部门规章或规范性文件 (§二(二): proofs rest on law, regulation or a State Council decision)."""
+        return self.legal_basis_level in LOW_BASIS_LEVELS
+
+
+# Levels below law/regulation/State Council decision: flagged, and publication needs the reviewer's reason.
+LOW_BASIS_LEVELS = (LegalLevel.DEPARTMENTAL_RULE, LegalLevel.NORMATIVE_DOCUMENT)
+
+
+# Decision wording per service kind (§二(二)(三) wording: 行政许可 准予/不予许可 …). One place; pages and letters use it.
+DECISION_WORDS = {
+    AdministrativeService.Kind.LICENSING: (_("准予许可"), _("不予许可")),
+    AdministrativeService.Kind.CONFIRMATION: (_("予以确认"), _("不予确认")),
+    AdministrativeService.Kind.BENEFIT: (_("准予给付"), _("不予给付")),
+    AdministrativeService.Kind.OTHER: (_("办结"), _("不予办理")),
+}
+
+
+def decision_words(kind: str) -> tuple[str, str]:
+    """(positive, negative) decision wording for a service kind (决定用语)."""
+    pos, neg = DECISION_WORDS.get(kind, DECISION_WORDS[AdministrativeService.Kind.OTHER])
+    return str(pos), str(neg)
+
+
+def verification_promise(matter, level: str | None = None) -> dict:
+    """核查承诺: what the notification, the letter and verification planning all use, so they cannot disagree.
+
+    ``always`` is True for high-risk matters (credit sampling never exempts them); ``exempt`` only when the
+    matter itself is 免予核查. ``text`` is the sentence the notification and the letter print.
+    """
+    labels = dict(VerificationMethod.choices)
+    methods = [m for m in (matter.verification_methods or []) if m != VerificationMethod.EXEMPT]
+    exempt = matter.is_exempt
+    days = matter.verification_days
+    if exempt:
+        text = str(_("本事项免予核查；行政机关可通过双随机抽查、投诉举报等方式开展事中事后监管。"))
+    else:
+        names = "、".join(str(labels.get(m, m)) for m in methods) or str(labels[VerificationMethod.DATA_SHARING])
+        text = str(_("受理后%(days)s个工作日内通过%(methods)s进行核查") % {"days": days or 10, "methods": names})
+        if matter.high_risk:
+            text += str(_("；本事项为高风险事项，每份承诺均予核查，不因信用等级免除"))
+        elif matter.credit_rule:
+            text += "；" + matter.credit_rule
+        text += "。"
+    if matter.verification_standard:
+        text += str(_("核查标准：%(s)s") % {"s": matter.verification_standard})
+    return {"methods": methods or ([] if exempt else [VerificationMethod.DATA_SHARING]), "days": days,
+            "exempt": exempt, "always": bool(matter.high_risk), "standard": matter.verification_standard,
+            "credit_rule": matter.credit_rule, "text": text, "level": level}
 
 
 class NegativeListEntry(models.Model):

@@ -17,6 +17,7 @@ from portal import audit, roles
 from portal.models import Agency
 
 from .models import (
+    LOW_BASIS_LEVELS,
     TRANSITION_LABELS,
     AdministrativeService,
     Catalogue,
@@ -29,7 +30,7 @@ from .models import (
 )
 
 __all__ = [
-    "CatalogueError", "add_service", "approve", "confirm_import", "delete_matter", "file", "import_matters", "stage_import", "pass_review", "publish", "reopen",
+    "CatalogueError", "add_service", "approve", "confirm_import", "delete_matter", "file", "import_matters", "stage_import", "pass_review", "publish", "record_basis_reason", "reopen",
     "return_for_changes", "save_matter", "start_version", "submit",
 ]
 
@@ -353,6 +354,46 @@ def incomplete_matters(catalogue: Catalogue) -> list[str]:
     return problems
 
 
+def unexplained_low_basis(catalogue: Catalogue) -> list[str]:
+    """Matters resting only on a 部门规章/规范性文件 with no reviewer's reason (§二(二)); they block publication."""
+    return [
+        _("第%(seq)s项“%(name)s”（%(level)s）") % {"seq": m.seq, "name": m.name, "level": m.get_legal_basis_level_display()}
+        for m in catalogue.matters.filter(legal_basis_level__in=LOW_BASIS_LEVELS, basis_exception_reason="")
+        .order_by("seq")
+    ]
+
+
+def may_explain_basis(catalogue: Catalogue, user) -> bool:
+    """A justice-bureau reviewer of the government that approves or oversees this catalogue."""
+    agency = getattr(user, "agency", None)
+    return bool(
+        user and user.is_authenticated and agency is not None and roles.has_role(user, roles.JUSTICE_REVIEWER)
+        and agency.is_justice_bureau
+        and agency.parent_id in (catalogue.oversight_government_id, catalogue.approving_agency_id)
+    )
+
+
+def record_basis_reason(*, actor, matter: CertificationMatter, reason: str, request=None) -> CertificationMatter:
+    """司法局审核人员 records why a matter may keep a basis below law/regulation/State Council decision."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = CertificationMatter.objects.select_for_update(of=("self",)).select_related("catalogue").get(pk=matter.pk)
+        catalogue = locked.catalogue
+        if not may_explain_basis(catalogue, actor):
+            raise CatalogueError(_("只有负责审核该清单的司法局审核人员可以记录设定依据的保留理由。"))
+        if catalogue.state not in (S.SUBMITTED, S.REVIEWED):
+            raise CatalogueError(_("清单报送后、批准前才能记录设定依据的保留理由。"))
+        if locked.legal_basis_level not in LOW_BASIS_LEVELS:
+            raise CatalogueError(_("该事项的设定依据为法律、法规或国务院决定，无需记录保留理由。"))
+        if len(reason) < 10:
+            raise CatalogueError(_("请写明保留理由（不少于10个字），例如上位法授权的具体条款。"))
+        CertificationMatter.objects.filter(pk=locked.pk).update(basis_exception_reason=reason)
+        locked.basis_exception_reason = reason
+        audit.record("catalog.basis_reason", obj=catalogue, actor=actor, request=request,
+                     summary=_("记录设定依据保留理由：%(name)s") % {"name": locked.name}, data={"matter": locked.pk})
+    return locked
+
+
 def _transition(name: str, *, actor, catalogue: Catalogue, comment: str = "", request=None,
                 comment_required=False) -> Catalogue:
     comment = (comment or "").strip()
@@ -371,12 +412,16 @@ def _transition(name: str, *, actor, catalogue: Catalogue, comment: str = "", re
             if name == "submit":
                 raise CatalogueError(_("清单中还没有证明事项，不能报送。"))
             if name == "file":
-                raise CatalogueError(_("只有区县、西咸新区的清单需要报市司法局备案。"))
+                raise CatalogueError(_("只有区县、西咸新区的清单需要报送市司法局汇总。"))
             if name == "approve":
                 raise CatalogueError(_("市级部门和开发区的清单须先经司法局审核通过，才能批准。"))
             raise CatalogueError(_("当前不能%(action)s。") % {"action": label})
         if not has_transition_perm(method, actor):
             raise CatalogueError(_("您无权对该清单执行“%(action)s”。") % {"action": label})
+        if name in ("pass_review", "approve", "publish") and (low := unexplained_low_basis(locked)):
+            raise CatalogueError(
+                _("以下证明事项的设定依据仅为部门规章或规范性文件，须由司法局审核人员记录保留理由后才能%(action)s：")
+                % {"action": label} + "；".join(low))
         if name == "submit" and (problems := incomplete_matters(locked)):
             raise CatalogueError(_("告知内容不完整，不能报送：") + "；".join(problems))
         if comment_required and not comment:

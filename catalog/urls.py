@@ -27,6 +27,7 @@ urlpatterns = [
     path("catalog/manage/<int:pk>/export.csv", views.catalogue_export, {"fmt": "csv"}, name="export_catalogue_csv"),
     path("catalog/manage/<int:pk>/<str:action>/", views.transition, name="transition"),
     path("catalog/manage/matters/<int:matter_pk>/", views.staff_matter, name="staff_matter"),
+    path("catalog/manage/matters/<int:matter_pk>/basis-reason/", views.basis_reason, name="basis_reason"),
     # reviewers and approvers
     path("catalog/review/", views.review_queue, name="review"),
     path("catalog/approve/", views.approval_queue, name="approve"),

@@ -425,7 +425,24 @@ def staff_matter(request, matter_pk):
     return render(request, "catalog/matter_detail.html", {
         "matter": matter, "history": [], "current": None, "negative_entries": matter.negative_entries.all(),
         "staff_preview": True,
+        "can_explain_basis": matter.basis_below_statute and matter.catalogue.state in (
+            Catalogue.State.SUBMITTED, Catalogue.State.REVIEWED) and services.may_explain_basis(matter.catalogue, request.user),
     })
+
+
+@roles.role_required(roles.JUSTICE_REVIEWER)
+@require_POST
+def basis_reason(request, matter_pk):
+    """司法局审核人员 records why a basis below law/regulation may stay (§二(二))."""
+    matter = selectors.staff_matter(request.user, matter_pk)
+    try:
+        services.record_basis_reason(actor=request.user, matter=matter, reason=request.POST.get("reason", ""),
+                                     request=request)
+    except CatalogueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已记录“%(name)s”设定依据的保留理由。") % {"name": matter.name})
+    return redirect("catalog:staff_matter", matter_pk=matter.pk)
 
 
 # --- reviewers and approvers -----------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from catalog.models import verification_promise
 from portal import pdf
 
 # 申请人承诺 (§二(三)): the statements the applicant confirms one by one.
@@ -65,6 +66,8 @@ def snapshot(matter, negative_entries) -> dict:
         "liability_criminal": matter.liability_criminal,
         "verification_methods": matter.verification_method_labels(),
         "verification_days": matter.verification_days,
+        # The same promise verification planning acts on (catalog.models.verification_promise).
+        "verification_promise": verification_promise(matter)["text"],
         "publicity_required": matter.publicity_required,
         "publicity_place": matter.publicity_place,
         "publicity_days": matter.publicity_days,
@@ -82,10 +85,13 @@ def notice_sections(s: dict) -> list[tuple[str, str]]:
             ("刑事责任：", s["liability_criminal"]),
         ) if text
     )
-    verification = "行政机关有权对申请人的承诺内容进行核查。核查方式：" + ("、".join(s["verification_methods"]) or "依法核查")
-    if s["verification_days"]:
-        verification += f"；核查时限：受理后{s['verification_days']}个工作日内"
-    verification += "。"
+    if s.get("verification_promise"):
+        verification = "行政机关有权对申请人的承诺内容进行核查。" + s["verification_promise"]
+    else:  # letters signed before the promise was recorded keep their wording
+        verification = "行政机关有权对申请人的承诺内容进行核查。核查方式：" + ("、".join(s["verification_methods"]) or "依法核查")
+        if s["verification_days"]:
+            verification += f"；核查时限：受理后{s['verification_days']}个工作日内"
+        verification += "。"
     if s["publicity_required"]:
         publicity = f"本事项的承诺信息将在{s['publicity_place']}公示，公示期{s['publicity_days']}日，公示时不公开个人隐私和商业秘密。"
     else:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from catalog.models import decision_words
 from portal import roles, scope
 
 
@@ -99,8 +100,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
         DRAFT = "draft", _("填写中")
         SUBMITTED = "submitted", _("已提交")
         ACCEPTED = "accepted", _("已受理")
-        APPROVED = "approved", _("准予许可（已办结）")
-        DENIED = "denied", _("不予许可（已办结）")
+        # Shown through ``state_label``: the wording depends on the service kind (catalog.models.decision_words).
+        APPROVED = "approved", _("已作出准予决定（已办结）")
+        DENIED = "denied", _("已作出不予决定（已办结）")
         WITHDRAWN = "withdrawn", _("已撤回")
         TERMINATED = "terminated", _("已终止办理")
         REVOKED = "revoked", _("决定已撤销")
@@ -199,6 +201,20 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
+
+    @property
+    def decision_words(self) -> tuple[str, str]:
+        """(准予, 不予) wording for this application's service kind — what the desk buttons and pages print."""
+        return decision_words(self.service.kind)
+
+    @property
+    def state_label(self) -> str:
+        """The state as citizens and staff read it: a decision in the words of its service kind."""
+        if self.state == self.State.APPROVED:
+            return _("%(d)s（已办结）") % {"d": self.decision_words[0]}
+        if self.state == self.State.DENIED:
+            return _("%(d)s（已办结）") % {"d": self.decision_words[1]}
+        return str(self.get_state_display())
 
     @property
     def is_editable(self) -> bool:
@@ -323,7 +339,7 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
         WITHDRAWN = "withdrawn", _("已撤回")
         VERIFIED = "verified", _("经核查属实")
         FOUND_FALSE = "found_false", _("经核查不实")
-        EXEMPTED = "exempted", _("免予核查（纳入抽查）")
+        EXEMPTED = "exempted", _("免予核查")  # only for matters that are themselves exempt
 
     class Method(models.TextChoices):
         ONLINE = "online", _("网上电子签署")
@@ -427,6 +443,15 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
     @property
     def is_valid(self) -> bool:
         return self.state in (self.State.SIGNED, self.State.VERIFIED, self.State.EXEMPTED)
+
+    @property
+    def public_state_label(self) -> str:
+        """What the citizen sees: whether or not a check was drawn is internal (§二(五)); only an exempt matter
+        shows 免予核查."""
+        if self.state == self.State.SIGNED and self.application.state in (
+                Application.State.ACCEPTED, Application.State.APPROVED):
+            return str(_("已受理，按本事项核查办法处理"))
+        return str(self.get_state_display())
 
     def _application_open(self) -> bool:
         return self.application.state in Application.OPEN_STATES

@@ -91,7 +91,7 @@ ACTION_LABELS = {
     "application.submitted": _("提交办件"),
     "application.accepted": _("窗口受理"),
     "application.approved": _("作出准予决定"),
-    "application.denied": _("作出不予许可决定"),
+    "application.denied": _("作出不予决定"),
     "application.withdrawn": _("申请人撤回办件"),
     "application.terminated": _("发现虚假承诺，终止办理"),
     "application.revoked": _("发现虚假承诺，撤销决定"),

@@ -467,7 +467,7 @@ DESK_ACTIONS = {
         expected_state=f.expected(), request=r), _("已作出准予决定，办件办结。")),
     "deny": (ReasonForm, lambda r, a, f: services.deny(
         clerk=r.user, application_pk=a.pk, reason=f.cleaned_data["reason"], expected_state=f.expected(), request=r),
-        _("已作出不予许可决定，办件办结。")),
+        _("已作出不予决定，办件办结。")),
     "notice": (NoticeForm, lambda r, a, f: services.issue_notice(
         clerk=r.user, application_pk=a.pk, note=f.cleaned_data["note"], expected_state=f.expected(), request=r),
         _("已出具一次性告知书，可打印交申请人。")),

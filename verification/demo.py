@@ -61,13 +61,12 @@ def _make_sure_the_queue_has_work():
     The demo then shows the other two ways work arrives: this month's spot check (双随机) of the
     pool, and a report (举报) about one pooled commitment — both idempotent.
     """
-    from commitments.models import Commitment
-
-    from .models import VerificationTask
+    from .models import SpotCheckPoolEntry, VerificationTask
 
     if VerificationTask.objects.exists():
         return
     services.run_due_spot_checks()
-    pooled = Commitment.objects.filter(state=Commitment.State.EXEMPTED).order_by("pk").first()
-    if pooled is not None:
-        services.open_task_for_report(pooled, "演示：群众举报该承诺内容与实际不符", source="demo")
+    entry = (SpotCheckPoolEntry.objects.filter(commitment__isnull=False).select_related("commitment")
+             .order_by("pk").first())
+    if entry is not None:
+        services.open_task_for_report(entry.commitment, "演示：群众举报该承诺内容与实际不符", source="demo")

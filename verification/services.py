@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
-from catalog.models import VerificationMethod
+from catalog.models import VerificationMethod, verification_promise
 from commitments import services as commitments
 from commitments.models import Application, Commitment, CommitmentsError, Requirement
 from credit import services as credit
@@ -103,13 +103,19 @@ def sampled(key: str, percent: int) -> bool:
 
 # --- planning ----------------------------------------------------------------------------------------
 def _choose(commitment, matter, policy) -> str | None:
-    """The method of the task to create for this commitment, or None (→ spot-check pool)."""
-    methods = [m for m in (matter.verification_methods or []) if m != VerificationMethod.EXEMPT]
+    """The method of the task to create for this commitment, or None (→ spot-check pool).
+
+    Reads the same promise the notification and the letter print (catalog.models.verification_promise):
+    a high-risk matter is always verified whatever the credit level.
+    """
+    promise = verification_promise(matter)
     if policy.force_on_site:
         return VerificationMethod.ON_SITE
-    if not methods:
+    if promise["always"]:
+        return promise["methods"][0]
+    if promise["exempt"]:
         return VerificationMethod.DATA_SHARING if policy.verify_exempt_matters else None
-    return methods[0] if sampled(commitment.letter_number, policy.sample_percent) else None
+    return promise["methods"][0] if sampled(commitment.letter_number, policy.sample_percent) else None
 
 
 def plan_application(application_id) -> VerificationPlan | None:
@@ -140,7 +146,10 @@ def plan_application(application_id) -> VerificationPlan | None:
                 matter = commitment.matter
                 method = _choose(commitment, matter, policy)
                 if method is None:
-                    commitments.conclude_commitment(commitment_pk=commitment.pk, outcome="exempted")
+                    # 免予核查 is a state only for matters that are exempt; not being drawn is internal (the
+                    # commitment stays signed in the spot-check pool).
+                    if matter.is_exempt:
+                        commitments.conclude_commitment(commitment_pk=commitment.pk, outcome="exempted")
                     _pool(application, req, commitment, matter)
                     pooled += 1
                     continue

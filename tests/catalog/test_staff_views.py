@@ -162,11 +162,11 @@ def test_the_district_route_and_filing_through_the_pages(
     assert "雁塔区" in client.get("/catalog/approve/").content.decode()
     client.post(f"/catalog/manage/{district_draft.pk}/approve/", {"publish_now": "1"})
     client.force_login(reviewer)
-    assert "查看并备案" in client.get("/catalog/review/").content.decode()
+    assert "查看并登记汇总" in client.get("/catalog/review/").content.decode()
     client.post(f"/catalog/manage/{district_draft.pk}/file/")
     assert state(district_draft) == "filed"
     overview = client.get("/catalog/overview/").content.decode()
-    assert "西安市雁塔区市场监督管理局" in overview and "区县已备案 <strong>1</strong>" in overview
+    assert "西安市雁塔区市场监督管理局" in overview and "区县已报送汇总 <strong>1</strong>" in overview
 
 
 def test_the_catalogue_page_shows_the_timeline_and_a_diff_link(client, published, editor, django_assert_max_num_queries):

@@ -117,7 +117,7 @@ def test_a_district_catalogue_has_no_justice_review_and_a_city_catalogue_is_neve
     c = services.submit(actor=district_editor, catalogue=district_draft)
     with pytest.raises(CatalogueError):
         services.pass_review(actor=reviewer, catalogue=c)
-    with pytest.raises(CatalogueError, match="备案"):
+    with pytest.raises(CatalogueError, match="汇总"):
         services.file(actor=reviewer, catalogue=published)
     assert state(c) == S.SUBMITTED and state(published) == S.PUBLISHED
 

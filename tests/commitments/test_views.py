@@ -302,11 +302,11 @@ def _make(citizen, start, sign, clerk, n):
 
 PAGES = [
     ("citizen", lambda a: reverse("commitments:my_applications"), 6),  # 6: the header's unread-message count
-    ("citizen", lambda a: reverse("commitments:application", args=[a.pk]), 11),
+    ("citizen", lambda a: reverse("commitments:application", args=[a.pk]), 12),  # 12: decision wording reads the service kind
     ("anonymous", lambda a: reverse("commitments:publicity"), 4),
     ("anonymous", lambda a: reverse("commitments:verify_letter", args=[a.commitments.first().letter_number]), 2),
     ("clerk", lambda a: reverse("commitments:desk"), 7),
-    ("clerk", lambda a: reverse("commitments:desk_application", args=[a.pk]), 11),
+    ("clerk", lambda a: reverse("commitments:desk_application", args=[a.pk]), 12),
 ]
 
 

@@ -302,6 +302,12 @@ def b_staff_matter(w):
     return Case({"matter_pk": matter.pk}, ok=CATALOGUE_STAFF)
 
 
+def b_basis_reason(w):
+    _, matter = _catalogue_draft(w)
+    # Only the overseeing justice reviewer may record a reason (on a submitted list; a draft is refused with a message).
+    return Case({"matter_pk": matter.pk}, ok=frozenset({"reviewer"}), post_only=True)
+
+
 def b_verify_letter(w):
     letter = w.accepted.commitments.first().letter_number
     return Case({"number": letter}, ok=EVERYONE, public=True)
@@ -525,6 +531,7 @@ BUILDERS = {
     "catalog:export_catalogue_csv": b_catalogue,
     "catalog:transition": b_catalogue_transition,
     "catalog:staff_matter": b_staff_matter,
+    "catalog:basis_reason": b_basis_reason,
     # commitments
     "commitments:verify_letter": b_verify_letter,
     "commitments:letter_pdf": b_letter_pdf,

@@ -36,7 +36,10 @@ def test_level_a_at_zero_ratio_pools_everything_and_verifies_nothing(accepted):
     services.plan_application(accepted.pk)
     assert not VerificationTask.objects.filter(application=accepted).exists()
     assert SpotCheckPoolEntry.objects.filter(application=accepted).count() == 4
-    assert set(Commitment.objects.filter(application=accepted).values_list("state", flat=True)) == {"exempted"}
+    states = dict(Commitment.objects.filter(application=accepted).values_list("matter__name", "state"))
+    # Only the matter that is itself exempt is 免予核查; being left in the pool is internal (stays signed).
+    assert states == {"学历证明": "exempted", "无犯罪记录证明": "signed", "完全民事行为能力证明": "signed",
+                      "执业场所使用证明": "signed"}
 
 
 def test_level_c_is_always_checked_on_site_even_for_exempt_matters(service, clerk, agency, citizen):
