@@ -23,6 +23,20 @@ if not os.environ.get("REDIS_URL"):
     _celery_app.conf.task_always_eager = True
 
 
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in-process for this test whatever the broker (CI has a real Redis and no worker here):
+    for tests about what a task does, not about the broker delivering it (that is ``celery_worker``)."""
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 _SNAPSHOT: dict = {}
 
 

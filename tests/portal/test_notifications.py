@@ -11,7 +11,8 @@ from portal.sms_simulator import start_in_thread
 from portal.tasks import remind_deadlines
 from tests.factories import CitizenFactory, StaffFactory
 
-pytestmark = pytest.mark.django_db
+# The outbox is sent by tasks; these tests are about what sending does, so tasks run here (eager_tasks).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 
 
 @pytest.fixture(autouse=True)
