@@ -90,6 +90,11 @@ class Bar:
     def record_pk(self):
         return getattr(self.record, "pk", None)
 
+    @property
+    def repair_open(self) -> bool:
+        """Repair may be applied for today (the form would refuse an earlier application)."""
+        return self.can_repair and (self.repair_from is None or self.repair_from <= timezone.localdate())
+
 
 @dataclass(frozen=True)
 class Eligibility:
