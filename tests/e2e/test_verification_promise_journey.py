@@ -46,6 +46,11 @@ def test_a_level_applicant_high_risk_matter_is_checked_and_never_shown_exempt(
     page.get_by_role("button", name="提交办件").click()
     application = Application.objects.get(subject=citizen.subject)
     commitments.accept(clerk=clerk, application_pk=application.pk)
+    # Acceptance queues the planning task; a worker runs it (here, with CI's real broker and no worker, the
+    # test plans directly, as tests/e2e/test_verification_journey.py does).
+    from verification import services as verification
+
+    verification.plan_application(application.pk)
 
     page.goto(f"/applications/{application.pk}/")
     text = page.locator("main").inner_text()
