@@ -282,6 +282,16 @@ def letter_for_copy(sha256: str, letter_number: str = "") -> tuple[Commitment | 
     if letter_number:
         return Commitment.objects.only(*fields).filter(letter_number=str(letter_number)[:32]).first(), False
     return None, False
+def _readable_date(value) -> str:
+    """A date kept in an audit event's data (ISO text) as the page's language writes dates (2026年12月31日)."""
+    from django.utils.formats import date_format
+
+    try:
+        return date_format(datetime.date.fromisoformat(str(value)), "DATE_FORMAT") if value else ""
+    except ValueError:
+        return str(value)
+
+
 def _plain_event(event, user) -> dict:
     """One timeline entry in the words of the citizen reading it (办理记录): who, from the citizen's side
     (“您”, the agency, or 承诺通 itself), and what it means for them — not internal counts or codes."""
@@ -298,7 +308,7 @@ def _plain_event(event, user) -> dict:
     elif action == "commitments.application.submitted":
         text = _("提交了办件，等待窗口受理。")
     elif action == "commitments.application.accepted":
-        due = data.get("due_date")
+        due = _readable_date(data.get("due_date"))
         text = (_("受理了您的办件，将在 %(due)s 前作出决定。") % {"due": due}) if due else _("受理了您的办件。")
     elif action == "verification.plan.created":
         if data.get("tasks"):

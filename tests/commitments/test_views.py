@@ -352,6 +352,7 @@ def test_citizen_timeline_is_in_plain_words(client, accepted, citizen):
     assert "核查任务 0 项" not in html and "纳入抽查库 1 项" not in html and "系统 ·" not in html
     assert "已纳入随机抽查范围，可能被抽中核查；您不需要做什么" in html
     assert "受理了您的办件，将在" in html and "<strong>您</strong>提交了办件" in html
+    assert re.search(r"将在 \d{4}年\d{1,2}月\d{1,2}日 前作出决定", html)  # a Chinese date, not ISO
 
 
 def test_after_a_false_finding_the_citizen_reads_the_credit_consequence_and_a_link_to_my_credit(client, accepted,
