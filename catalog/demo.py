@@ -230,6 +230,8 @@ EXTRA_STAFF = [
     ("editor_xixian", "吕娜（西咸新区清单编制）", roles.CATALOGUE_EDITOR, "610100-XXXQ"),
     ("xixian_approver", "魏东（西咸新区审批）", roles.GOVERNMENT_APPROVER, "610100-XXXQ"),
     ("reviewer2", "罗平（司法局审核）", roles.JUSTICE_REVIEWER, "610100-SFJ"),
+    ("changan_reviewer", "白雪（长安区司法局审核）", roles.JUSTICE_REVIEWER, "610116-SFJ"),
+    ("xixian_reviewer", "石磊（西咸新区司法局审核）", roles.JUSTICE_REVIEWER, "610100-XXXQ-SFJ"),
 ]
 
 # Which agency's demo editor account to use.
@@ -239,6 +241,9 @@ EDITORS = {
 }
 APPROVERS = {"610100": "approver", "610113": "yanta_approver", "610116": "changan_approver",
              "610100-XXXQ": "xixian_approver"}
+# Each government level's justice reviewer (本级审核): the city's for city lists, the district's own for its lists.
+REVIEWERS = {"610100": "reviewer", "610113": "yanta_reviewer", "610116": "changan_reviewer",
+             "610100-XXXQ": "xixian_reviewer"}
 
 # Where each agency's demo catalogue ends up: the states of version 1, then of version 2 (if any).
 PLAN = {
@@ -252,10 +257,11 @@ PLAN = {
     "610100-YJJ": ["published"],
     "610100-RKZX": ["published"],
     "610100-GXQ": ["published"],
-    "610113-SCJ": ["filed"],
-    "610113-RSJ": ["published"],
+    # District route: 区司法局审核 → 区政府批准、公布 → 报送市司法局 → 已汇总 / 退回并附意见.
+    "610113-SCJ": ["aggregated"],
+    "610113-RSJ": ["reported"],
     "610116-MZJ": ["submitted"],
-    "610100-XXXQ": ["filed"],
+    "610100-XXXQ": ["report_returned"],
 }
 CHANGES = {
     "610100-RSJ": [("enacted", "《中华人民共和国社会保险法》修正后，新增失业登记证明事项", "《中华人民共和国社会保险法》（2018年修正）"),
@@ -269,12 +275,14 @@ CHANGES = {
 
 def seed(stdout=None) -> list[tuple[str, str, str]]:
     password = settings.DEMO_PASSWORD
-    agencies = {a.code: a for a in Agency.objects.filter(code__in=[*MATTERS, *APPROVERS, "610100-SFJ"])}
+    agencies = {a.code: a for a in Agency.objects.filter(
+        code__in=[*MATTERS, *APPROVERS, "610100-SFJ", *(code for _u, _n, _r, code in EXTRA_STAFF)])}
     if len(agencies) < len(MATTERS):
         return []  # the kernel demo has not run
     users = _staff(password, agencies)
     users.update({u.username: u for u in User.objects.filter(username__in=["editor", "yanta_editor", "reviewer",
-                                                                          "approver", "yanta_approver"])})
+                                                                          "approver", "yanta_approver",
+                                                                          "yanta_reviewer"])})
     made = 0
     for code, plan in PLAN.items():
         agency = agencies[code]
@@ -382,7 +390,7 @@ def _explain_low_basis(reviewer, catalogue):
 def _walk(catalogue, target, editor, users):
     if target == "draft":
         return
-    reviewer = users["reviewer"]
+    reviewer = users[REVIEWERS[catalogue.approving_agency.code]]
     approver = users[APPROVERS[catalogue.approving_agency.code]]
     catalogue = services.submit(actor=editor, catalogue=catalogue)
     if target == "submitted":
@@ -391,17 +399,22 @@ def _walk(catalogue, target, editor, users):
         services.return_for_changes(actor=reviewer, catalogue=catalogue,
                                     comment="请补充家庭财产状况证明的公示期限，并核对设定依据的条款号。")
         return
-    if catalogue.route == Catalogue.Route.CITY:
-        _explain_low_basis(reviewer, catalogue)
-        catalogue = services.pass_review(actor=reviewer, catalogue=catalogue,
-                                         comment="告知内容完整；设定依据低于法律、法规的事项已逐项记录保留理由，同意报批。")
-        if target == "reviewed":
-            return
-    if catalogue.route == Catalogue.Route.DISTRICT:
-        _explain_low_basis(reviewer, catalogue)
+    _explain_low_basis(reviewer, catalogue)
+    catalogue = services.pass_review(actor=reviewer, catalogue=catalogue,
+                                     comment="告知内容完整；设定依据低于法律、法规的事项已逐项记录保留理由，同意报批。")
+    if target == "reviewed":
+        return
     catalogue = services.approve(actor=approver, catalogue=catalogue, comment="同意。")
     if target == "approved":
         return
     catalogue = services.publish(actor=approver, catalogue=catalogue)
-    if target == "filed":
-        services.file(actor=reviewer, catalogue=catalogue, comment="已收到报送清单，纳入全市汇总。")
+    if target == "published":
+        return
+    catalogue = services.report(actor=approver, catalogue=catalogue, comment="本级审核批准后的清单，报送市司法局汇总。")
+    city = users["reviewer"]
+    if target == "aggregated":
+        services.aggregate(actor=city, catalogue=catalogue, comment="已收到报送清单，纳入全市汇总。")
+    elif target == "report_returned":
+        services.return_report(actor=city, catalogue=catalogue, comment=(
+            "“学历证明”“社会保险缴纳证明”的设定依据为《西咸新区人才引进办法》（规范性文件），"
+            "请说明上位法依据后重新报送，或在新版清单中调整。"))

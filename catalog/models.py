@@ -4,12 +4,14 @@ A catalogue (``Catalogue``) is one *version* of one agency's list. Matters belon
 a new version copies the matters of the current one and keeps each matter's ``key`` so that two
 versions can be compared matter by matter and field by field. A published version never changes.
 
-Two approval routes (§二(一) of the Xi'an plan):
+Two approval routes (§二(一) of the Xi'an plan, ADR 0005):
 
 * ``city`` — city departments and development zones: draft → submitted → reviewed (市司法局)
   → approved (市政府) → published; the reviewer or the approver may return it (returned → draft).
-* ``district`` — districts and 西咸新区: draft → submitted → approved (区县政府) → published →
-  filed (备案) with the city justice bureau.
+* ``district`` — districts and 西咸新区 (本级审核批准): draft → submitted → reviewed (区司法局)
+  → approved (区县政府) → published → reported (报送市司法局汇总) → aggregated (市司法局已汇总),
+  or report_returned (市司法局退回并附意见) → reported again, or superseded by a new version.
+  The published list stays in force while the city aggregates it: the city collects, it does not approve.
 
 Publishing a version supersedes the agency's previous public version, which stays readable.
 """
@@ -125,7 +127,9 @@ TRANSITION_LABELS = {
     "pass_review": _("审核通过"),
     "approve": _("批准"),
     "publish": _("公布"),
-    "file": _("报送汇总登记"),
+    "report": _("报送市司法局汇总"),
+    "aggregate": _("汇总"),
+    "return_report": _("退回并附意见"),
     "supersede": _("被新版本替代"),
 }
 
@@ -145,13 +149,25 @@ def _is_editor(catalogue: "Catalogue", user) -> bool:
     return _staff(user, roles.CATALOGUE_EDITOR) and user.agency_id == catalogue.agency_id
 
 
-def _is_city_reviewer(catalogue: "Catalogue", user) -> bool:
-    """A justice-bureau reviewer of the government that oversees this catalogue (市司法局)."""
+def _is_reviewer(catalogue: "Catalogue", user) -> bool:
+    """A justice-bureau reviewer of the government that approves this catalogue (本级司法局: 市司法局 or 区司法局)."""
     agency = getattr(user, "agency", None)
     return (
         _staff(user, roles.JUSTICE_REVIEWER)
         and agency.is_justice_bureau
+        and agency.parent_id == catalogue.approving_agency_id
+    )
+
+
+def _is_aggregator(catalogue: "Catalogue", user) -> bool:
+    """A reviewer of the justice bureau a district's list is reported to (市司法局), never the district's own."""
+    agency = getattr(user, "agency", None)
+    return (
+        catalogue.route == Catalogue.Route.DISTRICT
+        and _staff(user, roles.JUSTICE_REVIEWER)
+        and agency.is_justice_bureau
         and agency.parent_id == catalogue.oversight_government_id
+        and agency.parent_id != catalogue.approving_agency_id
     )
 
 
@@ -164,11 +180,11 @@ def _not_submitter(catalogue: "Catalogue", user) -> bool:
 
 
 def can_review(catalogue, user) -> bool:
-    return _is_city_reviewer(catalogue, user) and _not_submitter(catalogue, user)
+    return _is_reviewer(catalogue, user) and _not_submitter(catalogue, user)
 
 
 def can_return(catalogue, user) -> bool:
-    if catalogue.state == Catalogue.State.SUBMITTED and catalogue.route == Catalogue.Route.CITY:
+    if catalogue.state == Catalogue.State.SUBMITTED:
         return can_review(catalogue, user)
     return _is_approver(catalogue, user) and _not_submitter(catalogue, user)
 
@@ -181,8 +197,13 @@ def can_publish(catalogue, user) -> bool:
     return _is_approver(catalogue, user) or _is_editor(catalogue, user)
 
 
-def can_file(catalogue, user) -> bool:
-    return _is_city_reviewer(catalogue, user)
+def can_report(catalogue, user) -> bool:
+    """报送汇总: the district government, or its justice bureau acting for it."""
+    return _is_approver(catalogue, user) or _is_reviewer(catalogue, user)
+
+
+def can_aggregate(catalogue, user) -> bool:
+    return _is_aggregator(catalogue, user)
 
 
 class Catalogue(ConcurrentTransitionMixin, models.Model):
@@ -195,12 +216,15 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
         REVIEWED = "reviewed", _("司法局审核通过")
         APPROVED = "approved", _("政府已批准")
         PUBLISHED = "published", _("已公布")
-        FILED = "filed", _("已公布并报送汇总")
+        REPORTED = "reported", _("已公布，已报送市司法局汇总")
+        # The stored value stays "filed" (rows written before ADR 0005); it means 市司法局已汇总.
+        AGGREGATED = "filed", _("已公布，市司法局已汇总")
+        REPORT_RETURNED = "report_returned", _("已公布，市司法局退回")
         SUPERSEDED = "superseded", _("已被新版本替代")
 
     class Route(models.TextChoices):
         CITY = "city", _("市级部门、开发区：司法局审核、市政府批准")
-        DISTRICT = "district", _("区县、西咸新区：本级政府批准、报送市司法局汇总")
+        DISTRICT = "district", _("区县、西咸新区：区司法局审核、本级政府批准、报送市司法局汇总")
 
     class ChangeKind(models.TextChoices):
         INITIAL = "initial", _("首次编制")
@@ -209,8 +233,10 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
         REPEALED = "repealed", _("废（法律依据废止）")
         INTERPRETED = "interpreted", _("释（法律依据解释）")
 
-    PUBLIC_STATES = (State.PUBLISHED, State.FILED)
-    READABLE_STATES = (State.PUBLISHED, State.FILED, State.SUPERSEDED)
+    # Reporting to the city does not suspend a list the district government approved and published.
+    PUBLIC_STATES = (State.PUBLISHED, State.REPORTED, State.AGGREGATED, State.REPORT_RETURNED)
+    READABLE_STATES = (*PUBLIC_STATES, State.SUPERSEDED)
+    REPORTING_STATES = (State.REPORTED, State.AGGREGATED, State.REPORT_RETURNED)
     OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.RETURNED, State.REVIEWED, State.APPROVED)
 
     agency = models.ForeignKey(Agency, verbose_name=_("编制机关"), on_delete=models.PROTECT, related_name="catalogues")
@@ -246,6 +272,10 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("批准人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报送汇总人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("汇总登记人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
@@ -255,6 +285,7 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("报送汇总时间"), null=True, blank=True)
     filed_at = models.DateTimeField(_("汇总登记时间"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("替代时间"), null=True, blank=True)
 
@@ -265,7 +296,8 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "version"], name="catalogue_unique_version"),
             models.UniqueConstraint(
-                fields=["agency"], condition=Q(state__in=["published", "filed"]), name="catalogue_one_public_per_agency"
+                fields=["agency"], condition=Q(state__in=["published", "reported", "filed", "report_returned"]),
+                name="catalogue_one_public_per_agency",
             ),
             models.UniqueConstraint(
                 fields=["agency"],
@@ -274,8 +306,8 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="catalogue_version_positive"),
             models.CheckConstraint(
-                condition=Q(state__in=["draft", "submitted", "returned", "reviewed", "approved", "published", "filed",
-                                       "superseded"]),
+                condition=Q(state__in=["draft", "submitted", "returned", "reviewed", "approved", "published",
+                                       "reported", "filed", "report_returned", "superseded"]),
                 name="catalogue_state_valid",
             ),
             # The first version is an initial compilation; every later one says why it changed.
@@ -284,14 +316,19 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
                 | (Q(version__gt=1, previous__isnull=False) & ~Q(change_kind="initial") & ~Q(change_reason="")),
                 name="catalogue_change_reason_for_new_versions",
             ),
-            # Justice review happens only on the city route; filing only on the district route.
+            # Reporting to the city (报送汇总) and its aggregation happen only on the district route.
             models.CheckConstraint(
-                condition=Q(route="city") | (~Q(state="reviewed") & Q(reviewed_by__isnull=True)),
-                name="catalogue_review_only_on_city_route",
+                condition=Q(route="district")
+                | (~Q(state__in=["reported", "filed", "report_returned"]) & Q(reported_at__isnull=True)
+                   & Q(filed_at__isnull=True)),
+                name="catalogue_reporting_only_on_district_route",
             ),
             models.CheckConstraint(
-                condition=Q(route="district") | (~Q(state="filed") & Q(filed_at__isnull=True)),
-                name="catalogue_filing_only_on_district_route",
+                condition=~Q(state__in=["reported", "filed", "report_returned"]) | Q(reported_at__isnull=False),
+                name="catalogue_reported_stamped",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="filed") | Q(filed_at__isnull=False), name="catalogue_aggregated_stamped"
             ),
             # Nobody reviews or approves their own submission.
             models.CheckConstraint(
@@ -304,17 +341,19 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
             ),
             # Every state after submission carries its stamps.
             models.CheckConstraint(
-                condition=~Q(state__in=["submitted", "reviewed", "approved", "published", "filed", "superseded"])
+                condition=~Q(state__in=["submitted", "reviewed", "approved", "published", "reported", "filed",
+                                        "report_returned", "superseded"])
                 | Q(submitted_at__isnull=False, submitted_by__isnull=False),
                 name="catalogue_submitted_stamped",
             ),
             models.CheckConstraint(
-                condition=~Q(state__in=["approved", "published", "filed", "superseded"])
+                condition=~Q(state__in=["approved", "published", "reported", "filed", "report_returned", "superseded"])
                 | Q(approved_at__isnull=False, approved_by__isnull=False),
                 name="catalogue_approved_stamped",
             ),
             models.CheckConstraint(
-                condition=~Q(state__in=["published", "filed", "superseded"]) | Q(published_at__isnull=False),
+                condition=~Q(state__in=["published", "reported", "filed", "report_returned", "superseded"])
+                | Q(published_at__isnull=False),
                 name="catalogue_published_stamped",
             ),
             models.CheckConstraint(
@@ -343,9 +382,9 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
     def route_for(agency: Agency) -> tuple[str, Agency, Agency]:
         """(route, approving agency, oversight government) for a catalogue of ``agency``.
 
-        The nearest government at or above the agency approves. The city government's own
-        departments and development zones go through the city justice bureau; a district's
-        or 西咸新区's catalogue is approved by that government and filed with the city.
+        The nearest government at or above the agency approves, after its own justice bureau
+        reviewed (本级审核批准). A district's or 西咸新区's list is then reported to the government
+        above (the oversight government), whose justice bureau aggregates it (汇总).
         """
         government = agency
         while government is not None and not government.is_government:
@@ -360,18 +399,12 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
     def _has_matters(self) -> bool:
         return self.matters.exists()
 
-    def _on_city_route(self) -> bool:
-        return self.route == self.Route.CITY
-
     def _on_district_route(self) -> bool:
         return self.route == self.Route.DISTRICT
 
-    def _ready_for_approval(self) -> bool:
-        # City route: only after the justice bureau passed it; district route: straight from submission.
-        return (self.route, self.state) in {
-            (self.Route.CITY, self.State.REVIEWED),
-            (self.Route.DISTRICT, self.State.SUBMITTED),
-        }
+    def _reviewed(self) -> bool:
+        # Both routes: the government approves only what its justice bureau has passed.
+        return self.state == self.State.REVIEWED
 
     # --- transitions ---------------------------------------------------------------------------
     @transition(field=state, source=State.DRAFT, target=State.SUBMITTED, conditions=[_has_matters], permission=_is_editor)
@@ -386,14 +419,12 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
     def reopen(self, by):
         pass
 
-    @transition(
-        field=state, source=State.SUBMITTED, target=State.REVIEWED, conditions=[_on_city_route], permission=can_review
-    )
+    @transition(field=state, source=State.SUBMITTED, target=State.REVIEWED, permission=can_review)
     def pass_review(self, by):
         self.reviewed_by = by
 
     @transition(
-        field=state, source=[State.SUBMITTED, State.REVIEWED], target=State.APPROVED, conditions=[_ready_for_approval],
+        field=state, source=[State.SUBMITTED, State.REVIEWED], target=State.APPROVED, conditions=[_reviewed],
         permission=can_approve,
     )
     def approve(self, by):
@@ -404,12 +435,29 @@ class Catalogue(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(
-        field=state, source=State.PUBLISHED, target=State.FILED, conditions=[_on_district_route], permission=can_file
+        field=state, source=[State.PUBLISHED, State.REPORT_RETURNED], target=State.REPORTED,
+        conditions=[_on_district_route], permission=can_report,
     )
-    def file(self, by):
+    def report(self, by):
+        """报送汇总: the district sends its published list to the city justice bureau (again after a return)."""
+        self.reported_by = by
+
+    @transition(
+        field=state, source=State.REPORTED, target=State.AGGREGATED, conditions=[_on_district_route],
+        permission=can_aggregate,
+    )
+    def aggregate(self, by):
+        """已汇总: the city justice bureau takes the reported list into the city-wide list."""
         self.filed_by = by
 
-    @transition(field=state, source=[State.PUBLISHED, State.FILED], target=State.SUPERSEDED)
+    @transition(
+        field=state, source=State.REPORTED, target=State.REPORT_RETURNED, conditions=[_on_district_route],
+        permission=can_aggregate,
+    )
+    def return_report(self, by):
+        """退回并附意见: the city sends the report back; the list stays in force until the district replaces it."""
+
+    @transition(field=state, source=[*PUBLIC_STATES], target=State.SUPERSEDED)
     def supersede(self, by=None):
         pass
 

@@ -1,11 +1,13 @@
 """Every read of the catalogue that depends on who is asking. Views ask here; they never filter models.
 
-Public readers see only the current public versions (published or filed) and, for history,
-superseded ones. Staff see the catalogues of the agencies they are responsible for:
+Public readers see only the current public versions (published, reported to the city, aggregated
+or returned by it) and, for history, superseded ones. Staff see the catalogues they are responsible for:
 
 * an editor — their own agency's versions;
-* a justice reviewer — every catalogue of the government their bureau belongs to (its subtree);
-* a government approver — the catalogues of their government's subtree;
+* a justice reviewer or government approver — every version their government level reviews and
+  approves (``scope.catalogue_review_q``: the city's for city departments and zones, a district's for
+  that district), plus the public versions of the lists lower governments report to them
+  (``scope.catalogue_aggregation_q``: city-wide for 市司法局 and 市政府, nothing for a district);
 * a superuser — everything.
 """
 
@@ -67,7 +69,8 @@ def public_catalogue_stamp() -> str:
     publication by any route (service, admin, data migration, shell) changes it.
     """
     row = Catalogue.objects.filter(state__in=READABLE).aggregate(
-        n=Count("pk"), last=Max("pk"), published=Max("published_at"), filed=Max("filed_at"),
+        n=Count("pk"), last=Max("pk"), published=Max("published_at"), reported=Max("reported_at"),
+        filed=Max("filed_at"),
         superseded=Max("superseded_at"),
     )
     return hashlib.blake2b(repr(sorted(row.items())).encode(), digest_size=8).hexdigest()
@@ -182,9 +185,16 @@ def _scope_q(user) -> Q | None:
     if roles.has_role(user, roles.CATALOGUE_EDITOR):
         q = Q(agency_id=agency.pk)
     if roles.has_role(user, roles.JUSTICE_REVIEWER, roles.GOVERNMENT_APPROVER):
-        wide = scope.catalogue_review_q(user)  # the government tree: for catalogues only, never cases
-        q = wide if q is None else q | wide
+        # Own level: everything it reviews and approves. Lower levels: only once they published their list.
+        for wide in (scope.catalogue_review_q(user),
+                     _and(scope.catalogue_aggregation_q(user), Q(state__in=READABLE))):
+            if wide is not None:
+                q = wide if q is None else q | wide
     return q
+
+
+def _and(q: Q | None, more: Q) -> Q | None:
+    return None if q is None else q & more
 
 
 def staff_catalogues(user) -> QuerySet[Catalogue]:
@@ -277,31 +287,88 @@ def requesting_agencies_for(agency: Agency) -> QuerySet[Agency]:
 
 
 def review_queue(user) -> QuerySet[Catalogue]:
-    """For a justice reviewer: city-route lists waiting for review, district lists waiting to be filed."""
+    """For a justice reviewer: lists of its own government level waiting for review (市级部门、开发区 for
+    市司法局; 本区县 for a district's bureau), and its district's published lists still to be reported."""
+    level = scope.catalogue_review_q(user)
     agency = getattr(user, "agency", None)
-    if agency is None or not agency.is_justice_bureau or not agency.parent_id:
+    if level is None or agency is None or not agency.is_justice_bureau:
         return Catalogue.objects.none()
     return (
-        Catalogue.objects.filter(oversight_government_id=agency.parent_id)
-        .filter(Q(route=Catalogue.Route.CITY, state=Catalogue.State.SUBMITTED)
-                | Q(route=Catalogue.Route.DISTRICT, state=Catalogue.State.PUBLISHED))
+        Catalogue.objects.filter(level)
+        .filter(Q(state=Catalogue.State.SUBMITTED) | _to_report())
         .select_related("agency", "submitted_by").annotate(matter_count=Count("matters")).order_by("submitted_at", "pk")
     )
 
 
+def _to_report() -> Q:
+    """District lists published but not (or no longer) with the city: 待报送市司法局汇总."""
+    return Q(route=Catalogue.Route.DISTRICT, state__in=[Catalogue.State.PUBLISHED, Catalogue.State.REPORT_RETURNED])
+
+
 def approval_queue(user) -> QuerySet[Catalogue]:
-    """For a government approver: lists ready for this government's approval or publication."""
-    agency_id = getattr(user, "agency_id", None)
-    if agency_id is None:
+    """For a government approver: lists its justice bureau passed, approved lists to publish, and (districts)
+    published lists to report to the city or returned by it."""
+    level = scope.catalogue_review_q(user)
+    if level is None:
         return Catalogue.objects.none()
     return (
-        Catalogue.objects.filter(approving_agency_id=agency_id)
-        .filter(Q(route=Catalogue.Route.CITY, state=Catalogue.State.REVIEWED)
-                | Q(route=Catalogue.Route.DISTRICT, state=Catalogue.State.SUBMITTED)
-                | Q(state=Catalogue.State.APPROVED))
+        Catalogue.objects.filter(level)
+        .filter(Q(state__in=[Catalogue.State.REVIEWED, Catalogue.State.APPROVED]) | _to_report())
         .select_related("agency", "submitted_by", "reviewed_by").annotate(matter_count=Count("matters"))
         .order_by("submitted_at", "pk")
     )
+
+
+AGGREGATION_FILTERS = {
+    "reported": (Catalogue.State.REPORTED,),
+    "returned": (Catalogue.State.REPORT_RETURNED,),
+    "aggregated": (Catalogue.State.AGGREGATED,),
+    "not_reported": (Catalogue.State.PUBLISHED,),
+}
+
+
+def aggregation_list(user, status: str = "") -> list[Catalogue]:
+    """For 市司法局: every current list the districts and 西咸新区 published, with its reporting status
+    (待汇总 first), its city-side comments attached as ``comment_list``. ``status`` narrows it
+    (a key of ``AGGREGATION_FILTERS``; anything else means all)."""
+    if not scope.aggregates_catalogues(user):
+        return []
+    reported = scope.catalogue_aggregation_q(user)
+    states = AGGREGATION_FILTERS.get(status) or Catalogue.PUBLIC_STATES
+    order = {Catalogue.State.REPORTED: 0, Catalogue.State.REPORT_RETURNED: 1, Catalogue.State.PUBLISHED: 2,
+             Catalogue.State.AGGREGATED: 3}
+    rows = list(
+        Catalogue.objects.filter(reported, route=Catalogue.Route.DISTRICT, state__in=states)
+        .select_related("agency", "approving_agency", "reported_by", "filed_by")
+        .annotate(matter_count=Count("matters"))
+    )
+    rows.sort(key=lambda c: (order.get(c.state, 9), c.agency.path))
+    return with_comments(rows)
+
+
+def aggregation_counts(user) -> dict[str, int]:
+    """How many current district lists are in each reporting status (for the aggregation page's filters)."""
+    if not scope.aggregates_catalogues(user):
+        return {}
+    rows = (Catalogue.objects.filter(scope.catalogue_aggregation_q(user), route=Catalogue.Route.DISTRICT,
+                                     state__in=Catalogue.PUBLIC_STATES)
+            .values("state").annotate(n=Count("pk")).order_by())
+    by_state = {row["state"]: row["n"] for row in rows}
+    return {key: sum(by_state.get(s, 0) for s in states) for key, states in AGGREGATION_FILTERS.items()}
+
+
+def city_return_comments(catalogue: Catalogue) -> list[CatalogueComment]:
+    """The city justice bureau's comments returning this list's report (shown to the district), newest first."""
+    if catalogue.route != Catalogue.Route.DISTRICT:
+        return []
+    return list(catalogue.comments.filter(action="return_report").select_related("author").order_by("-at", "-pk"))
+
+
+def returned_public_version(user) -> Catalogue | None:
+    """For a district editor: the agency's current list if the city returned its report (退回并附意见)."""
+    if not getattr(user, "agency_id", None):
+        return None
+    return Catalogue.objects.filter(agency_id=user.agency_id, state=Catalogue.State.REPORT_RETURNED).first()
 
 
 def with_comments(catalogues: list[Catalogue]) -> list[Catalogue]:
@@ -344,8 +411,10 @@ def citywide_overview(user) -> dict:
         "totals": [totals[f] for f in MatterField.values],
         "total": sum(totals.values()),
         "allowed_total": sum(c.allowed_count for c in catalogues),
-        "filed": sum(1 for c in catalogues if c.state == Catalogue.State.FILED),
-        "awaiting_filing": sum(
+        "aggregated": sum(1 for c in catalogues if c.state == Catalogue.State.AGGREGATED),
+        "awaiting_aggregation": sum(1 for c in catalogues if c.state == Catalogue.State.REPORTED),
+        "returned": sum(1 for c in catalogues if c.state == Catalogue.State.REPORT_RETURNED),
+        "not_reported": sum(
             1 for c in catalogues if c.route == Catalogue.Route.DISTRICT and c.state == Catalogue.State.PUBLISHED
         ),
     }

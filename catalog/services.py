@@ -30,14 +30,17 @@ from .models import (
 )
 
 __all__ = [
-    "CatalogueError", "add_service", "approve", "confirm_import", "delete_matter", "file", "import_matters", "stage_import", "pass_review", "publish", "record_basis_reason", "reopen",
-    "return_for_changes", "save_matter", "start_version", "submit",
+    "CatalogueError", "add_service", "aggregate", "approve", "confirm_import", "delete_matter", "import_matters",
+    "pass_review", "publish", "record_basis_reason", "reopen", "report", "return_for_changes", "return_report",
+    "save_matter", "stage_import", "start_version", "submit",
 ]
 
 S = Catalogue.State
 # The timestamp each transition sets (pairs, since bandit B105 takes a "pass_review" dict key for a password).
 STAMPS = dict([("submit", "submitted_at"), ("pass_review", "reviewed_at"), ("approve", "approved_at"),
-               ("publish", "published_at"), ("file", "filed_at")])
+               ("publish", "published_at"), ("report", "reported_at"), ("aggregate", "filed_at")])
+# Steps of the district route's reporting (报送汇总), refused on the city route with one message.
+REPORTING_STEPS = ("report", "aggregate", "return_report")
 
 
 
@@ -364,12 +367,11 @@ def unexplained_low_basis(catalogue: Catalogue) -> list[str]:
 
 
 def may_explain_basis(catalogue: Catalogue, user) -> bool:
-    """A justice-bureau reviewer of the government that approves or oversees this catalogue."""
+    """A justice-bureau reviewer of the government that approves this catalogue (the one that reviews it)."""
     agency = getattr(user, "agency", None)
     return bool(
         user and user.is_authenticated and agency is not None and roles.has_role(user, roles.JUSTICE_REVIEWER)
-        and agency.is_justice_bureau
-        and agency.parent_id in (catalogue.oversight_government_id, catalogue.approving_agency_id)
+        and agency.is_justice_bureau and agency.parent_id == catalogue.approving_agency_id
     )
 
 
@@ -411,10 +413,10 @@ def _transition(name: str, *, actor, catalogue: Catalogue, comment: str = "", re
         if not can_proceed(method):
             if name == "submit":
                 raise CatalogueError(_("清单中还没有证明事项，不能报送。"))
-            if name == "file":
+            if name in REPORTING_STEPS:
                 raise CatalogueError(_("只有区县、西咸新区的清单需要报送市司法局汇总。"))
             if name == "approve":
-                raise CatalogueError(_("市级部门和开发区的清单须先经司法局审核通过，才能批准。"))
+                raise CatalogueError(_("清单须先经本级司法局审核通过，才能批准。"))
             raise CatalogueError(_("当前不能%(action)s。") % {"action": label})
         if not has_transition_perm(method, actor):
             raise CatalogueError(_("您无权对该清单执行“%(action)s”。") % {"action": label})
@@ -426,6 +428,8 @@ def _transition(name: str, *, actor, catalogue: Catalogue, comment: str = "", re
             raise CatalogueError(_("告知内容不完整，不能报送：") + "；".join(problems))
         if comment_required and not comment:
             raise CatalogueError(_("请填写退回意见，写明需要修改的内容。"))
+        if name == "report" and locked.state == S.REPORT_RETURNED and not comment:
+            raise CatalogueError(_("重新报送时请填写说明，写明对市司法局退回意见的处理情况。"))
         from_state = locked.state
         method(by=actor)
         now = timezone.now()
@@ -481,5 +485,17 @@ def publish(*, actor, catalogue, request=None):
     return _transition("publish", actor=actor, catalogue=catalogue, request=request)
 
 
-def file(*, actor, catalogue, comment="", request=None):
-    return _transition("file", actor=actor, catalogue=catalogue, comment=comment, request=request)
+def report(*, actor, catalogue, comment="", request=None):
+    """报送汇总: a district's published list goes to the city justice bureau (again after a return, with a reply)."""
+    return _transition("report", actor=actor, catalogue=catalogue, comment=comment, request=request)
+
+
+def aggregate(*, actor, catalogue, comment="", request=None):
+    """已汇总: the city justice bureau takes a reported district list into the city-wide list."""
+    return _transition("aggregate", actor=actor, catalogue=catalogue, comment=comment, request=request)
+
+
+def return_report(*, actor, catalogue, comment, request=None):
+    """退回并附意见: the city justice bureau returns a reported list; the district sees the comment."""
+    return _transition("return_report", actor=actor, catalogue=catalogue, comment=comment, request=request,
+                       comment_required=True)

@@ -32,4 +32,5 @@ urlpatterns = [
     path("catalog/review/", views.review_queue, name="review"),
     path("catalog/approve/", views.approval_queue, name="approve"),
     path("catalog/overview/", views.overview, name="overview"),
+    path("catalog/aggregation/", views.aggregation, name="aggregation"),
 ]

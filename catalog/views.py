@@ -6,6 +6,7 @@ from urllib.parse import quote, urlencode
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
-from portal import audit, inputs, pdf, roles, search
+from portal import audit, inputs, pdf, roles, scope, search
 
 from . import diff, importing, selectors, services
 from .forms import (
@@ -180,7 +181,11 @@ def export_json(request):
 def manage(request):
     catalogues = selectors.editor_catalogues(request.user)
     open_version = next((c for c in catalogues if c.state in Catalogue.OPEN_STATES), None)
-    return render(request, "catalog/manage.html", {"catalogues": catalogues, "open_version": open_version})
+    returned = selectors.returned_public_version(request.user)
+    return render(request, "catalog/manage.html", {
+        "catalogues": catalogues, "open_version": open_version, "returned": returned,
+        "city_returns": selectors.city_return_comments(returned)[:1] if returned else [],
+    })
 
 
 @roles.role_required(roles.CATALOGUE_EDITOR)
@@ -201,6 +206,8 @@ def new_version(request):
 
 # Transitions that approve or publish a catalogue need a fresh proof of identity (portal.reauth).
 REAUTH_ACTIONS = ("approve", "publish")
+# Actions whose form carries the comment box (required for the returns, and for a report after a return).
+COMMENTED_ACTIONS = ("return_for_changes", "pass_review", "approve", "report", "aggregate", "return_report")
 
 
 @roles.role_required(*STAFF)
@@ -220,7 +227,10 @@ def _detail(request, catalogue, approval_form=None):
         "catalogue": catalogue, "matters": selectors.catalogue_matters(catalogue),
         "comments": selectors.comment_history(catalogue), "timeline": audit.timeline(catalogue),
         "actions": actions, "others": others, "approval_form": approval_form,
-        "needs_comment": any(name in ("return_for_changes", "pass_review", "approve", "file") for name, _l in actions),
+        "needs_comment": any(name in COMMENTED_ACTIONS for name, _l in actions),
+        "comment_required": catalogue.state == Catalogue.State.REPORT_RETURNED and any(
+            name == "report" for name, _l in actions),
+        "city_returns": selectors.city_return_comments(catalogue),
         "is_editor": roles.has_role(request.user, roles.CATALOGUE_EDITOR) and request.user.agency_id == catalogue.agency_id,
         "problems": services.incomplete_matters(catalogue) if catalogue.is_editable else [],
         "risk_points": selectors.risk_points(catalogue),
@@ -249,7 +259,11 @@ def transition(request, pk, action):
         "approve": lambda: services.approve(actor=request.user, catalogue=catalogue, comment=comment,
                                             publish_now=bool(request.POST.get("publish_now")), request=request),
         "publish": lambda: services.publish(actor=request.user, catalogue=catalogue, request=request),
-        "file": lambda: services.file(actor=request.user, catalogue=catalogue, comment=comment, request=request),
+        "report": lambda: services.report(actor=request.user, catalogue=catalogue, comment=comment, request=request),
+        "aggregate": lambda: services.aggregate(actor=request.user, catalogue=catalogue, comment=comment,
+                                                request=request),
+        "return_report": lambda: services.return_report(actor=request.user, catalogue=catalogue, comment=comment,
+                                                        request=request),
     }
     if action not in calls:
         raise Http404
@@ -257,12 +271,17 @@ def transition(request, pk, action):
         result = calls[action]()
     except CatalogueError as exc:
         messages.error(request, str(exc))
+        if request.POST.get("from") == "aggregation" and action in ("aggregate", "return_report"):
+            return redirect("catalog:aggregation")
     else:
         messages.success(request, _("第%(version)s版清单：%(state)s。") % {
             "version": result.version, "state": result.get_state_display()})
-        if action in ("pass_review", "file", "return_for_changes") and roles.has_role(request.user, roles.JUSTICE_REVIEWER):
+        if action in ("aggregate", "return_report"):
+            return redirect("catalog:aggregation")
+        if action in ("pass_review", "return_for_changes", "report") and roles.has_role(
+                request.user, roles.JUSTICE_REVIEWER):
             return redirect("catalog:review")
-        if action in ("approve", "publish", "return_for_changes") and roles.has_role(
+        if action in ("approve", "publish", "return_for_changes", "report") and roles.has_role(
                 request.user, roles.GOVERNMENT_APPROVER):
             return redirect("catalog:approve")
     return redirect("catalog:catalogue", pk=catalogue.pk)
@@ -452,8 +471,20 @@ def basis_reason(request, matter_pk):
 def review_queue(request):
     queue = selectors.with_comments(list(selectors.review_queue(request.user)))
     return render(request, "catalog/queue.html", {
-        "queue": queue,
+        "queue": queue, "aggregates": scope.aggregates_catalogues(request.user),
         "title": _("清单审核"), "kind": "review",
+    })
+
+
+@roles.role_required(roles.JUSTICE_REVIEWER)
+def aggregation(request):
+    """市司法局: the lists the districts and 西咸新区 reported (报送汇总), by status; mark 已汇总 or return."""
+    if not scope.aggregates_catalogues(request.user):
+        raise PermissionDenied
+    status = request.GET.get("status") if request.GET.get("status") in selectors.AGGREGATION_FILTERS else ""
+    return render(request, "catalog/aggregation.html", {
+        "rows": selectors.aggregation_list(request.user, status), "counts": selectors.aggregation_counts(request.user),
+        "status": status, "form": CommentForm(),
     })
 
 

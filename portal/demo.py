@@ -44,6 +44,8 @@ AGENCIES = [
     ("610113-RSJ", "西安市雁塔区人力资源和社会保障局", K.DEPARTMENT, L.COUNTY, "610113"),
     ("610113-XZL", "西安市雁塔区小寨路街道办事处", K.TOWNSHIP, L.TOWNSHIP, "610113"),
     ("610116-MZJ", "西安市长安区民政局", K.DEPARTMENT, L.COUNTY, "610116"),
+    ("610116-SFJ", "西安市长安区司法局", K.JUSTICE_BUREAU, L.COUNTY, "610116"),
+    ("610100-XXXQ-SFJ", "西咸新区司法局", K.JUSTICE_BUREAU, L.CITY, "610100-XXXQ"),
 ]
 
 # (username, full name, role, agency code)
@@ -64,6 +66,8 @@ STAFF = [
     ("yanta_clerk", "冯磊（雁塔区窗口）", roles.WINDOW_CLERK, "610113-SPJ"),
     ("yanta_editor", "许婷（雁塔区清单编制）", roles.CATALOGUE_EDITOR, "610113-SCJ"),
     ("yanta_approver", "何军（雁塔区政府审批）", roles.GOVERNMENT_APPROVER, "610113"),
+    # §二(一) 本级审核批准: the district's own justice bureau reviews the district's lists.
+    ("yanta_reviewer", "杜鹃（雁塔区司法局审核）", roles.JUSTICE_REVIEWER, "610113-SFJ"),
     ("yanta_supervisor", "马超（雁塔区督查）", roles.SUPERVISOR, "610113"),
 ]
 

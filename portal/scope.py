@@ -6,9 +6,11 @@ One function per duty; the apps' selectors ask here and nowhere else.
   信用记录): the staff member's *own agency* only, plus what is explicitly routed to it — the caller
   filters on the routing field (an assistance request's ``to_agency``, a ticket's handling ``agency``).
   No government, no justice bureau handles another agency's cases.
-* **Catalogue review and approval** (清单审核、批准): the government tree (``Agency.scope_root``): a
-  justice bureau reviews, and its government approves, every department's catalogue under that
-  government. This wide view is for catalogues only.
+* **Catalogue review and approval** (清单审核、批准, 本级审核批准): a justice bureau reviews, and its
+  government approves, the catalogues whose approving government is that government — the city's
+  for city departments and development zones, a district's for that district (never another district's).
+* **Catalogue aggregation** (清单汇总): the justice bureau of a government receives the lists its lower
+  governments (区县、西咸新区) approved, published and reported (报送汇总) — city-wide for 市司法局.
 * **Supervision** (监督): supervisors read over the same tree — read-only, never acting — and every
   time one opens a case of an agency other than their own, an ``AuditEvent`` says so
   (``note_supervisory_read``). The justice bureau's supervisors get this view because the plan makes
@@ -47,13 +49,43 @@ def handles_cases_of(user, agency) -> bool:
     return own_id is not None and agency_id is not None and own_id == agency_id
 
 
-# --- catalogue review ----------------------------------------------------------------------------
-def catalogue_review_q(user, field: str = "agency") -> Q | None:
-    """Catalogues a justice reviewer or government approver follows: its government's tree."""
+# --- catalogue review, approval and aggregation -------------------------------------------------
+def _government(user):
+    """The government a justice reviewer or approver acts for: its own (a government) or its bureau's parent."""
     agency = _agency(user)
     if agency is None:
         return None
-    return Q(**{f"{field}__path__startswith": agency.scope_root().path})
+    root = agency.scope_root()
+    return root if root.is_government else None
+
+
+def catalogue_review_q(user, field: str = "approving_agency") -> Q | None:
+    """Catalogues this user's government level reviews and approves (本级审核批准): ``field`` is the
+    catalogue's approving government. ``None`` for staff of no government level."""
+    government = _government(user)
+    if government is None:
+        return None
+    return Q(**{f"{field}_id": government.pk})
+
+
+def catalogue_aggregation_q(user, reported_to: str = "oversight_government",
+                            approved_by: str = "approving_agency") -> Q | None:
+    """Catalogues lower governments report to this user's government for aggregation (报送汇总): reported
+    to it, approved by another government. City-wide for the city; nothing for a district."""
+    government = _government(user)
+    if government is None:
+        return None
+    return Q(**{f"{reported_to}_id": government.pk}) & ~Q(**{f"{approved_by}_id": government.pk})
+
+
+def aggregates_catalogues(user) -> bool:
+    """Whether the user is a justice reviewer of a government that lower governments report their lists to."""
+    agency = _agency(user)
+    government = _government(user)
+    return bool(
+        government is not None and agency.is_justice_bureau and roles.has_role(user, roles.JUSTICE_REVIEWER)
+        and government.children.filter(kind__in=agency.GOVERNMENT_KINDS).exists()
+    )
 
 
 # --- supervision ---------------------------------------------------------------------------------

@@ -81,6 +81,36 @@ def district_approver(district_government):
 
 
 @pytest.fixture
+def district_reviewer(district_justice_bureau):
+    """雁塔区司法局's reviewer: reviews the district's lists (本级审核)."""
+    return StaffFactory(full_name="杜鹃", agency=district_justice_bureau, roles=[roles.JUSTICE_REVIEWER])
+
+
+@pytest.fixture
+def district_walk(district_editor, district_reviewer, district_approver, reviewer):
+    """Move a district catalogue along the district route up to ``state`` (the city's ``reviewer`` aggregates)."""
+
+    def go(catalogue, state):
+        order = ["submitted", "reviewed", "approved", "published", "reported", "filed"]
+        steps = {
+            "submitted": lambda c: services.submit(actor=district_editor, catalogue=c),
+            "reviewed": lambda c: services.pass_review(actor=district_reviewer, catalogue=c),
+            "approved": lambda c: services.approve(actor=district_approver, catalogue=c),
+            "published": lambda c: services.publish(actor=district_approver, catalogue=c),
+            "reported": lambda c: services.report(actor=district_approver, catalogue=c),
+            "filed": lambda c: services.aggregate(actor=reviewer, catalogue=c),
+        }
+        if state == "report_returned":
+            return services.return_report(actor=reviewer, catalogue=go(catalogue, "reported"),
+                                          comment="请核对第1项的核查时限后重新报送。")
+        for step in order[: order.index(state) + 1]:
+            catalogue = steps[step](catalogue)
+        return catalogue
+
+    return go
+
+
+@pytest.fixture
 def other_editor(other_agency):
     return StaffFactory(full_name="冯磊", agency=other_agency, roles=[roles.CATALOGUE_EDITOR])
 

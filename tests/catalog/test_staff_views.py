@@ -148,25 +148,34 @@ def test_skipping_a_step_through_the_page_is_refused_with_a_message(client, draf
     client.post(f"/catalog/manage/{draft.pk}/submit/")
     client.force_login(approver)
     response = client.post(f"/catalog/manage/{draft.pk}/approve/", {"publish_now": "1"})
-    assert "须先经司法局审核" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "须先经本级司法局审核" in " ".join(str(m) for m in get_messages(response.wsgi_request))
     assert state(draft) == "submitted"
     assert client.post(f"/catalog/manage/{draft.pk}/explode/").status_code == 404
 
 
-def test_the_district_route_and_filing_through_the_pages(
-    client, district_draft, district_editor, district_approver, reviewer
+def test_the_district_route_and_aggregation_through_the_pages(
+    client, district_draft, district_editor, district_reviewer, district_approver, reviewer
 ):
     client.force_login(district_editor)
     client.post(f"/catalog/manage/{district_draft.pk}/submit/")
+    client.force_login(reviewer)
+    assert "雁塔区" not in client.get("/catalog/review/").content.decode()
+    client.force_login(district_reviewer)
+    assert "雁塔区" in client.get("/catalog/review/").content.decode()
+    response = client.post(f"/catalog/manage/{district_draft.pk}/pass_review/", {"comment": "同意"})
+    assert response["Location"] == "/catalog/review/" and state(district_draft) == "reviewed"
     client.force_login(district_approver)
     assert "雁塔区" in client.get("/catalog/approve/").content.decode()
     client.post(f"/catalog/manage/{district_draft.pk}/approve/", {"publish_now": "1"})
+    assert "查看并报送汇总" in client.get("/catalog/approve/").content.decode()
+    client.post(f"/catalog/manage/{district_draft.pk}/report/")
+    assert state(district_draft) == "reported"
     client.force_login(reviewer)
-    assert "查看并登记汇总" in client.get("/catalog/review/").content.decode()
-    client.post(f"/catalog/manage/{district_draft.pk}/file/")
-    assert state(district_draft) == "filed"
+    assert "西安市雁塔区市场监督管理局" in client.get("/catalog/aggregation/?status=reported").content.decode()
+    response = client.post(f"/catalog/manage/{district_draft.pk}/aggregate/", {"from": "aggregation"})
+    assert response["Location"] == "/catalog/aggregation/" and state(district_draft) == "filed"
     overview = client.get("/catalog/overview/").content.decode()
-    assert "西安市雁塔区市场监督管理局" in overview and "区县已报送汇总 <strong>1</strong>" in overview
+    assert "西安市雁塔区市场监督管理局" in overview and "区县清单已汇总 <strong>1</strong>" in overview
 
 
 def test_the_catalogue_page_shows_the_timeline_and_a_diff_link(client, published, editor, django_assert_max_num_queries):

@@ -31,17 +31,24 @@ def test_a_city_department_catalogue_goes_through_justice_review_then_city_appro
                        "catalog.publish"]
 
 
-def test_a_district_catalogue_is_approved_by_the_district_government_and_filed_with_the_city(
-    district_draft, district_editor, district_approver, reviewer
+def test_a_district_catalogue_is_reviewed_by_the_district_bureau_approved_by_the_district_and_reported_to_the_city(
+    district_draft, district_editor, district_reviewer, district_approver, reviewer
 ):
     assert district_draft.route == Catalogue.Route.DISTRICT
     assert district_draft.approving_agency.code == "610113"
     assert district_draft.oversight_government.code == "610100"
     c = services.submit(actor=district_editor, catalogue=district_draft)
+    c = services.pass_review(actor=district_reviewer, catalogue=c, comment="依据、告知内容齐全")
+    assert c.state == S.REVIEWED and c.reviewed_by == district_reviewer
     c = services.approve(actor=district_approver, catalogue=c, publish_now=True)
-    assert c.state == S.PUBLISHED
-    c = services.file(actor=reviewer, catalogue=c, comment="已汇总")
-    assert c.state == S.FILED and c.filed_by == reviewer and c.filed_at
+    assert c.state == S.PUBLISHED and c.is_public
+    c = services.report(actor=district_approver, catalogue=c)
+    assert c.state == S.REPORTED and c.reported_by == district_approver and c.reported_at and c.is_public
+    c = services.aggregate(actor=reviewer, catalogue=c, comment="已汇总")
+    assert c.state == S.AGGREGATED and c.filed_by == reviewer and c.filed_at and c.is_public
+    actions = [e.action for e in audit.timeline(c)]
+    assert actions == ["catalog.version_started", "catalog.submit", "catalog.pass_review", "catalog.approve",
+                       "catalog.publish", "catalog.report", "catalog.aggregate"]
 
 
 def test_the_reviewer_returns_with_a_comment_and_the_editor_fixes_and_resubmits(draft, editor, reviewer):
@@ -106,19 +113,22 @@ def test_a_district_justice_bureau_may_not_review_a_city_catalogue(draft, walk, 
 
 def test_a_city_catalogue_cannot_skip_justice_review(draft, walk, approver):
     c = walk(draft, "submitted")
-    with pytest.raises(CatalogueError, match="须先经司法局审核"):
+    with pytest.raises(CatalogueError, match="须先经本级司法局审核"):
         services.approve(actor=approver, catalogue=c)
     assert state(c) == S.SUBMITTED
 
 
-def test_a_district_catalogue_has_no_justice_review_and_a_city_catalogue_is_never_filed(
-    district_draft, district_editor, reviewer, published
+def test_a_district_catalogue_is_not_reviewed_by_the_city_and_a_city_catalogue_is_never_reported(
+    district_draft, district_editor, district_approver, reviewer, approver, published
 ):
     c = services.submit(actor=district_editor, catalogue=district_draft)
-    with pytest.raises(CatalogueError):
+    with pytest.raises(CatalogueError, match="无权"):
         services.pass_review(actor=reviewer, catalogue=c)
-    with pytest.raises(CatalogueError, match="汇总"):
-        services.file(actor=reviewer, catalogue=published)
+    with pytest.raises(CatalogueError, match="本级司法局审核"):
+        services.approve(actor=district_approver, catalogue=c)
+    for step in (services.report, services.aggregate):
+        with pytest.raises(CatalogueError, match="汇总"):
+            step(actor=approver if step is services.report else reviewer, catalogue=published)
     assert state(c) == S.SUBMITTED and state(published) == S.PUBLISHED
 
 

@@ -9,6 +9,7 @@ import datetime
 import uuid
 
 import pytest
+from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -264,7 +265,7 @@ def test_the_desk_search_goes_by_post_and_ignores_a_query_in_the_url(clerk, serv
 # --- the kernel's one function per duty ------------------------------------------------------------------
 def test_each_duty_has_its_own_scope_case_work_own_agency_review_and_supervision_the_tree(
         city_government, justice_bureau, agency, district_government, district_department, reviewer,
-        justice_supervisor, district_supervisor):
+        justice_supervisor, district_supervisor, district_justice_bureau):
     from portal import scope
     from portal.models import User
 
@@ -278,7 +279,15 @@ def test_each_duty_has_its_own_scope_case_work_own_agency_review_and_supervision
         assert agencies(scope.case_q(clerk)) == {own.code}
         assert [a for a in everyone if scope.handles_cases_of(clerk, a)] == [own]
         assert scope.supervision_q(clerk) is None and not scope.supervises(clerk, own)
-    assert agencies(scope.catalogue_review_q(reviewer)) == {a.code for a in everyone}
     assert agencies(scope.supervision_q(justice_supervisor)) == {a.code for a in everyone}
     assert agencies(scope.supervision_q(district_supervisor)) == {district_government.code, district_department.code}
     assert scope.case_q(CitizenFactory()) is None and not scope.handles_cases_of(CitizenFactory(), agency)
+    # Catalogues: the city's bureau reviews what the city government approves, and aggregates what the
+    # districts report; a district's bureau reviews its district's lists and aggregates nothing.
+    district_reviewer = StaffFactory(agency=district_justice_bureau, roles=[roles.JUSTICE_REVIEWER])
+    assert scope.catalogue_review_q(reviewer) == Q(approving_agency_id=city_government.pk)
+    assert scope.catalogue_review_q(district_reviewer) == Q(approving_agency_id=district_government.pk)
+    assert scope.catalogue_aggregation_q(reviewer) == (Q(oversight_government_id=city_government.pk)
+                                                       & ~Q(approving_agency_id=city_government.pk))
+    assert scope.aggregates_catalogues(reviewer) and not scope.aggregates_catalogues(district_reviewer)
+    assert scope.catalogue_review_q(staff[agency]) is None
