@@ -429,7 +429,7 @@ def _transition(name: str, *, actor, catalogue: Catalogue, comment: str = "", re
         if comment_required and not comment:
             raise CatalogueError(_("请填写退回意见，写明需要修改的内容。"))
         if name == "report" and locked.state == S.REPORT_RETURNED and not comment:
-            raise CatalogueError(_("重新报送时请填写说明，写明对市司法局退回意见的处理情况。"))
+            raise CatalogueError(_("重新报送时请填写处理说明，写明对市司法局退回意见的处理情况。"))
         from_state = locked.state
         method(by=actor)
         now = timezone.now()

@@ -88,10 +88,11 @@ def district_reviewer(district_justice_bureau):
 
 @pytest.fixture
 def district_walk(district_editor, district_reviewer, district_approver, reviewer):
-    """Move a district catalogue along the district route up to ``state`` (the city's ``reviewer`` aggregates)."""
+    """Move a district catalogue along the district route from where it is up to ``state`` (the city's
+    ``reviewer`` aggregates or returns)."""
 
     def go(catalogue, state):
-        order = ["submitted", "reviewed", "approved", "published", "reported", "filed"]
+        order = ["draft", "submitted", "reviewed", "approved", "published", "reported", "filed"]
         steps = {
             "submitted": lambda c: services.submit(actor=district_editor, catalogue=c),
             "reviewed": lambda c: services.pass_review(actor=district_reviewer, catalogue=c),
@@ -103,7 +104,8 @@ def district_walk(district_editor, district_reviewer, district_approver, reviewe
         if state == "report_returned":
             return services.return_report(actor=reviewer, catalogue=go(catalogue, "reported"),
                                           comment="请核对第1项的核查时限后重新报送。")
-        for step in order[: order.index(state) + 1]:
+        catalogue = Catalogue.objects.get(pk=catalogue.pk)
+        for step in order[order.index(catalogue.state) + 1: order.index(state) + 1]:
             catalogue = steps[step](catalogue)
         return catalogue
 
