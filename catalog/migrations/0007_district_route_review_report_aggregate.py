@@ -10,97 +10,220 @@ def stamp_reported_lists(apps, schema_editor):
     """Lists the city already took in ("filed") were reported when they were filed (ADR 0005)."""
     Catalogue = apps.get_model("catalog", "Catalogue")
     for catalogue in Catalogue.objects.filter(state="filed", reported_at__isnull=True):
-        Catalogue.objects.filter(pk=catalogue.pk).update(reported_at=catalogue.filed_at or catalogue.published_at)
+        Catalogue.objects.filter(pk=catalogue.pk).update(
+            reported_at=catalogue.filed_at or catalogue.published_at
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0006_merge_risks_promise'),
-        ('portal', '0009_service_standards_role'),
+        ("catalog", "0006_merge_risks_promise"),
+        ("portal", "0009_service_standards_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='catalogue',
-            name='catalogue_one_public_per_agency',
+            model_name="catalogue",
+            name="catalogue_one_public_per_agency",
         ),
         migrations.RemoveConstraint(
-            model_name='catalogue',
-            name='catalogue_state_valid',
+            model_name="catalogue",
+            name="catalogue_state_valid",
         ),
         migrations.RemoveConstraint(
-            model_name='catalogue',
-            name='catalogue_review_only_on_city_route',
+            model_name="catalogue",
+            name="catalogue_review_only_on_city_route",
         ),
         migrations.RemoveConstraint(
-            model_name='catalogue',
-            name='catalogue_filing_only_on_district_route',
+            model_name="catalogue",
+            name="catalogue_filing_only_on_district_route",
         ),
         migrations.RemoveConstraint(
-            model_name='catalogue',
-            name='catalogue_submitted_stamped',
+            model_name="catalogue",
+            name="catalogue_submitted_stamped",
         ),
         migrations.RemoveConstraint(
-            model_name='catalogue',
-            name='catalogue_approved_stamped',
+            model_name="catalogue",
+            name="catalogue_approved_stamped",
         ),
         migrations.RemoveConstraint(
-            model_name='catalogue',
-            name='catalogue_published_stamped',
+            model_name="catalogue",
+            name="catalogue_published_stamped",
         ),
         migrations.AddField(
-            model_name='catalogue',
-            name='reported_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='报送汇总时间'),
+            model_name="catalogue",
+            name="reported_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="报送汇总时间"),
         ),
         migrations.AddField(
-            model_name='catalogue',
-            name='reported_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报送汇总人'),
+            model_name="catalogue",
+            name="reported_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="报送汇总人",
+            ),
         ),
         migrations.AlterField(
-            model_name='catalogue',
-            name='route',
-            field=models.CharField(choices=[('city', '市级部门、开发区：司法局审核、市政府批准'), ('district', '区县、西咸新区：区司法局审核、本级政府批准、报送市司法局汇总')], max_length=10, verbose_name='审批路径'),
+            model_name="catalogue",
+            name="route",
+            field=models.CharField(
+                choices=[
+                    ("city", "市级部门、开发区：司法局审核、市政府批准"),
+                    ("district", "区县、西咸新区：区司法局审核、本级政府批准、报送市司法局汇总"),
+                ],
+                max_length=10,
+                verbose_name="审批路径",
+            ),
         ),
         migrations.AlterField(
-            model_name='catalogue',
-            name='state',
-            field=django_fsm.FSMField(choices=[('draft', '草稿'), ('submitted', '已报送'), ('returned', '已退回'), ('reviewed', '司法局审核通过'), ('approved', '政府已批准'), ('published', '已公布'), ('reported', '已公布，已报送市司法局汇总'), ('filed', '已公布，市司法局已汇总'), ('report_returned', '已公布，市司法局退回'), ('superseded', '已被新版本替代')], default='draft', max_length=20, protected=True, verbose_name='状态'),
+            model_name="catalogue",
+            name="state",
+            field=django_fsm.FSMField(
+                choices=[
+                    ("draft", "草稿"),
+                    ("submitted", "已报送"),
+                    ("returned", "已退回"),
+                    ("reviewed", "司法局审核通过"),
+                    ("approved", "政府已批准"),
+                    ("published", "已公布"),
+                    ("reported", "已公布，已报送市司法局汇总"),
+                    ("filed", "已公布，市司法局已汇总"),
+                    ("report_returned", "已公布，市司法局退回"),
+                    ("superseded", "已被新版本替代"),
+                ],
+                default="draft",
+                max_length=20,
+                protected=True,
+                verbose_name="状态",
+            ),
         ),
         migrations.RunPython(stamp_reported_lists, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name='catalogue',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['published', 'reported', 'filed', 'report_returned'])), fields=('agency',), name='catalogue_one_public_per_agency'),
+            model_name="catalogue",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state__in", ["published", "reported", "filed", "report_returned"])),
+                fields=("agency",),
+                name="catalogue_one_public_per_agency",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='catalogue',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['draft', 'submitted', 'returned', 'reviewed', 'approved', 'published', 'reported', 'filed', 'report_returned', 'superseded'])), name='catalogue_state_valid'),
+            model_name="catalogue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "state__in",
+                        [
+                            "draft",
+                            "submitted",
+                            "returned",
+                            "reviewed",
+                            "approved",
+                            "published",
+                            "reported",
+                            "filed",
+                            "report_returned",
+                            "superseded",
+                        ],
+                    )
+                ),
+                name="catalogue_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='catalogue',
-            constraint=models.CheckConstraint(condition=models.Q(('route', 'district'), models.Q(models.Q(('state__in', ['reported', 'filed', 'report_returned']), _negated=True), ('reported_at__isnull', True), ('filed_at__isnull', True)), _connector='OR'), name='catalogue_reporting_only_on_district_route'),
+            model_name="catalogue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("route", "district"),
+                    models.Q(
+                        models.Q(("state__in", ["reported", "filed", "report_returned"]), _negated=True),
+                        ("reported_at__isnull", True),
+                        ("filed_at__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="catalogue_reporting_only_on_district_route",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='catalogue',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['reported', 'filed', 'report_returned']), _negated=True), ('reported_at__isnull', False), _connector='OR'), name='catalogue_reported_stamped'),
+            model_name="catalogue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state__in", ["reported", "filed", "report_returned"]), _negated=True),
+                    ("reported_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="catalogue_reported_stamped",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='catalogue',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'filed'), _negated=True), ('filed_at__isnull', False), _connector='OR'), name='catalogue_aggregated_stamped'),
+            model_name="catalogue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "filed"), _negated=True), ("filed_at__isnull", False), _connector="OR"
+                ),
+                name="catalogue_aggregated_stamped",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='catalogue',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['submitted', 'reviewed', 'approved', 'published', 'reported', 'filed', 'report_returned', 'superseded']), _negated=True), models.Q(('submitted_at__isnull', False), ('submitted_by__isnull', False)), _connector='OR'), name='catalogue_submitted_stamped'),
+            model_name="catalogue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        (
+                            "state__in",
+                            [
+                                "submitted",
+                                "reviewed",
+                                "approved",
+                                "published",
+                                "reported",
+                                "filed",
+                                "report_returned",
+                                "superseded",
+                            ],
+                        ),
+                        _negated=True,
+                    ),
+                    models.Q(("submitted_at__isnull", False), ("submitted_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="catalogue_submitted_stamped",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='catalogue',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['approved', 'published', 'reported', 'filed', 'report_returned', 'superseded']), _negated=True), models.Q(('approved_at__isnull', False), ('approved_by__isnull', False)), _connector='OR'), name='catalogue_approved_stamped'),
+            model_name="catalogue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        (
+                            "state__in",
+                            ["approved", "published", "reported", "filed", "report_returned", "superseded"],
+                        ),
+                        _negated=True,
+                    ),
+                    models.Q(("approved_at__isnull", False), ("approved_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="catalogue_approved_stamped",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='catalogue',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['published', 'reported', 'filed', 'report_returned', 'superseded']), _negated=True), ('published_at__isnull', False), _connector='OR'), name='catalogue_published_stamped'),
+            model_name="catalogue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("state__in", ["published", "reported", "filed", "report_returned", "superseded"]),
+                        _negated=True,
+                    ),
+                    ("published_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="catalogue_published_stamped",
+            ),
         ),
     ]

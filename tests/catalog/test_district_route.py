@@ -23,12 +23,23 @@ RETURN_COMMENT = "请核对第1项的核查时限后重新报送。"
 @pytest.fixture
 def changan(city_government):
     """Another district (长安区): its government, justice bureau, reviewer, approver and a department's editor."""
-    government = AgencyFactory(code="610116", name="西安市长安区人民政府", kind=Agency.Kind.DISTRICT_GOVERNMENT,
-                               level=Agency.Level.COUNTY, parent=city_government)
-    bureau = AgencyFactory(code="610116-SFJ", name="西安市长安区司法局", kind=Agency.Kind.JUSTICE_BUREAU,
-                           level=Agency.Level.COUNTY, parent=government)
-    department = AgencyFactory(code="610116-MZJ", name="西安市长安区民政局", level=Agency.Level.COUNTY,
-                               parent=government)
+    government = AgencyFactory(
+        code="610116",
+        name="西安市长安区人民政府",
+        kind=Agency.Kind.DISTRICT_GOVERNMENT,
+        level=Agency.Level.COUNTY,
+        parent=city_government,
+    )
+    bureau = AgencyFactory(
+        code="610116-SFJ",
+        name="西安市长安区司法局",
+        kind=Agency.Kind.JUSTICE_BUREAU,
+        level=Agency.Level.COUNTY,
+        parent=government,
+    )
+    department = AgencyFactory(
+        code="610116-MZJ", name="西安市长安区民政局", level=Agency.Level.COUNTY, parent=government
+    )
     return {
         "reviewer": StaffFactory(full_name="白雪", agency=bureau, roles=[roles.JUSTICE_REVIEWER]),
         "approver": StaffFactory(full_name="沈刚", agency=government, roles=[roles.GOVERNMENT_APPROVER]),
@@ -58,17 +69,26 @@ def test_the_city_returns_a_report_with_comments_the_list_stays_in_force_and_the
     c = services.aggregate(actor=reviewer, catalogue=c)
     assert c.state == S.AGGREGATED
     assert [e.action for e in audit.timeline(c)][-4:] == [
-        "catalog.report", "catalog.return_report", "catalog.report", "catalog.aggregate"]
+        "catalog.report",
+        "catalog.return_report",
+        "catalog.report",
+        "catalog.aggregate",
+    ]
     assert list(CatalogueComment.objects.filter(catalogue=c).values_list("action", flat=True)) == [
-        "return_report", "report"]
+        "return_report",
+        "report",
+    ]
 
 
 def test_after_a_return_a_new_version_goes_through_the_district_route_and_replaces_the_returned_one(
     district_draft, district_walk, district_editor, reviewer
 ):
     returned = district_walk(district_draft, "report_returned")
-    v2 = services.start_version(actor=district_editor, change_kind=Catalogue.ChangeKind.AMENDED,
-                                change_reason="按市司法局意见调整核查时限")
+    v2 = services.start_version(
+        actor=district_editor,
+        change_kind=Catalogue.ChangeKind.AMENDED,
+        change_reason="按市司法局意见调整核查时限",
+    )
     assert v2.route == Catalogue.Route.DISTRICT and v2.matters.count() == 1
     v2 = district_walk(v2, "reported")
     assert state(returned) == S.SUPERSEDED and v2.state == S.REPORTED
@@ -76,7 +96,9 @@ def test_after_a_return_a_new_version_goes_through_the_district_route_and_replac
     assert state(v2) == S.AGGREGATED
 
 
-def test_a_returned_or_aggregated_report_cannot_be_aggregated_or_returned_again(district_draft, district_walk, reviewer):
+def test_a_returned_or_aggregated_report_cannot_be_aggregated_or_returned_again(
+    district_draft, district_walk, reviewer
+):
     c = district_walk(district_draft, "filed")
     for step, kwargs in ((services.aggregate, {}), (services.return_report, {"comment": "x"})):
         with pytest.raises(CatalogueError, match="不能"):
@@ -97,8 +119,12 @@ def test_a_district_list_cannot_be_reported_before_publication_or_approved_befor
     assert state(c) == S.APPROVED
 
 
-@pytest.mark.parametrize("who", ["reviewer", "approver", "changan_reviewer", "changan_approver", "district_editor"])
-def test_only_the_districts_own_justice_bureau_reviews_its_list(district_draft, district_walk, who, request, changan):
+@pytest.mark.parametrize(
+    "who", ["reviewer", "approver", "changan_reviewer", "changan_approver", "district_editor"]
+)
+def test_only_the_districts_own_justice_bureau_reviews_its_list(
+    district_draft, district_walk, who, request, changan
+):
     actors = {"changan_reviewer": changan["reviewer"], "changan_approver": changan["approver"]}
     actor = actors.get(who) or request.getfixturevalue(who)
     c = district_walk(district_draft, "submitted")
@@ -118,9 +144,12 @@ def test_only_the_district_government_approves_its_list(district_draft, district
     assert state(c) == S.REVIEWED
 
 
-@pytest.mark.parametrize("who", ["reviewer", "approver", "district_editor", "changan_reviewer", "changan_approver"])
-def test_only_the_district_government_or_its_bureau_reports_the_list(district_draft, district_walk, who, request,
-                                                                     changan):
+@pytest.mark.parametrize(
+    "who", ["reviewer", "approver", "district_editor", "changan_reviewer", "changan_approver"]
+)
+def test_only_the_district_government_or_its_bureau_reports_the_list(
+    district_draft, district_walk, who, request, changan
+):
     actors = {"changan_reviewer": changan["reviewer"], "changan_approver": changan["approver"]}
     actor = actors.get(who) or request.getfixturevalue(who)
     c = district_walk(district_draft, "published")
@@ -129,10 +158,12 @@ def test_only_the_district_government_or_its_bureau_reports_the_list(district_dr
     assert state(c) == S.PUBLISHED
 
 
-@pytest.mark.parametrize("who", ["district_reviewer", "district_approver", "approver", "changan_reviewer",
-                                 "district_editor"])
-def test_only_the_city_justice_bureau_aggregates_or_returns_a_report(district_draft, district_walk, who, request,
-                                                                     changan):
+@pytest.mark.parametrize(
+    "who", ["district_reviewer", "district_approver", "approver", "changan_reviewer", "district_editor"]
+)
+def test_only_the_city_justice_bureau_aggregates_or_returns_a_report(
+    district_draft, district_walk, who, request, changan
+):
     actor = changan["reviewer"] if who == "changan_reviewer" else request.getfixturevalue(who)
     c = district_walk(district_draft, "reported")
     with pytest.raises(CatalogueError, match="无权"):
@@ -145,13 +176,17 @@ def test_only_the_city_justice_bureau_aggregates_or_returns_a_report(district_dr
 def test_the_district_bureau_not_the_city_records_a_low_basis_reason_for_a_district_list(
     district_draft, district_walk, district_reviewer, reviewer
 ):
-    matter = add_matter(district_draft, name="住所证明", service_name="个体工商户登记",
-                        legal_basis_level="normative_document")
+    matter = add_matter(
+        district_draft, name="住所证明", service_name="个体工商户登记", legal_basis_level="normative_document"
+    )
     district_walk(district_draft, "submitted")
     with pytest.raises(CatalogueError, match="司法局审核人员"):
-        services.record_basis_reason(actor=reviewer, matter=matter, reason="依据市政府规范性文件，暂予保留至上位法明确")
-    services.record_basis_reason(actor=district_reviewer, matter=matter,
-                                 reason="依据市政府规范性文件，暂予保留至上位法明确")
+        services.record_basis_reason(
+            actor=reviewer, matter=matter, reason="依据市政府规范性文件，暂予保留至上位法明确"
+        )
+    services.record_basis_reason(
+        actor=district_reviewer, matter=matter, reason="依据市政府规范性文件，暂予保留至上位法明确"
+    )
     matter.refresh_from_db()
     assert matter.basis_exception_reason.startswith("依据市政府")
 
@@ -179,7 +214,15 @@ def test_the_city_sees_a_district_list_only_once_it_is_published_and_the_distric
 
 
 def test_the_queues_show_the_right_lists_to_the_right_people(
-    draft, district_draft, district_walk, editor, reviewer, approver, district_reviewer, district_approver, changan
+    draft,
+    district_draft,
+    district_walk,
+    editor,
+    reviewer,
+    approver,
+    district_reviewer,
+    district_approver,
+    changan,
 ):
     services.submit(actor=editor, catalogue=draft)
     c = district_walk(district_draft, "submitted")
@@ -188,7 +231,10 @@ def test_the_queues_show_the_right_lists_to_the_right_people(
     assert not selectors.review_queue(changan["reviewer"]).exists()
     c = district_walk(c, "reviewed")
     assert list(selectors.approval_queue(district_approver)) == [c]
-    assert not selectors.approval_queue(approver).exists() and not selectors.approval_queue(changan["approver"]).exists()
+    assert (
+        not selectors.approval_queue(approver).exists()
+        and not selectors.approval_queue(changan["approver"]).exists()
+    )
     c = services.approve(actor=district_approver, catalogue=c, publish_now=True)
     # Published: waiting to be reported, with the district government and its bureau.
     assert list(selectors.approval_queue(district_approver)) == [c]
@@ -197,12 +243,18 @@ def test_the_queues_show_the_right_lists_to_the_right_people(
     c = services.report(actor=district_approver, catalogue=c)
     assert not selectors.approval_queue(district_approver).exists()
     assert [r.pk for r in selectors.aggregation_list(reviewer, "reported")] == [c.pk]
-    assert selectors.aggregation_counts(reviewer) == {"reported": 1, "returned": 0, "aggregated": 0,
-                                                      "not_reported": 0}
+    assert selectors.aggregation_counts(reviewer) == {
+        "reported": 1,
+        "returned": 0,
+        "aggregated": 0,
+        "not_reported": 0,
+    }
     assert selectors.aggregation_list(district_reviewer) == []
     c = services.return_report(actor=reviewer, catalogue=c, comment=RETURN_COMMENT)
     assert list(selectors.approval_queue(district_approver)) == [c]
-    assert [r.comment_list[0].text for r in selectors.aggregation_list(reviewer, "returned")] == [RETURN_COMMENT]
+    assert [r.comment_list[0].text for r in selectors.aggregation_list(reviewer, "returned")] == [
+        RETURN_COMMENT
+    ]
 
 
 # --- pages ---------------------------------------------------------------------------------------------
@@ -243,12 +295,16 @@ def test_the_city_aggregates_and_returns_from_its_aggregation_page(
     response = client.post(f"/catalog/manage/{c.pk}/return_report/", {"comment": "", "from": "aggregation"})
     assert response["Location"] == "/catalog/aggregation/"
     assert "退回意见" in _messages(response) and state(c) == S.REPORTED
-    response = client.post(f"/catalog/manage/{c.pk}/return_report/", {"comment": RETURN_COMMENT,
-                                                                     "from": "aggregation"})
+    response = client.post(
+        f"/catalog/manage/{c.pk}/return_report/", {"comment": RETURN_COMMENT, "from": "aggregation"}
+    )
     assert response["Location"] == "/catalog/aggregation/" and state(c) == S.REPORT_RETURNED
     page = client.get("/catalog/aggregation/?status=returned").content.decode()
     assert RETURN_COMMENT in page and "登记已汇总" not in page
-    assert "西安市雁塔区市场监督管理局" not in client.get("/catalog/aggregation/?status=aggregated").content.decode()
+    assert (
+        "西安市雁塔区市场监督管理局"
+        not in client.get("/catalog/aggregation/?status=aggregated").content.decode()
+    )
 
 
 def test_the_aggregation_page_in_english(client, district_draft, district_walk, reviewer):
@@ -260,13 +316,23 @@ def test_the_aggregation_page_in_english(client, district_draft, district_walk, 
 
 # Authorisation matrix for the new page and steps: who gets what.
 AGGREGATION_PAGE = {
-    "anonymous": "login", "citizen": 403, "clerk": 403, "editor": 403, "approver": 403, "district_editor": 403,
-    "district_approver": 403, "district_reviewer": 403, "changan_reviewer": 403, "reviewer": 200,
+    "anonymous": "login",
+    "citizen": 403,
+    "clerk": 403,
+    "editor": 403,
+    "approver": 403,
+    "district_editor": 403,
+    "district_approver": 403,
+    "district_reviewer": 403,
+    "changan_reviewer": 403,
+    "reviewer": 200,
 }
 
 
 @pytest.mark.parametrize("who,expected", AGGREGATION_PAGE.items())
-def test_only_the_city_justice_bureau_opens_the_aggregation_page(client, who, expected, request, changan, district_reviewer):
+def test_only_the_city_justice_bureau_opens_the_aggregation_page(
+    client, who, expected, request, changan, district_reviewer
+):
     if who != "anonymous":
         user = changan["reviewer"] if who == "changan_reviewer" else request.getfixturevalue(who)
         client.force_login(user)
@@ -279,12 +345,22 @@ def test_only_the_city_justice_bureau_opens_the_aggregation_page(client, who, ex
 
 # (state the list is in, actor) → status of the list's page; 404 = not in the actor's scope.
 DETAIL_MATRIX = [
-    ("submitted", "district_reviewer", 200), ("submitted", "district_approver", 200),
-    ("submitted", "district_editor", 200), ("submitted", "reviewer", 404), ("submitted", "approver", 404),
-    ("submitted", "changan_reviewer", 404), ("submitted", "changan_approver", 404),
-    ("submitted", "changan_editor", 404), ("submitted", "editor", 404), ("submitted", "clerk", 403),
-    ("reported", "reviewer", 200), ("reported", "approver", 200), ("reported", "changan_reviewer", 404),
-    ("reported", "changan_approver", 404), ("reported", "editor", 404), ("reported", "citizen", 403),
+    ("submitted", "district_reviewer", 200),
+    ("submitted", "district_approver", 200),
+    ("submitted", "district_editor", 200),
+    ("submitted", "reviewer", 404),
+    ("submitted", "approver", 404),
+    ("submitted", "changan_reviewer", 404),
+    ("submitted", "changan_approver", 404),
+    ("submitted", "changan_editor", 404),
+    ("submitted", "editor", 404),
+    ("submitted", "clerk", 403),
+    ("reported", "reviewer", 200),
+    ("reported", "approver", 200),
+    ("reported", "changan_reviewer", 404),
+    ("reported", "changan_approver", 404),
+    ("reported", "editor", 404),
+    ("reported", "citizen", 403),
 ]
 
 
@@ -293,24 +369,40 @@ def test_the_district_lists_page_is_open_to_its_district_and_to_the_city_only_on
     client, district_draft, district_walk, at, who, expected, request, changan
 ):
     c = district_walk(district_draft, at)
-    user = changan[who.removeprefix("changan_")] if who.startswith("changan_") else request.getfixturevalue(who)
+    user = (
+        changan[who.removeprefix("changan_")] if who.startswith("changan_") else request.getfixturevalue(who)
+    )
     client.force_login(user)
     assert client.get(f"/catalog/manage/{c.pk}/").status_code == expected
 
 
-@pytest.mark.parametrize("who", ["district_reviewer", "district_approver", "district_editor", "changan_reviewer",
-                                 "changan_approver", "editor", "approver"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "district_reviewer",
+        "district_approver",
+        "district_editor",
+        "changan_reviewer",
+        "changan_approver",
+        "editor",
+        "approver",
+    ],
+)
 def test_nobody_but_the_city_justice_bureau_aggregates_or_returns_through_the_page(
     client, district_draft, district_walk, who, request, changan
 ):
     c = district_walk(district_draft, "reported")
-    user = changan[who.removeprefix("changan_")] if who.startswith("changan_") else request.getfixturevalue(who)
+    user = (
+        changan[who.removeprefix("changan_")] if who.startswith("changan_") else request.getfixturevalue(who)
+    )
     client.force_login(user)
     for action in ("aggregate", "return_report"):
         response = client.post(f"/catalog/manage/{c.pk}/{action}/", {"comment": "意见"})
         assert response.status_code in (302, 403, 404)
         assert state(c) == S.REPORTED
-    assert not CatalogueComment.objects.filter(catalogue=c, action__in=["aggregate", "return_report"]).exists()
+    assert not CatalogueComment.objects.filter(
+        catalogue=c, action__in=["aggregate", "return_report"]
+    ).exists()
 
 
 def test_the_action_buttons_on_a_district_list_follow_the_step_and_the_person(
