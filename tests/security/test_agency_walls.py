@@ -37,17 +37,20 @@ def service(agency, justice_bureau, city_government):
 
 
 @pytest.fixture
-def yanta_service(district_department, district_government):
-    """雁塔区人社局's published service (district route: the district government approves)."""
+def yanta_service(district_department, district_government, district_justice_bureau):
+    """雁塔区人社局's published service (district route: the district's justice bureau reviews, its government
+    approves)."""
     from catalog import services as catalog
     from tests.verification.factories import MATTERS, add_matter, service_of
 
     editor = StaffFactory(agency=district_department, roles=[roles.CATALOGUE_EDITOR])
+    reviewer = StaffFactory(agency=district_justice_bureau, roles=[roles.JUSTICE_REVIEWER])
     approver = StaffFactory(agency=district_government, roles=[roles.GOVERNMENT_APPROVER])
     catalogue = catalog.start_version(actor=editor)
     for name, (methods, days) in MATTERS.items():
         add_matter(catalogue, name, methods, days)
     catalogue = catalog.submit(actor=editor, catalogue=catalogue)
+    catalogue = catalog.pass_review(actor=reviewer, catalogue=catalogue)
     catalogue = catalog.approve(actor=approver, catalogue=catalogue)
     return service_of(catalog.publish(actor=approver, catalogue=catalogue))
 
