@@ -3,7 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal import roles
+from portal import roles, scope
 
 # (label, url name, roles that see it; empty = everyone)
 PUBLIC_LINKS = [
@@ -37,6 +37,12 @@ WORKSPACE_LINKS = {
     roles.SERVICE_STANDARDS_OFFICER: [(_("窗口服务标准与投诉跟踪"), "complaints:standards")],
 }
 
+# Links a role sees only when it holds the duty: (label, url name, predicate on the user).
+DUTY_LINKS = {
+    # 区县清单汇总: only 市司法局's reviewers, to whom the districts report their lists.
+    roles.JUSTICE_REVIEWER: [(_("区县清单汇总"), "catalog:aggregation", scope.aggregates_catalogues)],
+}
+
 
 def url_or_none(name: str) -> str | None:
     try:
@@ -56,5 +62,7 @@ def workspace_links(user):
     for role_name, role in roles.ROLES.items():
         if role_name in names:
             links = [(label, url) for label, name in WORKSPACE_LINKS.get(role_name, []) if (url := url_or_none(name))]
+            links += [(label, url) for label, name, holds in DUTY_LINKS.get(role_name, [])
+                      if holds(user) and (url := url_or_none(name))]
             sections.append((role, links))
     return sections

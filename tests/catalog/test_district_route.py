@@ -418,3 +418,13 @@ def test_the_action_buttons_on_a_district_list_follow_the_step_and_the_person(
     client.force_login(district_reviewer)
     body = client.get(f"/catalog/manage/{c.pk}/").content.decode()
     assert "登记已汇总" not in body and "退回并附意见" not in body
+
+
+def test_the_workspace_links_the_aggregation_page_for_the_city_justice_bureau_only(
+    client, reviewer, district_reviewer
+):
+    client.force_login(reviewer)
+    assert "/catalog/aggregation/" in client.get("/workspace/").content.decode()
+    client.force_login(district_reviewer)
+    body = client.get("/workspace/").content.decode()
+    assert "/catalog/review/" in body and "/catalog/aggregation/" not in body
