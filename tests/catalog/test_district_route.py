@@ -428,3 +428,12 @@ def test_the_workspace_links_the_aggregation_page_for_the_city_justice_bureau_on
     client.force_login(district_reviewer)
     body = client.get("/workspace/").content.decode()
     assert "/catalog/review/" in body and "/catalog/aggregation/" not in body
+
+
+def test_the_public_sees_a_returned_district_list_as_published_and_in_force(
+    client, district_draft, district_walk
+):
+    c = district_walk(district_draft, "report_returned")
+    body = client.get(f"/catalog/agencies/{c.agency_id}/versions/").content.decode()
+    assert "已公布" in body and "退回" not in body and "汇总" not in body
+    assert "企业登记住所场地证明" in client.get("/catalog/").content.decode()
