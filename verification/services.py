@@ -716,7 +716,7 @@ def _dispose(task, application, commitment, d, user, request):
         record = credit.record_false_commitment(
             task.subject, commitment.letter_number, disposition.severity,
             {"number": disposition.decision_number, "date": _today(), "agency": task.agency,
-             "facts": reason + " " + task.conclusion, "basis": task.matter.legal_basis},
+             "facts": reason + " " + task.conclusion, "basis": disposition.legal_basis},
             actor=user,
         )
         Disposition.objects.filter(pk=disposition.pk).update(credit_record_id=record.pk)

@@ -123,6 +123,7 @@ def test_false_after_approval_revokes_records_credit_blacklists_and_tells_the_re
     public = open_as()
     public.goto("/credit/blacklist/")
     public.get_by_text("西人社核〔2026〕31号").first.wait_for()
+    assert BASIS in public.content()  # the finding cites the disposition's legal basis
     check_page(public, "blacklist")
 
     # 4. The reporter tracks the report with number and code and reads the outcome.

@@ -126,6 +126,13 @@ def test_staff_and_citizen_see_basis_numbers_and_referral_but_the_citizen_not_th
     assert "内部核查笔记" not in page
 
 
+def test_the_credit_record_cites_the_dispositions_legal_basis(claimed, verifier):
+    from credit.models import DishonestyRecord
+
+    _false(claimed, verifier)
+    assert DishonestyRecord.objects.get(commitment_ref=claimed.commitment.letter_number).basis == BASIS
+
+
 def test_an_unrelated_case_page_shows_no_disposition_panel(client, citizen, planned):
     client.force_login(citizen)
     page = client.get(reverse("commitments:application", args=[planned.pk])).content.decode()
