@@ -136,3 +136,41 @@ def test_false_after_approval_revokes_records_credit_blacklists_and_tells_the_re
     assert "正在核查" not in public.content()
     assert Ticket.objects.get(pk=ticket.pk).referral == "opened"
     check_page(public, "reporter-tracker")
+
+
+def test_rectification_proof_from_the_case_page_and_the_justice_bureaus_penalty_list(
+        open_as, check_page, agency, justice_bureau, city_government, clerk, verifier, reviewer, tmp_path):
+    from tests.verification.factories import accepted_application, publish_catalogue, service_of
+    from verification import services
+    from verification.models import VerificationPolicy, VerificationTask
+
+    VerificationPolicy.objects.filter(level="A").update(sample_percent=100)
+    service = service_of(publish_catalogue(agency, justice_bureau, city_government))
+    wang = CitizenFactory(full_name="王芳", subject=SubjectFactory(name="王芳", id_number="610113198507150027"))
+    application = accepted_application(service, clerk, wang)
+    services.plan_application(application.pk)
+    task = VerificationTask.objects.get(application=application, method="data_sharing")
+    services.claim(user=verifier, task_id=task.pk)
+    services.conclude(user=verifier, task_id=task.pk, result="false", conclusion="户籍系统查无记录。", disposition={
+        "rectify": True, "rectify_days": 5, "penalty": True, "penalty_note": "警告", "severity": "minor",
+        "decision_number": "西人社核〔2026〕41号", "legal_basis": BASIS, "document_number": "西人社整〔2026〕41号"})
+
+    # The applicant hands in the rectification proof from the case page.
+    proof = tmp_path / "整改证明.pdf"
+    proof.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    citizen = open_as(wang)
+    citizen.goto(reverse("commitments:application", args=[application.pk]))
+    citizen.locator("#dispositions").wait_for()
+    check_page(citizen, "citizen-rectification-order")
+    citizen.get_by_label("整改证明材料").set_input_files(str(proof))
+    citizen.get_by_role("button", name="提交整改证明材料").click()
+    citizen.get_by_text("整改证明材料已提交，核查人员将进行整改复查。").wait_for()
+    check_page(citizen, "citizen-rectification-handed-in")
+
+    # The justice bureau sees the matter penalised without a penalty basis, with its cases.
+    bureau = open_as(reviewer)
+    bureau.goto("/verification/legislative/")
+    bureau.get_by_role("link", name="无犯罪记录证明").click()
+    bureau.get_by_text(application.number).wait_for()
+    assert "西人社整〔2026〕41号" in bureau.content()
+    check_page(bureau, "justice-penalty-cases")
