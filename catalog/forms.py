@@ -78,15 +78,15 @@ class MatterForm(forms.ModelForm):
             "seq", "name", "service", "field", "legal_basis_name", "legal_basis_number", "legal_basis_article",
             "legal_basis_level", "requesting_agency", "issuing_unit", "exercise_level", "commitment_allowed",
             "exclusion_category", "exclusion_reason", "proof_content", "commitment_content", "liability_civil",
-            "liability_administrative", "liability_criminal", "verification_methods", "verification_days",
-            "verification_standard", "credit_rule", "high_risk", "annual_volume", "verification_factors",
+            "liability_administrative", "liability_criminal", "penalty_basis", "verification_methods",
+            "verification_days", "verification_standard", "credit_rule", "high_risk", "annual_volume", "verification_factors",
             "publicity_required", "publicity_place", "publicity_days", "insurance_note", "service_guide",
             "work_rules", "letter_template",
         ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in ("legal_basis_article", "exclusion_reason", "proof_content", "commitment_content",
-                         "liability_civil", "liability_administrative", "liability_criminal", "insurance_note",
+                         "liability_civil", "liability_administrative", "liability_criminal", "penalty_basis", "insurance_note",
                          "service_guide", "work_rules", "verification_standard", "verification_factors")
         } | {"letter_template": forms.Textarea(attrs={"rows": 7})}
         error_messages = {

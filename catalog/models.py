@@ -521,6 +521,10 @@ class CertificationMatter(models.Model):
     liability_civil = models.TextField(_("虚假承诺的民事责任"), blank=True)
     liability_administrative = models.TextField(_("虚假承诺的行政责任"), blank=True)
     liability_criminal = models.TextField(_("虚假承诺的刑事责任"), blank=True)
+    # 处罚依据 (§三(一)): the law and article that allow a penalty for a false commitment of this matter; a
+    # penalty chosen where none is recorded flags the case to the justice bureau (立法修改建议).
+    penalty_basis = models.TextField(_("处罚依据"), blank=True,
+                                     help_text=_("虚假承诺可予行政处罚的法律依据及条款，例如“《社会保险法》第八十八条”；没有的留空"))
     verification_methods = models.JSONField(_("核查方式"), default=list, blank=True)
     verification_days = models.PositiveSmallIntegerField(_("核查时限（工作日）"), null=True, blank=True)
     # 核查标准 and the factors a local 核查指引 decides the plan from (§二(五)).
@@ -549,7 +553,7 @@ class CertificationMatter(models.Model):
         "name", "service", "field", "legal_basis_name", "legal_basis_number", "legal_basis_article",
         "legal_basis_level", "requesting_agency", "issuing_unit", "exercise_level", "commitment_allowed",
         "exclusion_category", "exclusion_reason", "proof_content", "commitment_content", "liability_civil",
-        "liability_administrative", "liability_criminal", "verification_methods", "verification_days",
+        "liability_administrative", "liability_criminal", "penalty_basis", "verification_methods", "verification_days",
         "verification_standard", "credit_rule", "high_risk", "annual_volume", "verification_factors",
         "basis_exception_reason", "publicity_required", "publicity_place", "publicity_days", "insurance_note", "service_guide", "work_rules",
         "letter_template",

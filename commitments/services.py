@@ -334,7 +334,10 @@ def sign_at_window(*, clerk, application_pk, requirement_pk, signer_name, relati
 
 
 # --- proofs -------------------------------------------------------------------------------------------
-def upload_proof(*, user, application_pk, requirement_pk, upload, expected_state=None, request=None) -> ProofDocument:
+def upload_proof(*, user, application_pk, requirement_pk, upload, expected_state=None, rectification=False,
+                 request=None) -> ProofDocument:
+    """``rectification``: 责令限期整改 — the proof for a letter found false (verification checks the order and its
+    deadline before calling)."""
     content_type, digest = files.sniff(upload)
     with transaction.atomic():
         application = _lock(application_pk)
@@ -344,7 +347,10 @@ def upload_proof(*, user, application_pk, requirement_pk, upload, expected_state
         if not application.is_editable:
             raise CommitmentsError(_("该办件已办结，不能再上传材料。"))
         requirement = selectors.requirement_of(application, requirement_pk)
-        if requirement.commitments.exclude(state=Commitment.State.WITHDRAWN).exists():
+        signed = requirement.commitments.exclude(state=Commitment.State.WITHDRAWN)
+        if rectification and (not signed.exists() or signed.exclude(state=Commitment.State.FOUND_FALSE).exists()):
+            raise CommitmentsError(_("本证明事项没有经核查不实、责令整改的告知承诺书。"))
+        if not rectification and signed.exists():
             raise CommitmentsError(_("本证明事项已签署告知承诺书，无需再提交证明。如需改为提交证明，请先撤回承诺。"))
         proof = ProofDocument(requirement=requirement, original_name=(upload.name or "")[:200], content_type=content_type,
                               size=upload.size, sha256=digest, uploaded_by=user)

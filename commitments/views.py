@@ -16,7 +16,7 @@ from portal import audit, identifiers, identity, inputs, pdf, pinyin, roles, sco
 from portal.once import once_per_form
 from portal.roles import role_required
 
-from . import letters, selectors, services
+from . import letters, panels, selectors, services
 from .forms import (
     DecisionForm,
     DeskFileForm,
@@ -117,6 +117,7 @@ def application_detail(request, pk):
     context["timeline"] = selectors.citizen_timeline(application, request.user)
     context["found_false"] = [c for r in context["requirements"] for c in r.commitments.all()
                               if c.state == "found_false"]
+    context["panels"] = panels.render(application, "citizen", request)
     return render(request, "commitments/application.html", context)
 
 
@@ -415,6 +416,7 @@ def desk_application(request, pk):
         "decision_form": DecisionForm(initial={"state": application.state}),
         "notice_form": NoticeForm(initial={"state": application.state}),
         "missing": [r for r in context["requirements"] if not r.is_met],
+        "panels": panels.render(application, "staff", request),
     })
     return render(request, "commitments/desk_application.html", context)
 

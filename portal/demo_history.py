@@ -317,7 +317,9 @@ class History:
                 verification.conclude(
                     user=verifier, task_id=task.pk, result="false", conclusion="协查回复与承诺内容不符，承诺不实。",
                     disposition={"terminate": True, "severity": rng.choice(["minor", "general"]),
-                                 "decision_number": f"西司核〔{concluded.year}〕{concluded.month * 10 + 1}号"})
+                                 "decision_number": f"西司核〔{concluded.year}〕{concluded.month * 10 + 1}号",
+                                 "legal_basis": "《中华人民共和国行政许可法》第六十九条",
+                                 "document_number": f"西司终〔{concluded.year}〕{concluded.month * 10 + 1}号"})
                 self.made["records"] += 1
             else:
                 verification.conclude(user=verifier, task_id=task.pk, result="true",

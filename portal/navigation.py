@@ -29,7 +29,7 @@ WORKSPACE_LINKS = {
     roles.VERIFIER: [(_("核查队列"), "verification:queue"), (_("信用查询"), "credit:lookup")],
     roles.INSPECTOR: [(_("现场检查"), "verification:inspections")],
     roles.CATALOGUE_EDITOR: [(_("清单编制"), "catalog:manage")],
-    roles.JUSTICE_REVIEWER: [(_("清单审核"), "catalog:review")],
+    roles.JUSTICE_REVIEWER: [(_("清单审核"), "catalog:review"), (_("立法修改建议候选"), "verification:legislative")],
     roles.GOVERNMENT_APPROVER: [(_("清单审批"), "catalog:approve")],
     roles.CREDIT_OFFICER: [(_("信用管理"), "credit:officer")],
     roles.COMPLAINTS_OPERATOR: [(_("工单受理"), "complaints:operator"), (_("咨询投诉待办"), "complaints:inbox")],

@@ -81,10 +81,22 @@ class ConcludeForm(forms.Form):
     penalty_note = forms.CharField(label=_("处罚内容"), max_length=200, required=False)
     refer_judicial = forms.BooleanField(label=_("涉嫌犯罪，移送司法机关"), required=False)
     severity = forms.ChoiceField(label=_("失信程度"), choices=[("", _("请选择"))] + SEVERITIES, required=False)
-    decision_number = forms.CharField(label=_("认定文号"), max_length=60, required=False)
+    decision_number = forms.CharField(label=_("认定文号"), max_length=60, required=False,
+                                      help_text=_("认定承诺不实、记入信用记录的文号"))
+    legal_basis = forms.CharField(label=_("法律依据"), max_length=300, required=False,
+                                  error_messages={"max_length": _("法律依据最多 300 个字。")},
+                                  help_text=_("写明法律名称和条款，例如：《中华人民共和国行政许可法》第六十九条"))
+    document_number = forms.CharField(label=_("文书编号"), max_length=60, required=False,
+                                      error_messages={"max_length": _("文书编号最多 60 个字。")},
+                                      help_text=_("终止办理、撤销、处罚等处理决定书的编号，本机关内不得重复"))
+    referral_organ = forms.CharField(label=_("接收机关（移送司法机关时填写）"), max_length=100, required=False)
+    referral_date = forms.DateField(label=_("移送日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                    error_messages={"invalid": _("日期格式不正确。")})
+    referral_number = forms.CharField(label=_("移送文号"), max_length=60, required=False)
 
     DISPOSITION_FIELDS = ("terminate", "revoke", "rectify", "rectify_days", "penalty", "penalty_note", "refer_judicial",
-                          "severity", "decision_number")
+                          "referral_organ", "referral_date", "referral_number", "severity", "decision_number",
+                          "legal_basis", "document_number")
 
     def disposition(self) -> dict:
         return {k: self.cleaned_data.get(k) for k in self.DISPOSITION_FIELDS}
@@ -135,3 +147,12 @@ class FindingsForm(forms.Form):
                                error_messages=REQUIRED)
     photos = PhotosField(label=_("现场照片（可多选，JPG 或 PNG，每张不超过 10 MB）"), required=False,
                          widget=_MultiFileInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}))
+
+
+class RectificationProofForm(forms.Form):
+    """责令限期整改: the applicant's proof (the same upload checks as every proof, portal.uploads)."""
+
+    file = forms.FileField(label=_("整改证明材料（PDF、JPG 或 PNG，不超过 10 MB）"),
+                           error_messages={"required": _("请选择要提交的整改证明材料。"),
+                                           "empty": _("上传的文件是空的。")},
+                           widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))

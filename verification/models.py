@@ -438,6 +438,17 @@ class Disposition(models.Model):
     refer_judicial = models.BooleanField(_("移送司法机关"), default=False)
     severity = models.CharField(_("失信程度"), max_length=10)
     decision_number = models.CharField(_("认定文号"), max_length=60)
+    # §二(五): every disposition names its legal basis (law and article) and the number of the document that
+    # carries it (文书编号, unique per issuing agency); a referral also the receiving organ, date and number.
+    agency = models.ForeignKey("portal.Agency", verbose_name=_("作出机关"), null=True, on_delete=models.PROTECT,
+                               related_name="+")
+    legal_basis = models.CharField(_("法律依据"), max_length=300, default="")
+    document_number = models.CharField(_("文书编号"), max_length=60, default="")
+    referral_organ = models.CharField(_("接收机关"), max_length=100, blank=True)
+    referral_date = models.DateField(_("移送日期"), null=True, blank=True)
+    referral_number = models.CharField(_("移送文号"), max_length=60, blank=True)
+    # §三(一): a penalty chosen for a matter whose catalogue entry has no penalty basis (立法修改建议候选).
+    legislative_candidate = models.BooleanField(_("立法修改建议候选"), default=False)
     credit_record_id = models.PositiveBigIntegerField(_("失信记录编号"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
@@ -454,7 +465,19 @@ class Disposition(models.Model):
             models.CheckConstraint(condition=~(Q(terminate=True) & Q(revoke=True)),
                                    name="disposition_terminate_or_revoke"),
             models.CheckConstraint(condition=~Q(decision_number=""), name="disposition_has_decision_number"),
+            models.UniqueConstraint(fields=["decision_number"], name="disposition_decision_number_unique"),
+            models.CheckConstraint(condition=~Q(legal_basis="") & ~Q(document_number=""),
+                                   name="disposition_has_basis_and_document"),
+            models.UniqueConstraint(fields=["agency", "document_number"], name="disposition_document_unique_per_agency"),
+            models.CheckConstraint(
+                condition=Q(refer_judicial=False)
+                | (~Q(referral_organ="") & Q(referral_date__isnull=False) & ~Q(referral_number="")),
+                name="disposition_referral_recorded"),
+            models.CheckConstraint(condition=Q(legislative_candidate=False) | Q(penalty=True),
+                                   name="disposition_candidate_is_penalty"),
         ]
+        indexes = [models.Index(fields=["legislative_candidate", "agency"], name="disposition_candidate_idx",
+                                condition=Q(legislative_candidate=True))]
 
     def __str__(self):
         return self.decision_number

@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from portal import roles, scope, workdays
 from . import connectors
 from .models import (
     AssistanceRequest,
+    Disposition,
     Inspection,
     InspectionPhoto,
     SpotCheckItem,
@@ -397,3 +398,59 @@ def non_discrimination(user=None) -> list[dict]:
         row["commit_rate"] = round(100 * row["commit_inspected"] / row["commit"], 1) if row["commit"] else None
         row["proof_rate"] = round(100 * row["proof_inspected"] / row["proof"], 1) if row["proof"] else None
     return sorted(rows.values(), key=lambda r: r["matter"])
+
+
+# --- dispositions on the case page, rectification, 立法修改建议 -----------------------------------------
+def dispositions_of(application) -> list[Disposition]:
+    """The dispositions of one application's false findings (the case page's panel; the caller is already
+    allowed to see the case). Each carries ``proof_handed_in`` for a rectification order."""
+    rows = list(Disposition.objects.filter(task__application_id=application.pk)
+                .select_related("task__matter", "agency").order_by("decided_at", "pk"))
+    with_proof = set(Requirement.objects.filter(pk__in=[d.task.requirement_id for d in rows], proofs__isnull=False)
+                     .values_list("pk", flat=True))
+    for d in rows:
+        d.proof_handed_in = d.task.requirement_id in with_proof
+    return rows
+
+
+def rectification_for_applicant(user, disposition_id) -> Disposition:
+    """A rectification order on one of the user's own cases (404 for anyone else's)."""
+    from commitments import selectors as cases
+
+    d = (Disposition.objects.select_related("task__application", "task__matter", "task__requirement")
+         .filter(pk=disposition_id, rectify=True).first())
+    if d is None or not cases.is_owner(d.task.application, user):
+        raise Http404
+    return d
+
+
+def _legislative_scope(user) -> Q | None:
+    """§三(一): the justice bureau follows the matters of its government tree (``scope.catalogue_review_q``)."""
+    if getattr(user, "is_superuser", False):
+        return Q()
+    if not roles.has_role(user, roles.JUSTICE_REVIEWER):
+        return None
+    return scope.catalogue_review_q(user, "agency")
+
+
+def legislative_candidates(user) -> list[dict]:
+    """Matters penalised without a penalty basis in the catalogue (立法修改建议候选), with their counts."""
+    q = _legislative_scope(user)
+    if q is None:
+        return []
+    return list(Disposition.objects.filter(q, legislative_candidate=True)
+                .values("task__matter__key")
+                .annotate(count=Count("pk"), name=Max("task__matter__name"), agencies=Count("agency", distinct=True),
+                          last=Max("decided_at"))
+                .order_by("-count", "name"))
+
+
+def legislative_cases(user, matter_key) -> list[Disposition]:
+    q = _legislative_scope(user)
+    if q is None:
+        raise Http404
+    rows = list(Disposition.objects.filter(q, legislative_candidate=True, task__matter__key=matter_key)
+                .select_related("agency", "task__matter", "task__application").order_by("-decided_at", "-pk"))
+    if not rows:
+        raise Http404
+    return rows

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import math
 import random
+import re
 import secrets
 from importlib import import_module
 
@@ -530,7 +531,7 @@ def conclude(*, user, task_id, result, conclusion, disposition=None, request=Non
     """Conclude a task. "false" also carries out the disposition, records credit and tells the applicant — one transaction.
 
     ``disposition``: {terminate, rectify, rectify_days, revoke, penalty, penalty_note, refer_judicial,
-    severity, decision_number}.
+    severity, decision_number, legal_basis, document_number, referral_organ, referral_date, referral_number}.
     """
     conclusion = (conclusion or "").strip()
     if result not in Result.values:
@@ -636,21 +637,71 @@ def _check_disposition(task, application, d) -> dict:
     if Disposition.objects.filter(decision_number=d["decision_number"].strip()).exists():
         raise VerificationError(_("认定文号 %(n)s 已被另一份处理决定使用，请核对文号。")
                                 % {"n": d["decision_number"].strip()}, field="decision_number")
+    _check_basis_and_document(task, d)
     if d.get("severity") not in ("minor", "general", "major", "serious"):
         raise VerificationError(_("请选择失信程度。"), field="severity")
     return d
 
 
+# 《法律名称》 and 第…条: a basis names the law and the article it applies.
+_LAW = re.compile(r"《[^》]+》")
+_ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条")
+
+
+def _check_basis_and_document(task, d):
+    """§二(五): the legal basis (law and article) and the document number of every disposition; a referral to
+    the judicial organs also records the receiving organ, the date and the transfer number."""
+    basis = (d.get("legal_basis") or "").strip()
+    if not basis:
+        raise VerificationError(_("请填写处理措施的法律依据（法律名称和条款）。"), field="legal_basis")
+    if not (_LAW.search(basis) and _ARTICLE.search(basis)):
+        raise VerificationError(_("法律依据须写明法律名称（用书名号）和具体条款，例如：《中华人民共和国行政许可法》第六十九条。"),
+                                field="legal_basis")
+    number = (d.get("document_number") or "").strip()
+    if not number:
+        raise VerificationError(_("请填写处理决定的文书编号。"), field="document_number")
+    if Disposition.objects.filter(agency_id=task.agency_id, document_number=number).exists():
+        raise VerificationError(_("文书编号 %(n)s 已被本机关另一份处理决定使用，请核对编号。") % {"n": number},
+                                field="document_number")
+    if d.get("refer_judicial"):
+        if not (d.get("referral_organ") or "").strip():
+            raise VerificationError(_("移送司法机关的，请填写接收机关。"), field="referral_organ")
+        if not d.get("referral_date"):
+            raise VerificationError(_("移送司法机关的，请填写移送日期。"), field="referral_date")
+        if d["referral_date"] > _today():
+            raise VerificationError(_("移送日期不能晚于今天。"), field="referral_date")
+        if not (d.get("referral_number") or "").strip():
+            raise VerificationError(_("移送司法机关的，请填写移送文号。"), field="referral_number")
+
+
 def _dispose(task, application, commitment, d, user, request):
     due = workdays.deadline(_today(), int(d["rectify_days"])) if d.get("rectify") else None
     rectify_due = due.date if due else None
-    disposition = Disposition.objects.create(
-        task=task, terminate=bool(d.get("terminate")), rectify=bool(d.get("rectify")), rectify_due=rectify_due,
-        deadline_provisional=bool(due and due.provisional),
-        revoke=bool(d.get("revoke")), penalty=bool(d.get("penalty")), penalty_note=(d.get("penalty_note") or "").strip(),
-        refer_judicial=bool(d.get("refer_judicial")), severity=d["severity"],
-        decision_number=d["decision_number"].strip(), decided_by=user,
-    )
+    refer = bool(d.get("refer_judicial"))
+    penalty = bool(d.get("penalty"))
+    # §三(一): a penalty with no penalty basis in the catalogue entry is a 立法修改建议 candidate.
+    candidate = penalty and not (task.matter.penalty_basis or "").strip()
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent duplicate number is refused, not a 500
+            disposition = Disposition.objects.create(
+                task=task, terminate=bool(d.get("terminate")), rectify=bool(d.get("rectify")), rectify_due=rectify_due,
+                deadline_provisional=bool(due and due.provisional),
+                revoke=bool(d.get("revoke")), penalty=penalty, penalty_note=(d.get("penalty_note") or "").strip(),
+                refer_judicial=refer, severity=d["severity"],
+                decision_number=d["decision_number"].strip(), decided_by=user, agency=task.agency,
+                legal_basis=d["legal_basis"].strip(), document_number=d["document_number"].strip(),
+                referral_organ=(d.get("referral_organ") or "").strip() if refer else "",
+                referral_date=d.get("referral_date") if refer else None,
+                referral_number=(d.get("referral_number") or "").strip() if refer else "",
+                legislative_candidate=candidate,
+            )
+    except IntegrityError:
+        raise VerificationError(_("认定文号或文书编号已被另一份处理决定使用，请核对编号。"),
+                                field="document_number") from None
+    if candidate:
+        _audit("disposition.legislative_candidate", task, user, task.state, task.state, agency=task.agency,
+               request=request, summary=_("“%(m)s”未规定处罚依据，已选择行政处罚：列为立法修改建议候选")
+               % {"m": task.matter.name}, matter_key=task.matter.key, document=disposition.document_number)
     workdays.track(disposition, "rectify_due", due, people=[user.pk, application.applicant_user_id])
     reason = _("经核查，告知承诺书%(n)s所承诺的“%(m)s”与事实不符。") % {
         "n": commitment.letter_number if commitment else "", "m": task.matter.name}
@@ -665,7 +716,7 @@ def _dispose(task, application, commitment, d, user, request):
         record = credit.record_false_commitment(
             task.subject, commitment.letter_number, disposition.severity,
             {"number": disposition.decision_number, "date": _today(), "agency": task.agency,
-             "facts": reason + " " + task.conclusion, "basis": task.matter.legal_basis},
+             "facts": reason + " " + task.conclusion, "basis": disposition.legal_basis},
             actor=user,
         )
         Disposition.objects.filter(pk=disposition.pk).update(credit_record_id=record.pk)
@@ -679,7 +730,10 @@ def _dispose(task, application, commitment, d, user, request):
     chosen = [str(Disposition._meta.get_field(k).verbose_name) for k in
               ("terminate", "rectify", "revoke", "penalty", "refer_judicial") if getattr(disposition, k)]
     _audit("disposition", task, user, task.state, task.state, agency=task.agency, request=request,
-           summary="、".join(chosen), decision=disposition.decision_number, credit_record=disposition.credit_record_id)
+           summary="、".join(chosen), decision=disposition.decision_number, credit_record=disposition.credit_record_id,
+           legal_basis=disposition.legal_basis, document=disposition.document_number,
+           referral=[disposition.referral_organ, str(disposition.referral_date or ""), disposition.referral_number]
+           if refer else None)
     _notify_applicant(application, task, chosen, disposition)
 
 
@@ -789,6 +843,29 @@ def _conflicted(entry) -> set[int]:
     return ids
 
 
+def _attach_to_existing_check(run, entry) -> bool:
+    """一诺一果: a drawn commitment that already has an open check joins it; one already checked is answered
+    with that outcome. No second task. True when the item was recorded that way."""
+    tasks = VerificationTask.objects.filter(requirement_id=entry.requirement_id).exclude(origin=TaskOrigin.RECTIFICATION)
+    if entry.commitment_id:
+        tasks = VerificationTask.objects.filter(commitment_id=entry.commitment_id).exclude(
+            origin=TaskOrigin.RECTIFICATION)
+    task = tasks.exclude(state=T.CONCLUDED).order_by("pk").first()
+    if task is not None:
+        note = _("已并入未办结的核查任务 %(pk)s（同一承诺只作一个核查结论）") % {"pk": task.pk}
+    else:
+        task = (tasks.filter(state=T.CONCLUDED).exclude(result=Result.UNVERIFIABLE)
+                .order_by("-concluded_at", "-pk").first())
+        if task is None:
+            return False
+        note = _("已有核查结论（核查任务 %(pk)s），不重复核查") % {"pk": task.pk}
+    linked = not SpotCheckItem.objects.filter(task=task).exists()
+    SpotCheckItem.objects.create(run=run, entry=entry, task=task if linked else None, note=note[:200])
+    _audit("task.spot_check_attached", task, None, task.state, task.state, agency=task.agency, summary=note,
+           run=run.pk)
+    return True
+
+
 def run_spot_check(plan_id, today=None, seed=None) -> SpotCheckRun | None:
     """Create this period's run of a plan exactly once; draw subjects and inspectors; create the tasks."""
     today = today or _today()
@@ -816,6 +893,8 @@ def run_spot_check(plan_id, today=None, seed=None) -> SpotCheckRun | None:
             due = deadline.date
             for pk in ids:
                 entry = entries[pk]
+                if _attach_to_existing_check(run, entry):
+                    continue
                 blocked = _conflicted(entry)
                 candidates = [i for i in inspectors if i.pk not in blocked]
                 if len(candidates) < plan.inspectors_per_check:
@@ -904,3 +983,32 @@ def open_task_for_report(commitment, reason: str, *, source: str = "", actor=Non
         _audit("task.opened_from_report", task, actor, after=task.state, summary=reason[:300],
                agency=application.agency, source=source)
     return task
+
+
+# --- 责令限期整改: the applicant hands in the proof ---------------------------------------------------------
+def submit_rectification_proof(*, user, disposition_id, upload, request=None):
+    """The applicant hands in the rectification proof from the case page, until the deadline's last day;
+    the proof is stored with the requirement (``commitments.services.upload_proof``) and noted on the
+    rectification review task, which the verifier then concludes."""
+    disposition = selectors.rectification_for_applicant(user, disposition_id)
+    task = disposition.task
+    if _today() > disposition.rectify_due:
+        raise VerificationError(_("整改期限（%(d)s）已过，不能再提交整改证明材料。") % {"d": _cn(disposition.rectify_due)},
+                                field="file")
+    with transaction.atomic():
+        follow_up = (VerificationTask.objects.select_for_update(of=("self",))
+                     .filter(parent=task, origin=TaskOrigin.RECTIFICATION).order_by("pk").first())
+        if follow_up is None or follow_up.state == T.CONCLUDED:
+            raise VerificationError(_("整改复查已经办结，不能再提交整改证明材料。"), field="file")
+        try:
+            proof = commitments.upload_proof(user=user, application_pk=task.application_id,
+                                             requirement_pk=task.requirement_id, upload=upload, rectification=True,
+                                             request=request)
+        except CommitmentsError as exc:
+            raise VerificationError(exc.message, field="file") from None
+        _evidence(follow_up, "rectification_proof", proof=proof.pk, name=proof.original_name, sha256=proof.sha256)
+        _audit("rectification.proof_submitted", follow_up, user, follow_up.state, follow_up.state,
+               agency=follow_up.agency, request=request,
+               summary=_("申请人提交整改证明材料“%(f)s”（%(n)s）") % {"f": proof.original_name,
+                                                            "n": disposition.document_number})
+    return proof

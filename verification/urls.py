@@ -23,6 +23,9 @@ urlpatterns = [
     path("verification/inspections/<int:pk>/", views.inspection_detail, name="inspection"),
     path("verification/photos/<int:pk>/", views.photo, name="photo"),
     path("verification/figures/", views.figures, name="figures"),
+    path("verification/rectification/<int:pk>/proof/", views.rectification_proof, name="rectification_proof"),
+    path("verification/legislative/", views.legislative_candidates, name="legislative"),
+    path("verification/legislative/<str:key>/", views.legislative_matter, name="legislative_matter"),
     path("spot-checks/", views.spot_checks, name="spot_checks"),
     path("spot-checks/<int:pk>/", views.spot_check_detail, name="spot_check"),
 ]

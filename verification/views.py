@@ -4,8 +4,10 @@ htmx is used only for the queue's claim/release buttons; every action is also a 
 """
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -26,6 +28,7 @@ from .forms import (
     FindingsForm,
     InspectionForm,
     QueueFilterForm,
+    RectificationProofForm,
 )
 from .models import VerificationError
 
@@ -34,6 +37,7 @@ inbox_required = role_required(roles.VERIFIER, roles.SUPERVISOR)
 inspector_required = role_required(roles.INSPECTOR)
 staff_photo_required = role_required(roles.INSPECTOR, roles.VERIFIER)
 supervisor_required = role_required(roles.SUPERVISOR)
+justice_required = role_required(roles.JUSTICE_REVIEWER)
 
 
 def _refused(form, exc: VerificationError):
@@ -352,3 +356,49 @@ def figures(request):
         "fairness": selectors.non_discrimination(request.user),
         "policies": selectors.policies(),
     })
+
+
+# --- the case page's panel, rectification proof, 立法修改建议 ---------------------------------------------
+def case_panel(application, audience, request) -> str:
+    """Registered with ``commitments.panels``: the dispositions of the case (legal basis, document numbers,
+    referral) — for the citizen without the verifier's internal notes, with the rectification upload."""
+    rows = selectors.dispositions_of(application)
+    if not rows:
+        return ""
+    today = timezone.localdate()
+    for d in rows:
+        d.can_hand_in = (audience == "citizen" and d.rectify and d.rectify_due >= today and application.is_editable)
+    return render_to_string("verification/_case_panel.html", {
+        "dispositions": rows, "staff": audience == "staff", "proof_form": RectificationProofForm(),
+        "today": today}, request=request)
+
+
+@require_POST
+@login_required
+def rectification_proof(request, pk):
+    """The applicant's rectification proof (their own case only: 404 otherwise; anonymous → login)."""
+    disposition = selectors.rectification_for_applicant(request.user, pk)
+    target = reverse("commitments:application", args=[disposition.task.application_id]) + "#dispositions"
+    form = RectificationProofForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form.errors["file"][0])
+        return redirect(target)
+    try:
+        services.submit_rectification_proof(user=request.user, disposition_id=pk, upload=form.cleaned_data["file"],
+                                            request=request)
+    except VerificationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("整改证明材料已提交，核查人员将进行整改复查。"))
+    return redirect(target)
+
+
+@justice_required
+def legislative_candidates(request):
+    return render(request, "verification/legislative.html", {"matters": selectors.legislative_candidates(request.user)})
+
+
+@justice_required
+def legislative_matter(request, key):
+    cases = selectors.legislative_cases(request.user, key)
+    return render(request, "verification/legislative_matter.html", {"cases": cases, "matter": cases[0].task.matter})

@@ -302,11 +302,12 @@ def _make(citizen, start, sign, clerk, n):
 
 PAGES = [
     ("citizen", lambda a: reverse("commitments:my_applications"), 6),  # 6: the header's unread-message count
-    ("citizen", lambda a: reverse("commitments:application", args=[a.pk]), 12),  # 12: decision wording reads the service kind
+    # 13: decision wording reads the service kind; one more for the dispositions panel (verification)
+    ("citizen", lambda a: reverse("commitments:application", args=[a.pk]), 13),
     ("anonymous", lambda a: reverse("commitments:publicity"), 4),
     ("anonymous", lambda a: reverse("commitments:verify_letter", args=[a.commitments.first().letter_number]), 2),
     ("clerk", lambda a: reverse("commitments:desk"), 7),
-    ("clerk", lambda a: reverse("commitments:desk_application", args=[a.pk]), 12),
+    ("clerk", lambda a: reverse("commitments:desk_application", args=[a.pk]), 13),  # 13: with the dispositions panel
 ]
 
 

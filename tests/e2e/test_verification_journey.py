@@ -119,6 +119,8 @@ def test_verifier_journey_from_claim_to_false_commitment_and_credit(
     page.get_by_label("整改期限（工作日）").fill("10")
     page.get_by_label("失信程度").select_option("general")
     page.get_by_label("认定文号").fill("西司核〔2026〕12号")
+    page.get_by_label("法律依据").fill("《中华人民共和国行政许可法》第六十九条")
+    page.get_by_label("文书编号").fill("西司终〔2026〕12号")
     page.get_by_role("button", name="办结").click()
     page.get_by_text("核查任务已办结").wait_for()
     assert "承诺不实" in page.content() and "终止办理" in page.content()

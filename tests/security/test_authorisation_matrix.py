@@ -374,6 +374,32 @@ def b_task_post(w):
 ASSISTANCE = frozenset({"verifier", "other_agency_verifier"}) | SUPERVISORS
 
 
+def _disposition(w, **choice):
+    """A false finding on the applicant's task (the verifier concludes it), with the given dispositions."""
+    from verification import services
+    from verification.models import Disposition
+
+    verifier = w.users["verifier"]
+    services.claim(user=verifier, task_id=w.task.pk)
+    services.conclude(user=verifier, task_id=w.task.pk, result="false", conclusion="不符", disposition={
+        "severity": "general", "decision_number": f"西人社核〔2026〕{uuid.uuid4().hex[:6]}号",
+        "legal_basis": "《中华人民共和国行政许可法》第六十九条", "document_number": f"西人社处〔2026〕{uuid.uuid4().hex[:6]}号",
+        **choice})
+    return Disposition.objects.get(task=w.task)
+
+
+def b_rectification_proof(w):
+    # Only the applicant of the case hands in the proof (POST only: everyone's GET is 405).
+    d = _disposition(w, rectify=True, rectify_days=5)
+    return Case({"pk": d.pk}, ok=frozenset({"applicant"}), post_only=True)
+
+
+def b_legislative_matter(w):
+    # 立法修改建议: the justice bureau's reviewers over the government tree of the department.
+    d = _disposition(w, terminate=True, penalty=True, penalty_note="罚款")
+    return Case({"key": d.task.matter.key}, ok=frozenset({"reviewer"}))
+
+
 def b_assistance(w):
     return Case({"pk": w.assistance.pk}, ok=ASSISTANCE)
 
@@ -563,6 +589,8 @@ BUILDERS = {
     "verification:inspection": b_inspection,
     "verification:photo": b_photo,
     "verification:spot_check": b_spot_check,
+    "verification:rectification_proof": b_rectification_proof,
+    "verification:legislative_matter": b_legislative_matter,
     # credit
     "credit:my_record": b_my_record,
     "credit:apply_repair": b_my_record,

@@ -1,5 +1,7 @@
 """§二(五) consequences of a false finding, by the case's state, and 一诺一果 (one outcome per commitment)."""
 
+import datetime
+
 import pytest
 
 from commitments import services as commitments
@@ -16,7 +18,10 @@ from verification.models import (
 
 pytestmark = pytest.mark.django_db
 
-BASE = {"severity": "general", "decision_number": "西人社核〔2026〕11号"}
+BASE = {"severity": "general", "decision_number": "西人社核〔2026〕11号", "legal_basis": "《中华人民共和国行政许可法》第六十九条",
+        "document_number": "西人社处〔2026〕11号"}
+REFER = {"refer_judicial": True, "referral_organ": "西安市公安局雁塔分局", "referral_date": datetime.date(2026, 1, 5),
+         "referral_number": "西人社移〔2026〕1号"}
 
 
 def _false(task, verifier, **choice):
@@ -25,7 +30,7 @@ def _false(task, verifier, **choice):
 
 
 @pytest.mark.parametrize("choice", [{"terminate": True}, {"rectify": True, "rectify_days": 5},
-                                    {"penalty": True, "penalty_note": "警告"}, {"refer_judicial": True}])
+                                    {"penalty": True, "penalty_note": "警告"}, REFER])
 def test_every_disposition_allowed_before_the_decision_is_recorded(claimed, verifier, choice):
     _false(claimed, verifier, **choice)
     disposition = Disposition.objects.get(task=claimed)
@@ -42,7 +47,7 @@ def test_revoke_before_the_decision_is_refused_naming_the_allowed_ones(claimed, 
 
 
 @pytest.mark.parametrize("choice", [{"revoke": True}, {"penalty": True, "penalty_note": "罚款"},
-                                    {"refer_judicial": True}])
+                                    REFER])
 def test_every_disposition_allowed_after_approval_is_recorded(claimed, verifier, clerk, choice):
     commitments.approve(clerk=clerk, application_pk=claimed.application_id, decision_number="西准〔2026〕1号")
     _false(claimed, verifier, **choice)

@@ -9,7 +9,8 @@ from verification.models import Disposition
 
 pytestmark = pytest.mark.django_db
 
-FALSE = {"terminate": True, "severity": "general", "decision_number": "西人社核〔2026〕7号"}
+FALSE = {"terminate": True, "severity": "general", "decision_number": "西人社核〔2026〕7号",
+         "legal_basis": "《中华人民共和国行政许可法》第六十九条", "document_number": "西人社处〔2026〕7号"}
 
 
 def test_a_true_outcome_thanks_the_applicant(claimed, verifier, citizen):

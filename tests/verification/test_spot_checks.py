@@ -150,3 +150,45 @@ def test_non_discrimination_report_compares_paths(pool, plan, service, clerk):
     assert set(rows) == {"无犯罪记录证明", "完全民事行为能力证明", "执业场所使用证明", "学历证明"}
     assert sum(r["commit"] for r in rows.values()) == 20 and sum(r["proof"] for r in rows.values()) == 4
     assert sum(r["commit_inspected"] + r["proof_inspected"] for r in rows.values()) == 4
+
+
+@pytest.fixture
+def full_plan(agency, inspectors):
+    plan = SpotCheckPlan.objects.create(name="全量抽查", owner=agency, ratio_permille=1000, minimum=1)
+    plan.agencies.set([agency])
+    plan.inspectors.set(inspectors)
+    return plan
+
+
+def test_a_drawn_commitment_with_an_open_report_task_joins_it_instead_of_a_second_task(pool, full_plan, verifier):
+    from verification.models import VerificationTask
+
+    entry = SpotCheckPoolEntry.objects.filter(commitment__isnull=False).order_by("pk").first()
+    report = services.open_task_for_report(entry.commitment, "群众举报承诺不实")
+    run = services.run_spot_check(full_plan.pk, today=TODAY)
+    tasks = VerificationTask.objects.filter(commitment=entry.commitment)
+    assert list(tasks) == [report]
+    item = run.items.get(entry=entry)
+    assert item.task_id == report.pk and "并入" in item.note
+    # the report's outcome is the sample's outcome
+    services.claim(user=verifier, task_id=report.pk)
+    services.conclude(user=verifier, task_id=report.pk, result="true", conclusion="经核查属实。")
+    page = services.selectors.public_items(run)
+    assert any(r["result_code"] == "true" and "并入" in r["note"] for r in page)
+
+
+def test_a_drawn_commitment_already_found_false_is_answered_with_that_outcome(pool, full_plan, verifier):
+    from verification.models import VerificationTask
+
+    entry = SpotCheckPoolEntry.objects.filter(commitment__isnull=False).order_by("pk").first()
+    report = services.open_task_for_report(entry.commitment, "群众举报承诺不实")
+    services.claim(user=verifier, task_id=report.pk)
+    services.conclude(user=verifier, task_id=report.pk, result="false", conclusion="与事实不符。", disposition={
+        "terminate": True, "severity": "general", "decision_number": "西司核〔2026〕77号",
+        "legal_basis": "《中华人民共和国行政许可法》第六十九条", "document_number": "西司终〔2026〕77号"})
+    run = services.run_spot_check(full_plan.pk, today=TODAY)
+    assert VerificationTask.objects.filter(commitment=entry.commitment).count() == 1
+    item = run.items.get(entry=entry)
+    assert item.task_id == report.pk and "已有核查结论" in item.note
+    others = run.items.exclude(entry=entry)
+    assert others.count() == 19 and all(i.task.origin == "spot_check" for i in others.select_related("task"))

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.http import Http404
 
@@ -9,7 +11,8 @@ from verification.models import Disposition, VerificationError, VerificationTask
 
 pytestmark = pytest.mark.django_db
 
-FALSE = {"terminate": True, "severity": "general", "decision_number": "西人社核〔2026〕7号"}
+FALSE = {"terminate": True, "severity": "general", "decision_number": "西人社核〔2026〕7号",
+         "legal_basis": "《中华人民共和国行政许可法》第六十九条", "document_number": "西人社处〔2026〕7号"}
 
 
 def test_claim_moves_an_open_task_to_the_verifier_and_is_audited(task, verifier):
@@ -93,7 +96,9 @@ def test_false_needs_a_disposition(claimed, verifier):
 
 def test_false_terminates_the_application_records_credit_and_tells_the_applicant_in_one_go(claimed, verifier):
     task = services.conclude(user=verifier, task_id=claimed.pk, result="false", conclusion="户籍系统查无此人。",
-                             disposition={**FALSE, "rectify": True, "rectify_days": 10, "refer_judicial": True})
+                             disposition={**FALSE, "rectify": True, "rectify_days": 10, "refer_judicial": True,
+                                         "referral_organ": "西安市公安局", "referral_date": datetime.date(2026, 1, 5),
+                                         "referral_number": "西人社移〔2026〕2号"})
     assert Application.objects.get(pk=task.application_id).state == "terminated"
     commitment = Commitment.objects.get(pk=task.commitment_id)
     assert commitment.state == "found_false"

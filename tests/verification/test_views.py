@@ -150,7 +150,8 @@ def test_conclude_false_without_disposition_shows_the_error_beside_terminate(cli
 def test_conclude_false_through_the_page(client, verifier, claimed):
     response = login(client, verifier).post(reverse("verification:conclude", args=[claimed.pk]), {
         "result": "false", "conclusion": "查无此人", "terminate": "on", "severity": "general",
-        "decision_number": "西人社核〔2026〕9号"})
+        "decision_number": "西人社核〔2026〕9号", "legal_basis": "《中华人民共和国行政许可法》第六十九条",
+        "document_number": "西人社处〔2026〕9号"})
     assert response.status_code == 302
     task = VerificationTask.objects.get(pk=claimed.pk)
     assert task.result == "false" and task.disposition.terminate
