@@ -68,6 +68,15 @@ def catalogue_review_q(user, field: str = "approving_agency") -> Q | None:
     return Q(**{f"{field}_id": government.pk})
 
 
+def government_tree_q(user, field: str = "agency") -> Q | None:
+    """Rows of agencies in this user's government tree (a government's subtree; a justice bureau's is its
+    government's): what the justice bureau follows across the agencies it guides, e.g. §三(一)."""
+    government = _government(user)
+    if government is None:
+        return None
+    return Q(**{f"{field}__path__startswith": government.path})
+
+
 def catalogue_aggregation_q(user, reported_to: str = "oversight_government",
                             approved_by: str = "approving_agency") -> Q | None:
     """Catalogues lower governments report to this user's government for aggregation (报送汇总): reported

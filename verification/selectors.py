@@ -425,12 +425,12 @@ def rectification_for_applicant(user, disposition_id) -> Disposition:
 
 
 def _legislative_scope(user) -> Q | None:
-    """§三(一): the justice bureau follows the matters of its government tree (``scope.catalogue_review_q``)."""
+    """§三(一): the justice bureau follows the matters of its government tree (``scope.government_tree_q``)."""
     if getattr(user, "is_superuser", False):
         return Q()
     if not roles.has_role(user, roles.JUSTICE_REVIEWER):
         return None
-    return scope.catalogue_review_q(user, "agency")
+    return scope.government_tree_q(user, "agency")
 
 
 def legislative_candidates(user) -> list[dict]:
