@@ -27,7 +27,7 @@ from portal import audit, seals, workdays
 from portal.models import Subject
 from portal.notifications import cn_date, notify
 
-from . import files, letters, selectors
+from . import files, hooks, letters, selectors
 from .models import (
     Application,
     Commitment,
@@ -457,6 +457,7 @@ def _close(action, method, *, actor, application_pk, reason, expected_state, req
                 c.withdraw(reason=_("办件已撤回：") + reason)
                 c.withdrawn_at = now
                 c.save(update_fields=["state", "withdrawal_reason", "withdrawn_at"])
+                hooks.commitment_withdrawn(c, reason=c.withdrawal_reason, actor=actor, request=request)
         _run(application, method, actor, reason=reason)
         _audit(action, application, actor, before, summary=reason, request=request)
     return application
@@ -506,6 +507,7 @@ def withdraw_commitment(*, user, letter_number, reason, expected_state=None, req
         except ConcurrentTransition:
             raise CommitmentsError(STALE) from None
         Requirement.objects.filter(pk=commitment.requirement_id).update(mode=Requirement.Mode.PROOF, proof_only=True)
+        hooks.commitment_withdrawn(commitment, reason=reason, actor=user, request=request)  # closes its open checks
         _audit("commitment.withdrawn", application, user, application.state,
                summary=_("撤回《%(matter)s》告知承诺书 %(number)s，改为提交证明：%(reason)s")
                % {"matter": commitment.matter_name, "number": commitment.letter_number, "reason": reason},
