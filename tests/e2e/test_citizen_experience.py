@@ -40,6 +40,8 @@ class Taps:
 
 
 def _sign(page, tap, name="张伟"):
+    for no in page.locator("input[type=radio][name^=negative_][value=no]").all():
+        no.check()  # 负面清单 questions: answered “否”
     for box in page.locator("input[type=checkbox][name^=statement_]").all():
         tap(box, check=True)
     page.get_by_label("签署人姓名").fill(name)
