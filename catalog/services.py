@@ -121,8 +121,9 @@ def _lock_editable(catalogue: Catalogue, actor) -> Catalogue:
     return locked
 
 
-def save_matter(*, actor, catalogue: Catalogue, matter: CertificationMatter, negative_entries=(), request=None):
-    """Add or change one matter in a draft. ``matter`` is unsaved form output; entries are (kind, text)."""
+def save_matter(*, actor, catalogue: Catalogue, matter: CertificationMatter, negative_entries=None, request=None):
+    """Add or change one matter in a draft. ``matter`` is unsaved form output; entries are (kind, text) (free
+    text: a question) or dicts of ``NegativeListEntry.COPY_FIELDS``; None leaves the matter's entries as they are."""
     with transaction.atomic():
         locked = _lock_editable(catalogue, actor)
         adding = matter.pk is None
@@ -141,7 +142,8 @@ def save_matter(*, actor, catalogue: Catalogue, matter: CertificationMatter, neg
                 matter.save()
         except IntegrityError as exc:
             raise CatalogueError(_("保存失败：序号重复或内容不完整，请检查后重试。")) from exc
-        replace_negative_entries(matter, negative_entries)
+        if negative_entries is not None:
+            replace_negative_entries(matter, negative_entries)
         audit.record(
             "catalog.matter_added" if adding else "catalog.matter_changed", obj=locked, actor=actor, request=request,
             summary=(_("新增证明事项：%(name)s") if adding else _("修改证明事项：%(name)s")) % {"name": matter.name},
@@ -277,11 +279,14 @@ def import_matters(*, actor, catalogue: Catalogue, rows, filename="", request=No
                 setattr(matter, field, row[field])
             matter.service = service
             matter.requesting_agency = row["requesting_agency"]
-            keep.append(matter)
+            keep.append((matter, row.get("negative_list")))
         removed = [m.pk for m in existing.values()]
         CertificationMatter.objects.filter(pk__in=removed).delete()
-        for matter in keep:
+        for matter, negative in keep:
             matter.save()
+            if negative is not None:  # the file has the column: its lines, structured ones kept as they were
+                structured = {(e.kind, e.description): e.as_dict() for e in matter.negative_entries.all()}
+                replace_negative_entries(matter, [structured.get(tuple(e), tuple(e)) for e in negative])
         audit.record(
             "catalog.imported", obj=locked, actor=actor, request=request,
             summary=_("导入%(file)s：新增%(created)s项，更新%(updated)s项，删除%(removed)s项")

@@ -72,6 +72,18 @@ class _StatementsMixin:
                 error_messages={"required": _("请回答此问题（是或否）。"), "invalid_choice": _("请选择“是”或“否”。")})
             self.question_names.append((name, f.entry_pk))
         self.fields["negative_seen"] = forms.CharField(widget=forms.HiddenInput, required=False, initial=seen)
+        self.current_seen, self.findings = seen, list(findings)
+
+    def check_unchanged(self):
+        """The page was opened on another state of the negative list: say what changed, sign nothing."""
+        from . import negative_list
+
+        posted = self.cleaned_data.get("negative_seen")
+        if posted and self.current_seen and posted != self.current_seen:
+            met = negative_list.conditions_met(self.findings)
+            why = "；".join(negative_list.reasons(met)) if met else _("负面清单的核对结果已经变化")
+            self.add_error(None, _("打开签署页后情况发生了变化，未签署告知承诺书：%(why)s。请重新打开签署页核对。")
+                           % {"why": why})
 
     def negative_answers(self) -> dict[int, bool]:
         return {pk: self.cleaned_data.get(name) == "yes" for name, pk in getattr(self, "question_names", [])}
@@ -114,6 +126,7 @@ class SignForm(_StatementsMixin, StateForm):
 
     def clean(self):
         data = super().clean()
+        self.check_unchanged()
         # Answered “是”: the statements and the signature are not needed (the requirement goes to the proof path).
         if self.answered_yes():
             for i in range(self.statement_count):
@@ -124,7 +137,7 @@ class SignForm(_StatementsMixin, StateForm):
 
 
 class WindowSignForm(_StatementsMixin, StateForm):
-    SIGNATURE_FIELDS = ("signer_name", "clerk_password", "identity_checked", "scan")
+    SIGNATURE_FIELDS = ("signer_name", "relation", "clerk_password", "identity_checked", "scan")
     signer_name = forms.CharField(label=_("签署人姓名"), max_length=50, error_messages={"required": _("请填写签署人姓名。")})
     relation = forms.ChoiceField(label=_("签署人身份"), choices=Commitment.Relation.choices)
     scan = forms.FileField(label=_("纸质告知承诺书扫描件（当场纸质签署时上传）"), required=False,
@@ -141,6 +154,7 @@ class WindowSignForm(_StatementsMixin, StateForm):
 
     def clean(self):
         data = super().clean()
+        self.check_unchanged()
         # Answered “是”: the statements and the signature are not needed (the requirement goes to the proof path).
         if self.answered_yes():
             for i in range(self.statement_count):
