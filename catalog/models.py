@@ -658,7 +658,7 @@ class NegativeListEntry(models.Model):
                                    name="negative_entry_check_valid"),
             # An age condition has its age; a kind condition its kind; a question no parameter.
             models.CheckConstraint(
-                condition=~Q(rule__in=["age_below", "age_at_least"]) | Q(number__gte=1, number__lte=120),
+                condition=~Q(rule__in=["age_below", "age_at_least"]) | Q(number__isnull=False, number__gte=1, number__lte=120),
                 name="negative_entry_age_has_number"),
             models.CheckConstraint(
                 condition=(Q(rule="subject_kind") & Q(subject_kind__in=[c.value for c in negative_list.SubjectKind]))
