@@ -240,3 +240,23 @@ def test_the_matter_page_shows_the_bound_citizen_their_own_answer(client, citize
     assert reverse("credit:my_record", args=[record.pk]) in html
     client.logout()
     assert "西市监信〔2026〕9号" not in client.get(url).content.decode()  # the kept page has nobody's answer
+
+
+def test_the_letter_pdf_prints_each_negative_list_check(citizen, start, sign, matters):
+    from commitments import letters
+    from tests.portal.test_pdf_fonts import pdf_text
+
+    _entry(
+        matters,
+        "无犯罪记录证明",
+        kind="subject",
+        description="未满18周岁的申请人",
+        rule="age_below",
+        number=18,
+    )
+    a = start(citizen)
+    commitment = sign(citizen, a, "无犯罪记录证明")
+    text = "".join(pdf_text(letters.render(commitment)).split())
+    assert "负面清单核对" in text
+    assert f"申请事项是否涉及：{QUESTION}？（申请人回答：否）" in text
+    assert "未满18周岁的申请人" in text and "不属于" in text
