@@ -27,8 +27,13 @@ def _media(settings, tmp_path, live_server):
 
 
 def test_a_minor_dishonesty_record_is_named_on_the_matter_page_with_a_repair_link(
-    page, login_as, check_page, citizen, agency, service
-):  # noqa: F811
+    page,
+    login_as,
+    check_page,
+    citizen,
+    agency,
+    service,  # noqa: F811
+):
     record = credit.enter_record(
         subject=citizen.subject,
         kind="other",
@@ -69,8 +74,12 @@ def test_a_minor_dishonesty_record_is_named_on_the_matter_page_with_a_repair_lin
 
 
 def test_answering_yes_to_a_negative_list_question_routes_the_matter_to_proof(
-    page, login_as, check_page, citizen, service
-):  # noqa: F811
+    page,
+    login_as,
+    check_page,
+    citizen,
+    service,  # noqa: F811
+):
     login_as(citizen)
     page.goto(f"/applications/new/?service={service.pk}")
     page.get_by_role("button", name="开始办理").click()
