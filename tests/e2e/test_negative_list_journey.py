@@ -99,3 +99,35 @@ def test_answering_yes_to_a_negative_list_question_routes_the_matter_to_proof(
     requirement = Requirement.objects.get(application__subject=citizen.subject, matter__name="无犯罪记录证明")
     assert requirement.proof_only and not Commitment.objects.filter(requirement=requirement).exists()
     check_page(page, "routed-to-proof")
+
+
+def test_the_editor_enters_a_subject_condition_and_is_told_in_chinese_what_is_missing(
+    page, login_as, check_page, editor
+):
+    from catalog import services as catalog_services
+    from tests.catalog.conftest import add_matter
+
+    draft = catalog_services.start_version(actor=editor)
+    matter = add_matter(draft)
+    login_as(editor)
+    page.goto(f"/catalog/manage/{draft.pk}/matters/{matter.pk}/edit/")
+    page.locator("select[name=negative-0-kind]").select_option("subject")
+    page.locator("input[name=negative-0-description]").fill("未满18周岁的申请人")
+    page.locator("select[name=negative-0-rule]").select_option("age_below")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state()
+    assert "年龄条件须填写周岁数。" in page.locator("#negative-list").inner_text()
+    check_page(page, "editor-negative-error")
+    page.locator("input[name=negative-0-number]").fill("18")
+    page.locator("input[name=negative-1-description]").fill("申请人曾受过刑事处罚的")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(f"**/catalog/manage/{draft.pk}/")
+    entries = {e.description: e for e in matter.negative_entries.all()}
+    assert entries["未满18周岁的申请人"].number == 18 and entries["申请人曾受过刑事处罚的"].rule == "question"
+    page.goto(f"/catalog/manage/matters/{matter.pk}/")
+    text = page.locator("main").inner_text()
+    assert (
+        "系统自动核对：申请人未满18周岁" in text
+        and "签署前询问：申请事项是否涉及：申请人曾受过刑事处罚的？" in text
+    )
+    check_page(page, "editor-negative-preview")
