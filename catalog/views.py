@@ -167,7 +167,8 @@ def export_json(request):
             "verification": {"methods": m.verification_method_labels(), "working_days": m.verification_days},
             "publicity": {"required": m.publicity_required, "place": m.publicity_place, "days": m.publicity_days},
             "insurance_note": m.insurance_note,
-            "negative_list": [{"kind": e.get_kind_display(), "description": e.description}
+            "negative_list": [{"kind": e.get_kind_display(), "description": e.description,
+                               "check": e.get_rule_display(), "asked": e.question_text, "condition": e.condition_text}
                               for e in m.negative_entries.all()],
             "url": request.build_absolute_uri(f"/catalog/matters/{m.pk}/"),
         })
