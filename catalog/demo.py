@@ -192,8 +192,11 @@ RSJ_NEW_MATTER = ("social_insurance", "失业登记证明", "失业保险金申�
 EXTRAS = {
     ("610100-MZJ", "家庭收入证明"): {
         "publicity_required": True, "publicity_place": "申请人户籍所在地村（居）委会公示栏和本平台", "publicity_days": 7,
-        "negative": [("subject", "曾在社会救助中作出虚假承诺、尚未完成信用修复的申请人"),
-                     ("situation", "家庭成员中有人拒绝授权核对收入和财产状况的")],
+        # §二(二) 负面清单 as rules: a condition the portal checks, a question asked before signing.
+        "negative": [{"kind": "subject", "description": "曾在社会救助中作出虚假承诺、尚未完成信用修复的申请人",
+                      "rule": "false_commitment"},
+                     {"kind": "situation", "description": "家庭成员中有人拒绝授权核对收入和财产状况的",
+                      "rule": "question", "question": "家庭成员中是否有人拒绝授权核对收入和财产状况"}],
     },
     # High-risk (§二(五)): a lawyer's criminal record is checked for every commitment, whatever the credit level.
     ("610100-SFJ", "无犯罪记录证明"): {
@@ -204,10 +207,16 @@ EXTRAS = {
     },
     ("610100-SCJ", "企业登记住所场地证明"): {
         "insurance_note": "鼓励申请人投保住所信息不实责任保险，降低因住所不实引发的赔偿风险。",
-        "negative": [("situation", "住所为违法建筑或已列入征收范围的"),
-                     ("subject", "被列入严重违法失信名单的企业及其法定代表人")],
+        "negative": [{"kind": "situation", "description": "住所为违法建筑或已列入征收范围的", "rule": "question",
+                      "question": "申请登记的住所是否为违法建筑，或是否已列入征收范围"},
+                     {"kind": "subject", "description": "被列入严重违法失信名单的企业及其法定代表人",
+                      "rule": "dishonesty"}],
     },
     ("610100-SFJ", "经济困难证明"): {"negative": [("situation", "申请事项涉及刑事附带民事赔偿且金额较大的")]},
+    ("610100-SFJ", "完全民事行为能力证明"): {"negative": [
+        {"kind": "subject", "description": "未满18周岁的申请人", "rule": "age_below", "number": 18},
+        {"kind": "situation", "description": "申请人曾被人民法院认定为无民事行为能力或者限制民事行为能力人的",
+         "rule": "question", "question": "您是否曾被人民法院认定为无民事行为能力或者限制民事行为能力人"}]},
     ("610116-MZJ", "家庭收入证明"): {
         "publicity_required": True, "publicity_place": "申请人所在村（居）委会公示栏", "publicity_days": 7,
     },
@@ -349,7 +358,7 @@ def _import(editor, catalogue, specs):
             if field != "negative":
                 setattr(matter, field, value)
         services.save_matter(actor=editor, catalogue=catalogue, matter=matter,
-                             negative_entries=extra.get("negative", []))
+                             negative_entries=extra.get("negative"))
 
 
 def _change(editor, catalogue, code, index):
@@ -375,8 +384,7 @@ def _change(editor, catalogue, code, index):
 def _update(editor, catalogue, matter, **fields):
     for field, value in fields.items():
         setattr(matter, field, value)
-    entries = [(e.kind, e.description) for e in matter.negative_entries.all()]
-    services.save_matter(actor=editor, catalogue=catalogue, matter=matter, negative_entries=entries)
+    services.save_matter(actor=editor, catalogue=catalogue, matter=matter)  # the negative list stays as it is
 
 
 def _explain_low_basis(reviewer, catalogue):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.reauth import ReauthFormMixin
 
-from . import importing
+from . import importing, negative_list
 from .models import (
     AdministrativeService,
     Catalogue,
@@ -67,10 +67,6 @@ class MatterForm(forms.ModelForm):
     verification_methods = forms.MultipleChoiceField(
         label=_("核查方式"), required=False, choices=VerificationMethod.choices, widget=forms.CheckboxSelectMultiple,
     )
-    negative_list = forms.CharField(
-        label=_("告知承诺制负面清单"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("每行一条。以“对象：”开头的为不适用的对象，其余为不适用的情形。"),
-    )
 
     class Meta:
         model = CertificationMatter
@@ -102,11 +98,11 @@ class MatterForm(forms.ModelForm):
             self.fields["service"].queryset = services
         if requesting_agencies is not None:
             self.fields["requesting_agency"].queryset = requesting_agencies
-        if self.instance.pk:
-            self.fields["negative_list"].initial = "\n".join(
-                ("对象：" if e.kind == NegativeListEntry.Kind.SUBJECT else "") + e.description
-                for e in self.instance.negative_entries.all()
-            )
+        initial = [e.as_dict() for e in self.instance.negative_entries.all()] if self.instance.pk else []
+        # A post without the list's rows at all (not from this page) leaves the entries as they are.
+        posted = not self.is_bound or "negative-TOTAL_FORMS" in self.data
+        self.negative_formset = NegativeEntryFormSet(self.data if self.is_bound else None, prefix="negative",
+                                                     initial=initial) if posted else None
 
     def clean(self):
         data = super().clean()
@@ -135,21 +131,79 @@ class MatterForm(forms.ModelForm):
         days = data.get("verification_days")
         if days is not None and not 1 <= days <= 90:
             self.add_error("verification_days", _("核查时限应为1到90个工作日。"))
+        if self.negative_formset is not None and not self.negative_formset.is_valid():
+            self.add_error(None, _("负面清单有误，请查看“告知承诺制负面清单”中各条目的提示。"))
         return data
 
-    def negative_entries(self) -> list[tuple[str, str]]:
-        entries = []
-        for line in (self.cleaned_data.get("negative_list") or "").splitlines():
-            line = line.strip()
-            if not line:
+    def negative_entries(self) -> list[dict] | None:
+        """The structured entries (deleted and blank rows left out), for ``services.save_matter``; None = unchanged."""
+        if self.negative_formset is None:
+            return None
+        return [f.entry() for f in self.negative_formset.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("description")]
+
+
+class NegativeEntryForm(forms.Form):
+    """告知承诺制负面清单 entry (§二(二)): the entry as published, and how the portal checks it."""
+
+    kind = forms.ChoiceField(label=_("类型"), choices=NegativeListEntry.Kind.choices,
+                             initial=NegativeListEntry.Kind.SITUATION)
+    description = forms.CharField(label=_("条目内容（对外公布的原文）"), max_length=300, required=False,
+                                  error_messages={"max_length": _("条目内容不能超过300个字。")})
+    rule = forms.ChoiceField(label=_("核对方式"), choices=negative_list.Check.choices,
+                             initial=negative_list.Check.QUESTION)
+    number = forms.IntegerField(label=_("周岁数或年限"), required=False, min_value=1, max_value=negative_list.MAX_AGE,
+                                help_text=_("年龄条件填周岁数；虚假承诺条件可填回溯年限（不填为不限）。"),
+                                error_messages={"invalid": _("请填写整数。"),
+                                                "min_value": _("应为1以上的整数。"),
+                                                "max_value": _("不能超过%(limit_value)s。")})
+    subject_kind = forms.ChoiceField(label=_("申请人类型"), required=False,
+                                     choices=[("", "—"), *negative_list.SubjectKind.choices])
+    question = forms.CharField(label=_("询问用语（情形问题，可留空）"), max_length=300, required=False,
+                               help_text=_("留空则问“申请事项是否涉及：（条目内容）？”"),
+                               error_messages={"max_length": _("询问用语不能超过300个字。")})
+
+    def clean(self):
+        data = super().clean()
+        text = (data.get("description") or "").strip()
+        data["description"] = text
+        filled = any(data.get(n) for n in ("number", "subject_kind")) or (data.get("question") or "").strip()
+        if not text:
+            if filled or (data.get("rule") and data.get("rule") != negative_list.Check.QUESTION):
+                self.add_error("description", _("请填写条目内容（对外公布的原文）。"))
+            return data
+        if data.get("rule") == negative_list.Check.QUESTION and (data.get("question") or "").strip() == "":
+            data["question"] = ""
+        elif data.get("rule") != negative_list.Check.QUESTION and (data.get("question") or "").strip():
+            self.add_error("question", _("只有情形问题填写询问用语；主体条件由系统自动核对。"))
+        for name, message in negative_list.problems(data.get("rule"), data.get("number"),
+                                                    data.get("subject_kind") or "").items():
+            self.add_error(name if name in self.fields else None, message)
+        return data
+
+    def entry(self) -> dict:
+        d = self.cleaned_data
+        return {"kind": d["kind"], "description": d["description"], "rule": d["rule"], "number": d.get("number"),
+                "subject_kind": d.get("subject_kind") or "", "question": (d.get("question") or "").strip()}
+
+
+class _NegativeFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            d = form.cleaned_data
+            if not d or d.get("DELETE") or not d.get("description"):
                 continue
-            for prefix in ("对象：", "对象:"):
-                if line.startswith(prefix):
-                    entries.append((NegativeListEntry.Kind.SUBJECT, line[len(prefix):].strip()[:300]))
-                    break
-            else:
-                entries.append((NegativeListEntry.Kind.SITUATION, line[:300]))
-        return [e for e in entries if e[1]]
+            key = (d["kind"], d["description"])
+            if key in seen:
+                form.add_error("description", _("与前面的条目重复。"))
+            seen.add(key)
+
+
+NegativeEntryFormSet = forms.formset_factory(NegativeEntryForm, formset=_NegativeFormSet, extra=2, can_delete=True,
+                                             max_num=30, validate_max=True)
 
 
 class ImportForm(forms.Form):

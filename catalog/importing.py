@@ -32,7 +32,8 @@ COLUMNS = [
     "是否实行告知承诺", "不能实行告知承诺的原因",
 ]
 # Columns this portal adds (optional on import, always written on export).
-EXTRA_COLUMNS = ["所属领域", "效力层级", "核查时限（工作日）"]
+NEGATIVE_COLUMN = "告知承诺制负面清单"
+EXTRA_COLUMNS = ["所属领域", "效力层级", "核查时限（工作日）", NEGATIVE_COLUMN]
 REQUIRED_CELLS = ["证明名称", "证明用途", "设定依据", "索要单位", "行使层级", "事项类型", "是否实行告知承诺"]
 
 MAX_ROWS = 5000
@@ -593,6 +594,8 @@ def _parse_rows(result: ParseResult, body, layout: Layout, vocab: Vocabulary, ag
                 row["verification_days"] = int(days)
             else:
                 problem("核查时限（工作日）", _("核查时限应为1到90之间的整数（工作日）。"))
+        # 负面清单 as free text: each line one entry, kept as a question (the editor may then make it a condition).
+        row["negative_list"] = negative_lines(get(NEGATIVE_COLUMN)) if NEGATIVE_COLUMN in columns else None
 
         if problems:
             result.problems.extend(problems)
@@ -709,6 +712,32 @@ def _rows(rows: list[int]) -> str:
     return shown + ("等" if len(rows) > 8 else "")
 
 
+SUBJECT_PREFIXES = ("对象：", "对象:")
+
+
+def negative_lines(text: str) -> list[tuple[str, str]]:
+    """Free-text negative-list cell → (kind, text): one entry a line (or separated by “；”); “对象：” marks a subject."""
+    from .models import NegativeListEntry
+
+    entries = []
+    for line in re.split(r"[\n；;]+", text or ""):
+        line = line.strip()
+        if not line:
+            continue
+        kind = NegativeListEntry.Kind.SITUATION
+        for prefix in SUBJECT_PREFIXES:
+            if line.startswith(prefix):
+                kind, line = NegativeListEntry.Kind.SUBJECT, line[len(prefix):].strip()
+                break
+        if line:
+            entries.append((kind, line[:300]))
+    return list(dict.fromkeys(entries))
+
+
+def negative_cell(matter: CertificationMatter) -> str:
+    return "\n".join(("对象：" if e.kind == "subject" else "") + e.description for e in matter.negative_entries.all())
+
+
 # --- export --------------------------------------------------------------------------------------
 
 
@@ -722,6 +751,7 @@ def matter_row(matter: CertificationMatter) -> list:
         matter.issuing_unit, matter.get_exercise_level_display(), str(SERVICE_KIND_LABELS[matter.service.kind]),
         "、".join(matter.verification_method_labels()), "是" if matter.commitment_allowed else "否", reason,
         matter.get_field_display(), matter.get_legal_basis_level_display(), matter.verification_days or "",
+        negative_cell(matter),
     ]
 
 

@@ -27,6 +27,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from portal import roles
 from portal.models import Agency
 
+from . import negative_list
+
 
 class MatterField(models.TextChoices):
     """领域: the seven fields the plan puts first, and everything else."""
@@ -688,6 +690,14 @@ class NegativeListEntry(models.Model):
     )
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.SITUATION)
     description = models.CharField(_("内容"), max_length=300)
+    # How the portal decides whether the entry applies (catalog/negative_list.py): a question to the applicant,
+    # or a subject condition with its parameter. Entries from free text (old lists, imports) are questions.
+    rule = models.CharField(_("核对方式"), max_length=20, choices=negative_list.Check.choices,
+                             default=negative_list.Check.QUESTION)
+    number = models.PositiveSmallIntegerField(_("周岁数或年限"), null=True, blank=True)
+    subject_kind = models.CharField(_("申请人类型"), max_length=16, choices=negative_list.SubjectKind.choices,
+                                    blank=True)
+    question = models.CharField(_("询问用语"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("负面清单条目")
@@ -696,10 +706,39 @@ class NegativeListEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(description=""), name="negative_entry_not_empty"),
             models.UniqueConstraint(fields=["matter", "kind", "description"], name="negative_entry_unique"),
+            models.CheckConstraint(condition=Q(rule__in=[c.value for c in negative_list.Check]),
+                                   name="negative_entry_check_valid"),
+            # An age condition has its age; a kind condition its kind; a question no parameter.
+            models.CheckConstraint(
+                condition=~Q(rule__in=["age_below", "age_at_least"]) | Q(number__isnull=False, number__gte=1, number__lte=120),
+                name="negative_entry_age_has_number"),
+            models.CheckConstraint(
+                condition=(Q(rule="subject_kind") & Q(subject_kind__in=[c.value for c in negative_list.SubjectKind]))
+                | (~Q(rule="subject_kind") & Q(subject_kind="")),
+                name="negative_entry_kind_only_for_kind_check"),
+            models.CheckConstraint(condition=Q(rule="question") | Q(question=""),
+                                   name="negative_entry_question_only_for_questions"),
         ]
 
     def __str__(self):
         return self.description
+
+    COPY_FIELDS = ("kind", "description", "rule", "number", "subject_kind", "question")
+
+    @property
+    def is_question(self) -> bool:
+        return self.rule == negative_list.Check.QUESTION
+
+    @property
+    def condition_text(self) -> str:
+        return negative_list.condition_text(self.rule, self.number, self.subject_kind)
+
+    @property
+    def question_text(self) -> str:
+        return negative_list.question_text(self.description, self.question) if self.is_question else ""
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.COPY_FIELDS}
 
 
 class ImportSynonym(models.Model):

@@ -16,6 +16,7 @@ from django_fsm import can_proceed, has_transition_perm
 from portal import audit, roles
 from portal.models import Agency
 
+from . import negative_list
 from .models import (
     LOW_BASIS_LEVELS,
     TRANSITION_LABELS,
@@ -96,7 +97,7 @@ def _copy_matters(source: Catalogue, target: Catalogue) -> int:
     CertificationMatter.objects.bulk_create(copies)
     by_key = {m.key: m for m in CertificationMatter.objects.filter(catalogue=target)}
     NegativeListEntry.objects.bulk_create(
-        NegativeListEntry(matter=by_key[m.key], kind=e.kind, description=e.description)
+        NegativeListEntry(matter=by_key[m.key], **e.as_dict())
         for m in matters
         for e in m.negative_entries.all()
     )
@@ -123,8 +124,9 @@ def _lock_editable(catalogue: Catalogue, actor) -> Catalogue:
     return locked
 
 
-def save_matter(*, actor, catalogue: Catalogue, matter: CertificationMatter, negative_entries=(), request=None):
-    """Add or change one matter in a draft. ``matter`` is unsaved form output; entries are (kind, text)."""
+def save_matter(*, actor, catalogue: Catalogue, matter: CertificationMatter, negative_entries=None, request=None):
+    """Add or change one matter in a draft. ``matter`` is unsaved form output; entries are (kind, text) (free
+    text: a question) or dicts of ``NegativeListEntry.COPY_FIELDS``; None leaves the matter's entries as they are."""
     with transaction.atomic():
         locked = _lock_editable(catalogue, actor)
         adding = matter.pk is None
@@ -143,16 +145,48 @@ def save_matter(*, actor, catalogue: Catalogue, matter: CertificationMatter, neg
                 matter.save()
         except IntegrityError as exc:
             raise CatalogueError(_("保存失败：序号重复或内容不完整，请检查后重试。")) from exc
-        matter.negative_entries.all().delete()
-        NegativeListEntry.objects.bulk_create(
-            NegativeListEntry(matter=matter, kind=kind, description=text) for kind, text in dict.fromkeys(negative_entries)
-        )
+        if negative_entries is not None:
+            replace_negative_entries(matter, negative_entries)
         audit.record(
             "catalog.matter_added" if adding else "catalog.matter_changed", obj=locked, actor=actor, request=request,
             summary=(_("新增证明事项：%(name)s") if adding else _("修改证明事项：%(name)s")) % {"name": matter.name},
             data={"matter": matter.pk, "key": matter.key},
         )
     return matter
+
+
+def _entry_fields(entry) -> dict:
+    """(kind, text) from free text is a question; a dict (the structured form) keeps its check and parameter."""
+    if isinstance(entry, dict):
+        fields = {name: entry.get(name) for name in NegativeListEntry.COPY_FIELDS if name in entry}
+    else:
+        kind, text = entry
+        fields = {"kind": kind, "description": text}
+    fields["description"] = (fields.get("description") or "").strip()[:300]
+    fields.setdefault("rule", negative_list.Check.QUESTION)
+    fields["subject_kind"] = fields.get("subject_kind") or ""
+    fields["question"] = (fields.get("question") or "").strip()[:300] if fields["rule"] == "question" else ""
+    return fields
+
+
+def replace_negative_entries(matter: CertificationMatter, entries) -> None:
+    """The matter's negative list, replaced (only ever called on a draft: ``_lock_editable`` first).
+
+    A published version's entries never change: a new list comes with a new catalogue version."""
+    seen, rows = set(), []
+    for entry in entries:
+        fields = _entry_fields(entry)
+        key = (fields["kind"], fields["description"])
+        if not fields["description"] or key in seen:
+            continue
+        wrong = negative_list.problems(fields["rule"], fields.get("number"), fields["subject_kind"])
+        if wrong:
+            raise CatalogueError(_("负面清单条目“%(t)s”：%(m)s") % {"t": fields["description"],
+                                                               "m": "".join(wrong.values())})
+        seen.add(key)
+        rows.append(NegativeListEntry(matter=matter, **fields))
+    matter.negative_entries.all().delete()
+    NegativeListEntry.objects.bulk_create(rows)
 
 
 def delete_matter(*, actor, matter: CertificationMatter, request=None) -> None:
@@ -248,11 +282,14 @@ def import_matters(*, actor, catalogue: Catalogue, rows, filename="", request=No
                 setattr(matter, field, row[field])
             matter.service = service
             matter.requesting_agency = row["requesting_agency"]
-            keep.append(matter)
+            keep.append((matter, row.get("negative_list")))
         removed = [m.pk for m in existing.values()]
         CertificationMatter.objects.filter(pk__in=removed).delete()
-        for matter in keep:
+        for matter, negative in keep:
             matter.save()
+            if negative is not None:  # the file has the column: its lines, structured ones kept as they were
+                structured = {(e.kind, e.description): e.as_dict() for e in matter.negative_entries.all()}
+                replace_negative_entries(matter, [structured.get(tuple(e), tuple(e)) for e in negative])
         audit.record(
             "catalog.imported", obj=locked, actor=actor, request=request,
             summary=_("导入%(file)s：新增%(created)s项，更新%(updated)s项，删除%(removed)s项")

@@ -11,13 +11,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
 from portal import audit, inputs, pdf, roles, scope, search
 
-from . import diff, importing, selectors, services
+from . import diff, hooks, importing, selectors, services
 from .forms import (
     ApprovalForm,
     CommentForm,
@@ -95,8 +96,12 @@ def matter_detail(request, pk):
 
     # A public matter never changes once published; its page changes only with its catalogue's
     # versions (the history list), which the stamp follows. A 404 is raised, never kept.
-    return render(request, "catalog/matter_detail.html",
-                  _kept(True, page, "matter", selectors.public_catalogue_stamp(), pk))
+    context = dict(_kept(True, page, "matter", selectors.public_catalogue_stamp(), pk))
+    # The logged-in citizen's own answer (credit, negative list): per person, never kept (catalog/hooks.py).
+    personal = hooks.matter_page_panels(request, pk)
+    if personal:  # placed under the matter's title; the kept page holds the marker for everyone
+        context["content"] = mark_safe(context["content"].replace(hooks.MARKER, personal, 1))  # noqa: S308
+    return render(request, "catalog/matter_detail.html", context)
 
 
 def letter_pdf(request, pk):
@@ -163,7 +168,8 @@ def export_json(request):
             "verification": {"methods": m.verification_method_labels(), "working_days": m.verification_days},
             "publicity": {"required": m.publicity_required, "place": m.publicity_place, "days": m.publicity_days},
             "insurance_note": m.insurance_note,
-            "negative_list": [{"kind": e.get_kind_display(), "description": e.description}
+            "negative_list": [{"kind": e.get_kind_display(), "description": e.description,
+                               "check": e.get_rule_display(), "asked": e.question_text, "condition": e.condition_text}
                               for e in m.negative_entries.all()],
             "url": request.build_absolute_uri(f"/catalog/matters/{m.pk}/"),
         })

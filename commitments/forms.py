@@ -55,7 +55,48 @@ class StartForm(forms.Form):
         return {"name": d["child_name"].strip(), "id_number": d["child_id_number"], "relation": d["relation"]}
 
 
+YES_NO = [("yes", _("是")), ("no", _("否"))]
+
+
 class _StatementsMixin:
+    def add_questions(self, findings, seen=""):
+        """负面清单 questions (“申请事项是否涉及……？”), each answered 是/否, and the token of what the page showed."""
+        self.question_names = []
+        for f in findings:
+            if not f.is_question:
+                continue
+            name = f"negative_{f.entry_pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=f.question, choices=YES_NO, widget=forms.RadioSelect,
+                help_text=_("负面清单%(q)s。回答“是”的，本证明事项须提交证明，不能承诺。") % {"q": f.quoted},
+                error_messages={"required": _("请回答此问题（是或否）。"), "invalid_choice": _("请选择“是”或“否”。")})
+            self.question_names.append((name, f.entry_pk))
+        self.fields["negative_seen"] = forms.CharField(widget=forms.HiddenInput, required=False, initial=seen)
+        self.current_seen, self.findings = seen, list(findings)
+
+    def check_unchanged(self):
+        """The page was opened on another state of the negative list: say what changed, sign nothing."""
+        from . import negative_list
+
+        posted = self.cleaned_data.get("negative_seen")
+        if posted and self.current_seen and posted != self.current_seen:
+            met = negative_list.conditions_met(self.findings)
+            why = "；".join(negative_list.reasons(met)) if met else _("负面清单的核对结果已经变化")
+            self.add_error(None, _("打开签署页后情况发生了变化，未签署告知承诺书：%(why)s。请重新打开签署页核对。")
+                           % {"why": why})
+
+    def negative_answers(self) -> dict[int, bool]:
+        return {pk: self.cleaned_data.get(name) == "yes" for name, pk in getattr(self, "question_names", [])}
+
+    def answered_yes(self) -> bool:
+        return any(self.negative_answers().values())
+
+    def negative_seen(self):
+        return self.cleaned_data.get("negative_seen") or None
+
+    def question_fields(self):
+        return [self[name] for name, _pk in getattr(self, "question_names", [])]
+
     def add_statements(self, statements):
         for i, text in enumerate(statements):
             self.fields[f"statement_{i}"] = forms.BooleanField(
@@ -70,6 +111,7 @@ class _StatementsMixin:
 
 
 class SignForm(_StatementsMixin, StateForm):
+    SIGNATURE_FIELDS = ("full_name", "password")
     full_name = forms.CharField(label=_("签署人姓名"), max_length=50,
                                 help_text=_("请输入与账号实名信息一致的姓名。"),
                                 error_messages={"required": _("请输入您的姓名。")})
@@ -77,12 +119,25 @@ class SignForm(_StatementsMixin, StateForm):
                                help_text=_("再次输入登录密码，以确认是您本人签署。"),
                                error_messages={"required": _("请输入登录密码。")})
 
-    def __init__(self, *args, statements=(), **kwargs):
+    def __init__(self, *args, statements=(), findings=(), seen="", **kwargs):
         super().__init__(*args, **kwargs)
+        self.add_questions(findings, seen)
         self.add_statements(statements)
+
+    def clean(self):
+        data = super().clean()
+        self.check_unchanged()
+        # Answered “是”: the statements and the signature are not needed (the requirement goes to the proof path).
+        if self.answered_yes():
+            for i in range(self.statement_count):
+                self.errors.pop(f"statement_{i}", None)
+            for name in self.SIGNATURE_FIELDS:
+                self.errors.pop(name, None)
+        return data
 
 
 class WindowSignForm(_StatementsMixin, StateForm):
+    SIGNATURE_FIELDS = ("signer_name", "relation", "clerk_password", "identity_checked", "scan")
     signer_name = forms.CharField(label=_("签署人姓名"), max_length=50, error_messages={"required": _("请填写签署人姓名。")})
     relation = forms.ChoiceField(label=_("签署人身份"), choices=Commitment.Relation.choices)
     scan = forms.FileField(label=_("纸质告知承诺书扫描件（当场纸质签署时上传）"), required=False,
@@ -92,9 +147,21 @@ class WindowSignForm(_StatementsMixin, StateForm):
     clerk_password = forms.CharField(label=_("经办人登录密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
                                      error_messages={"required": _("请输入您的登录密码以确认。")})
 
-    def __init__(self, *args, statements=(), **kwargs):
+    def __init__(self, *args, statements=(), findings=(), seen="", **kwargs):
         super().__init__(*args, **kwargs)
+        self.add_questions(findings, seen)
         self.add_statements(statements)
+
+    def clean(self):
+        data = super().clean()
+        self.check_unchanged()
+        # Answered “是”: the statements and the signature are not needed (the requirement goes to the proof path).
+        if self.answered_yes():
+            for i in range(self.statement_count):
+                self.errors.pop(f"statement_{i}", None)
+            for name in self.SIGNATURE_FIELDS:
+                self.errors.pop(name, None)
+        return data
 
 
 class UploadForm(StateForm):

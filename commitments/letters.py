@@ -27,7 +27,7 @@ STATEMENTS = (
 )
 NEGATIVE_LIST_STATEMENT = "不属于本证明事项告知承诺制负面清单所列的情形或对象。"
 COMMITMENT_METHOD = "书面承诺：在本平台在线签署或在政务服务窗口签署告知承诺书，电子文本与纸质文本具有同等效力。不得由他人代为承诺，法定监护人代为承诺的除外。"
-CN_NUMERALS = "一二三四五六七八九十"
+CN_NUMERALS = (*"一二三四五六七八九十", "十一", "十二", "十三", "十四")
 
 
 def public_base_url() -> str:
@@ -45,8 +45,10 @@ def _cn_date(d) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def snapshot(matter, negative_entries) -> dict:
-    """Everything the applicant is notified of, copied from the matter's published version."""
+def snapshot(matter, negative_entries, findings=None) -> dict:
+    """Everything the applicant is notified of, copied from the matter's published version.
+
+    ``findings`` (``commitments.negative_list``): each negative-list entry as checked or answered at signing."""
     catalogue = matter.catalogue
     return {
         "matter_name": matter.name,
@@ -74,7 +76,20 @@ def snapshot(matter, negative_entries) -> dict:
         "insurance_note": matter.insurance_note,
         "negative_list": [e.description for e in negative_entries],
         "statements": list(STATEMENTS) + ([NEGATIVE_LIST_STATEMENT] if negative_entries else []),
+        "negative_checks": [f.as_snapshot() for f in findings or []],
     }
+
+
+def negative_check_lines(s: dict) -> list[str]:
+    """负面清单核对, one line per entry: the question and the answer, or the condition and what the portal found."""
+    lines = []
+    for c in s.get("negative_checks") or []:
+        if c.get("question"):
+            lines.append(f"{c['question']}（{c['detail']}）")
+        else:
+            verdict = "属于" if c.get("applies") else "不属于"
+            lines.append(f"{c['kind']}“{c['description']}”：系统核对{c['condition']}——{verdict}（{c['detail']}）")
+    return lines
 
 
 def notice_sections(s: dict) -> list[tuple[str, str]]:
@@ -108,6 +123,9 @@ def notice_sections(s: dict) -> list[tuple[str, str]]:
     ]
     if s["negative_list"]:
         sections.append(("不适用告知承诺的情形", "；".join(s["negative_list"]) + "。"))
+    checks = negative_check_lines(s)
+    if checks:  # letters signed before the checks were recorded keep their wording
+        sections.append(("负面清单核对", "；".join(checks) + "。"))
     if s["insurance_note"]:
         sections.append(("责任保险", s["insurance_note"]))
     return sections

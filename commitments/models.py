@@ -287,7 +287,10 @@ class Requirement(models.Model):
     seq = models.PositiveIntegerField(_("序号"))
     mode = models.CharField(_("办理方式"), max_length=10, choices=Mode.choices, default=Mode.UNDECIDED)
     proof_only = models.BooleanField(_("须提交证明"), default=False,
-                                     help_text=_("事项不实行告知承诺，或承诺已撤回"))
+                                     help_text=_("事项不实行告知承诺，或承诺已撤回，或属于负面清单所列情形"))
+    # Why the proof path was set by the applicant's answer to the negative list (the entry quoted), and the answers.
+    proof_reason = models.TextField(_("须提交证明的原因"), blank=True)
+    negative_answers = models.JSONField(_("负面清单核对"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("所需证明")

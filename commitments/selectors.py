@@ -116,14 +116,19 @@ def eligibility_for(subject):
     return credit.eligibility(subject)
 
 
-def matter_rows(matters, result) -> list[dict]:
-    """For the service page: each matter and whether / why not it can be committed."""
+def matter_rows(matters, result, subject=None) -> list[dict]:
+    """For the service page: each matter and whether / why not it can be committed (credit, then the
+    matter's 负面清单 subject conditions; its questions are asked before signing)."""
+    from . import negative_list
+
     rows = []
     for m in matters:
         if not m.commitment_allowed:
             why = [m.exclusion_reason]
         elif not result.allowed:
             why = list(result.reasons)
+        elif subject is not None:
+            why = negative_list.reasons(negative_list.conditions_met(negative_list.evaluate(subject, m)))
         else:
             why = []
         rows.append({"matter": m, "can_commit": not why, "why_not": why})

@@ -27,7 +27,7 @@ from portal import audit, seals, workdays
 from portal.models import Subject
 from portal.notifications import cn_date, notify
 
-from . import files, letters, selectors
+from . import files, hooks, letters, negative_list, selectors
 from .models import (
     Application,
     Commitment,
@@ -206,7 +206,7 @@ def _signable(application, requirement, subject):
     if requirement.application_id != application.pk:
         raise CommitmentsError(_("该证明事项不属于此办件。"))
     if requirement.proof_only or not requirement.matter.commitment_allowed:
-        reason = requirement.matter.exclusion_reason or _("承诺已撤回，须提交证明。")
+        reason = requirement.matter.exclusion_reason or requirement.proof_reason or _("承诺已撤回，须提交证明。")
         raise CommitmentsError(_("本证明事项不能以告知承诺方式办理：%(reason)s") % {"reason": reason})
     if requirement.commitments.exclude(state=Commitment.State.WITHDRAWN).exists():
         raise CommitmentsError(_("本证明事项已经签署过告知承诺书。"))
@@ -219,11 +219,14 @@ def _signable(application, requirement, subject):
 
 
 def _sign(*, application, requirement, signer_user, signer_name, relation, method, confirmations, actor,
-          witnessed_by=None, scan=None, request=None) -> Commitment:
+          witnessed_by=None, scan=None, request=None, negative_answers=None, negative_seen=None) -> Commitment:
     result = _signable(application, requirement, application.subject)
     matter = selectors.notification_matter(requirement.matter_id)
     with translation.override("zh-hans"):  # every stored text of the letter is Chinese, whatever the page language
-        snap = letters.snapshot(matter, list(matter.negative_entries.all()))
+        # §二(二) 负面清单: conditions checked, questions answered “否”, else refused with the entry quoted.
+        findings = negative_list.check_before_signing(application.subject, matter, answers=negative_answers,
+                                                      seen=negative_seen)
+        snap = letters.snapshot(matter, list(matter.negative_entries.all()), findings=findings)
         relation_label = str(Commitment.Relation(relation).label)
     if len(confirmations or []) != len(snap["statements"]) or not all(confirmations):
         raise CommitmentsError(_("请逐项确认承诺内容。"), field="confirmations")
@@ -270,7 +273,7 @@ def _enqueue_letter(pk):
 
 
 def sign_online(*, user, application_pk, requirement_pk, full_name, password, confirmations, expected_state=None,
-                request=None) -> Commitment:
+                request=None, negative_answers=None, negative_seen=None) -> Commitment:
     """The applicant signs: full name typed to match the account, password re-entered, each statement confirmed."""
     with transaction.atomic():
         application = _lock(application_pk)
@@ -293,11 +296,12 @@ def sign_online(*, user, application_pk, requirement_pk, full_name, password, co
             relation = Commitment.Relation.SELF
         return _sign(application=application, requirement=requirement, signer_user=user, signer_name=full_name.strip(),
                      relation=relation, method=Commitment.Method.ONLINE, confirmations=confirmations, actor=user,
-                     request=request)
+                     request=request, negative_answers=negative_answers, negative_seen=negative_seen)
 
 
 def sign_at_window(*, clerk, application_pk, requirement_pk, signer_name, relation, clerk_password, identity_checked,
-                   confirmations, scan=None, expected_state=None, request=None) -> Commitment:
+                   confirmations, scan=None, expected_state=None, request=None, negative_answers=None,
+                   negative_seen=None) -> Commitment:
     """The subject (or guardian / representative) signs at the window, witnessed by the clerk."""
     with transaction.atomic():
         application = _lock(application_pk)
@@ -330,7 +334,37 @@ def sign_at_window(*, clerk, application_pk, requirement_pk, signer_name, relati
         method = Commitment.Method.PAPER if scan is not None else Commitment.Method.SCREEN
         return _sign(application=application, requirement=requirement, signer_user=None, signer_name=signer_name,
                      relation=relation, method=method, confirmations=confirmations, actor=clerk, witnessed_by=clerk,
-                     scan=scan, request=request)
+                     scan=scan, request=request, negative_answers=negative_answers, negative_seen=negative_seen)
+
+
+def route_to_proof(*, actor, application_pk, requirement_pk, negative_answers, expected_state=None,
+                   request=None) -> Requirement:
+    """负面清单 answered “是” (§二(二)): the requirement goes to the proof path with the entry quoted, nothing signed.
+
+    The applicant (online) or the window clerk (at the desk) records the answers; the route cannot be undone by
+    answering again, since the applicant said the matter falls under the list."""
+    with transaction.atomic():
+        application = _lock(application_pk)
+        _check_expected(application, expected_state)
+        if not (selectors.is_owner(application, actor) or selectors.is_handling_staff(application, actor)):
+            raise CommitmentsError(_("您无权对该办件执行此操作。"))
+        requirement = selectors.requirement_of(application, requirement_pk)
+        if application.state not in (S.DRAFT, S.SUBMITTED):
+            raise CommitmentsError(STALE)
+        if requirement.commitments.exclude(state=Commitment.State.WITHDRAWN).exists():
+            raise CommitmentsError(_("本证明事项已经签署过告知承诺书。"))
+        with translation.override("zh-hans"):
+            findings = negative_list.evaluate(application.subject, requirement.matter, answers=negative_answers)
+            applying = negative_list.applying(findings)
+            if not applying:
+                raise CommitmentsError(_("所答情形均不属于负面清单，可以签署告知承诺书。"), field="negative")
+            reason = "；".join(negative_list.reasons(applying)) + "。"
+        Requirement.objects.filter(pk=requirement.pk).update(
+            mode=Requirement.Mode.PROOF, proof_only=True, proof_reason=reason,
+            negative_answers=[f.as_snapshot() for f in findings])
+        _audit("requirement.negative_list", application, actor, application.state, request=request,
+               summary=_("“%(m)s”属于负面清单所列情形，改为提交证明：%(r)s") % {"m": requirement.matter.name, "r": reason})
+    return Requirement.objects.get(pk=requirement.pk)
 
 
 # --- proofs -------------------------------------------------------------------------------------------
@@ -463,6 +497,7 @@ def _close(action, method, *, actor, application_pk, reason, expected_state, req
                 c.withdraw(reason=_("办件已撤回：") + reason)
                 c.withdrawn_at = now
                 c.save(update_fields=["state", "withdrawal_reason", "withdrawn_at"])
+                hooks.commitment_withdrawn(c, reason=c.withdrawal_reason, actor=actor, request=request)
         _run(application, method, actor, reason=reason)
         _audit(action, application, actor, before, summary=reason, request=request)
     return application
@@ -512,6 +547,7 @@ def withdraw_commitment(*, user, letter_number, reason, expected_state=None, req
         except ConcurrentTransition:
             raise CommitmentsError(STALE) from None
         Requirement.objects.filter(pk=commitment.requirement_id).update(mode=Requirement.Mode.PROOF, proof_only=True)
+        hooks.commitment_withdrawn(commitment, reason=reason, actor=user, request=request)  # closes its open checks
         _audit("commitment.withdrawn", application, user, application.state,
                summary=_("撤回《%(matter)s》告知承诺书 %(number)s，改为提交证明：%(reason)s")
                % {"matter": commitment.matter_name, "number": commitment.letter_number, "reason": reason},

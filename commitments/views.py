@@ -16,7 +16,7 @@ from portal import audit, identifiers, identity, inputs, pdf, pinyin, roles, sco
 from portal.once import once_per_form
 from portal.roles import role_required
 
-from . import letters, panels, selectors, services
+from . import letters, negative_list, panels, selectors, services
 from .forms import (
     DecisionForm,
     DeskFileForm,
@@ -61,9 +61,13 @@ def mask_name(name: str, kind: str) -> str:
 
 def _page_context(application, user):
     result = selectors.eligibility_for(application.subject) if application.state in ("draft", "submitted") else None
+    requirements = list(application.requirements.all())
+    for r in requirements:  # 负面清单 subject conditions that send a requirement to the proof path
+        r.negative_reasons = (negative_list.reasons(negative_list.conditions_met(
+            negative_list.evaluate(application.subject, r.matter))) if result is not None and not r.proof_only else [])
     return {
         "application": application, "timeline": audit.timeline(application),
-        "requirements": application.requirements.all(), "eligibility": result,
+        "requirements": requirements, "eligibility": result,
         "can_commit": result is not None and result.allowed,
         "state_form": StateForm(initial={"state": application.state}),
         "S": Application.State,
@@ -105,7 +109,7 @@ def start(request):
                 messages.success(request, _("办件已创建，请为每个证明事项选择承诺或上传证明。"))
             return redirect("commitments:application", application.pk)
     result = selectors.eligibility_for(request.user.subject) if request.user.bound_subject_id else None
-    rows = selectors.matter_rows(matters, result) if result is not None else []
+    rows = selectors.matter_rows(matters, result, subject=request.user.subject) if result is not None else []
     return render(request, "commitments/start.html", {"service": service, "rows": rows, "form": form,
                                                        "eligibility": result})
 
@@ -128,13 +132,18 @@ def sign(request, pk, requirement_pk):
     requirement = selectors.signing_requirement(application, requirement_pk)
     matter = selectors.notification_matter(requirement.matter_id)
     snap = letters.snapshot(matter, list(matter.negative_entries.all()))
-    form = SignForm(request.POST or None, statements=snap["statements"], initial={"state": application.state})
+    findings = negative_list.evaluate(application.subject, matter)
+    form = SignForm(request.POST or None, statements=snap["statements"], initial={"state": application.state},
+                    findings=findings, seen=negative_list.seen_token(findings))
+    if request.method == "POST" and form.is_valid() and form.answered_yes():
+        return _route_to_proof(request, application, requirement, form, "commitments:application")
     if request.method == "POST" and form.is_valid():
         try:
             commitment = services.sign_online(
                 user=request.user, application_pk=application.pk, requirement_pk=requirement.pk,
                 full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password"],
                 confirmations=form.confirmations(), expected_state=form.expected(), request=request,
+                negative_answers=form.negative_answers(), negative_seen=form.negative_seen(),
             )
         except CommitmentsError as exc:
             _refused(form, exc)
@@ -146,7 +155,22 @@ def sign(request, pk, requirement_pk):
         "application": application, "requirement": requirement, "form": form,
         "sections": letters.notice_sections(snap), "snap": snap,
         "eligibility": selectors.eligibility_for(application.subject),
+        "negative_met": negative_list.conditions_met(findings), "negative_findings": findings,
     })
+
+
+def _route_to_proof(request, application, requirement, form, back):
+    """负面清单 answered “是”: the requirement goes to the proof path, the entry quoted to the applicant."""
+    try:
+        routed = services.route_to_proof(actor=request.user, application_pk=application.pk,
+                                         requirement_pk=requirement.pk, negative_answers=form.negative_answers(),
+                                         expected_state=form.expected(), request=request)
+    except CommitmentsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.warning(request, _("“%(m)s”须提交证明，不能承诺：%(r)s") % {"m": requirement.matter.name,
+                                                                      "r": routed.proof_reason})
+    return redirect(back, application.pk)
 
 
 def _upload(request, application, requirement_pk, template, back):
@@ -428,9 +452,13 @@ def desk_sign(request, pk, requirement_pk):
     requirement = selectors.signing_requirement(application, requirement_pk)
     matter = selectors.notification_matter(requirement.matter_id)
     snap = letters.snapshot(matter, list(matter.negative_entries.all()))
+    findings = negative_list.evaluate(application.subject, matter)
     relation = "guardian" if application.guardian_name else ("self" if application.subject.kind == "person" else "representative")
     form = WindowSignForm(request.POST or None, request.FILES or None, statements=snap["statements"],
-                          initial={"state": application.state, "relation": relation})
+                          initial={"state": application.state, "relation": relation}, findings=findings,
+                          seen=negative_list.seen_token(findings))
+    if request.method == "POST" and form.is_valid() and form.answered_yes():
+        return _route_to_proof(request, application, requirement, form, "commitments:desk_application")
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -438,7 +466,8 @@ def desk_sign(request, pk, requirement_pk):
                 clerk=request.user, application_pk=application.pk, requirement_pk=requirement.pk,
                 signer_name=d["signer_name"], relation=d["relation"], clerk_password=d["clerk_password"],
                 identity_checked=d["identity_checked"], confirmations=form.confirmations(), scan=d.get("scan"),
-                expected_state=form.expected(), request=request)
+                expected_state=form.expected(), request=request, negative_answers=form.negative_answers(),
+                negative_seen=form.negative_seen())
         except CommitmentsError as exc:
             _refused(form, exc)
         else:
@@ -449,6 +478,7 @@ def desk_sign(request, pk, requirement_pk):
         "application": application, "requirement": requirement, "form": form,
         "sections": letters.notice_sections(snap),
         "eligibility": selectors.eligibility_for(application.subject),
+        "negative_met": negative_list.conditions_met(findings), "negative_findings": findings,
     })
 
 

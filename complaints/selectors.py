@@ -272,6 +272,7 @@ def referral_outcome(ticket) -> str:
         "true": _("经核查，未发现承诺不实的情况。"),
         "false": _("经核查，该承诺不实，核查部门已依法处理。"),
         "unverifiable": _("核查部门已开展核查，但现有条件下无法核实。"),
+        "withdrawn": _("申请人在作出决定前撤回了该承诺，改为提交证明，核查随之结束。"),
     }.get(task["result"], "")
 
 

@@ -92,3 +92,8 @@ class CitizenFactory(UserFactory):
 
 class StaffFactory(UserFactory):
     agency = factory.SubFactory(AgencyFactory)
+
+
+def answer_negative_list_no(matter) -> dict:
+    """Sign-form fields answering each 负面清单 question of ``matter`` “否” (the sign pages ask them)."""
+    return {f"negative_{e.pk}": "no" for e in matter.negative_entries.all() if e.is_question}

@@ -99,6 +99,12 @@ class Result(models.TextChoices):
     UNVERIFIABLE = "unverifiable", _("无法核实")
 
 
+# A task's result may also be 已撤回: set only when the applicant withdraws the commitment
+# (verification/withdrawal.py), never chosen by a verifier, so it is not one of ``Result``'s choices.
+TASK_WITHDRAWN = "withdrawn"
+TASK_RESULTS = [*Result.choices, (TASK_WITHDRAWN, _("已撤回"))]
+
+
 def can_work(task, user) -> bool:
     """A verifier of the task's own agency (``portal.scope``: case work); a task with user=None is the system."""
     if user is None:
@@ -137,7 +143,7 @@ class VerificationTask(ConcurrentTransitionMixin, models.Model):
     origin = models.CharField(_("来源"), max_length=16, choices=TaskOrigin.choices, default=TaskOrigin.PLAN)
     credit_level = models.CharField(_("信用等级"), max_length=1, choices=CreditLevel.choices, default="A")
     state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True, max_length=20)
-    result = models.CharField(_("核查结论"), max_length=12, choices=Result.choices, blank=True)
+    result = models.CharField(_("核查结论"), max_length=12, choices=TASK_RESULTS, blank=True)
     due_date = models.DateField(_("核查期限"))
     # True while the date was counted across a year without a published holiday schedule (portal.workdays).
     deadline_provisional = models.BooleanField(_("期限暂定"), default=False, editable=False)
@@ -165,7 +171,7 @@ class VerificationTask(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(condition=Q(origin__in=[c.value for c in TaskOrigin]), name="task_origin_valid"),
             # Concluded ⇔ a result, who and when.
             models.CheckConstraint(
-                condition=(Q(state="concluded") & Q(result__in=["true", "false", "unverifiable"])
+                condition=(Q(state="concluded") & Q(result__in=["true", "false", "unverifiable", "withdrawn"])
                            & Q(concluded_at__isnull=False))
                 | (~Q(state="concluded") & Q(result="")),
                 name="task_concluded_has_result",

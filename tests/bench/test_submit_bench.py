@@ -21,7 +21,7 @@ from tests.commitments.conftest import (  # noqa: F401 (fixtures)
     published,
     service,
 )
-from tests.factories import PASSWORD, CitizenFactory
+from tests.factories import PASSWORD, CitizenFactory, answer_negative_list_no
 
 pytestmark = pytest.mark.django_db
 RUNS = 40
@@ -46,6 +46,7 @@ def test_sign_commitment_request_p50_p95(service, settings):  # noqa: F811
         requirement = application.requirements.filter(matter__commitment_allowed=True).first()
         data = {"full_name": citizen.full_name, "password": PASSWORD, "state": application.state}
         data.update({f"statement_{i}": "on" for i, _ok in enumerate(confirmations_for(requirement))})
+        data.update(answer_negative_list_no(requirement.matter))
         url = f"/applications/{application.pk}/requirements/{requirement.pk}/commit/"
         started = time.perf_counter()
         response = client.post(url, data)

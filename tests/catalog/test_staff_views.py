@@ -90,7 +90,12 @@ def test_the_editor_adds_a_matter_and_errors_are_chinese_beside_the_field(client
     body = client.post(url, data).content.decode()
     assert 'id="error_1_id_name"' in body and "此项不能为空。" in body
     assert "请填写核查时限（工作日）。" in body
-    data.update(name="完全民事行为能力证明", verification_days="7", negative_list="对象：限制民事行为能力人\n有其他情形的")
+    data.update(name="完全民事行为能力证明", verification_days="7", **{
+        "negative-TOTAL_FORMS": "3", "negative-INITIAL_FORMS": "0",
+        "negative-0-kind": "subject", "negative-0-description": "限制民事行为能力人", "negative-0-rule": "age_below",
+        "negative-0-number": "18",
+        "negative-1-kind": "situation", "negative-1-description": "有其他情形的", "negative-1-rule": "question",
+        "negative-2-kind": "situation", "negative-2-description": "", "negative-2-rule": "question"})
     response = client.post(url, data)
     assert response.status_code == 302
     matter = draft.matters.get(name="完全民事行为能力证明")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from commitments import services
 from commitments.models import Application, Commitment, ProofDocument
 from tests.commitments.conftest import EXE, PDF, upload
-from tests.factories import PASSWORD, resident_id
+from tests.factories import PASSWORD, answer_negative_list_no, resident_id
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,8 @@ def test_sign_page_shows_full_notification_and_errors_beside_fields(client, citi
     response = client.post(url, {"state": "draft", "full_name": "李四", "password": PASSWORD})
     html = response.content.decode()
     assert response.status_code == 200 and "请阅读并勾选确认此项承诺" in html
-    data = {"state": "draft", "full_name": "李四", "password": PASSWORD, **{f"statement_{i}": "on" for i in range(6)}}
+    data = {"state": "draft", "full_name": "李四", "password": PASSWORD, **{f"statement_{i}": "on" for i in range(6)},
+            **answer_negative_list_no(req.matter)}
     html = client.post(url, data).content.decode()
     assert "签署姓名须与账号实名信息一致" in html and 'id="error_1_id_full_name"' in html or "is-invalid" in html
     data["full_name"] = "张伟"
@@ -122,7 +123,7 @@ def test_double_clicked_sign_shows_the_new_letter_once_and_no_error(client, citi
     _login(client, citizen)
     url = reverse("commitments:sign", args=[a.pk, req.pk])
     data = {"state": "draft", "full_name": "张伟", "password": PASSWORD, "form_token": _form_token(client.get(url)),
-            **{f"statement_{i}": "on" for i in range(6)}}
+            **{f"statement_{i}": "on" for i in range(6)}, **answer_negative_list_no(req.matter)}
     first, second = client.post(url, data), client.post(url, data)
     assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
     html = client.get(second["Location"]).content.decode()

@@ -38,6 +38,8 @@ def _link(page, action, matter):
 
 
 def _sign(page, name, password=PASSWORD):
+    for no in page.locator("input[type=radio][name^=negative_][value=no]").all():
+        no.check()  # 负面清单 questions: answered “否”
     for box in page.locator("input[type=checkbox][name^=statement_]").all():
         box.check()
     page.get_by_label("签署人姓名").fill(name)
@@ -127,6 +129,8 @@ def test_clerk_files_for_a_walk_in_issues_a_one_time_notice_then_accepts(page, l
     page.wait_for_url(re.compile(r"/desk/applications/\d+/$"))
 
     _link(page, "承诺", "完全民事行为能力证明").click()
+    for no in page.locator("input[type=radio][name^=negative_][value=no]").all():
+        no.check()  # 负面清单 questions: answered “否”
     for box in page.locator("input[type=checkbox][name^=statement_]").all():
         box.check()
     page.get_by_label("签署人姓名").fill("王建国")

@@ -27,7 +27,7 @@ from complaints.models import Channel, Kind, TicketAttachment
 from credit import services as credit
 from credit.models import DishonestyRecord, Severity
 from tests.conftest import wait_for
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, answer_negative_list_no
 from tests.verification.factories import publish_catalogue, service_of
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -143,7 +143,7 @@ def test_a_signed_letter_is_rendered_into_the_bucket_and_streamed_to_its_signer(
     client.force_login(citizen)
     response = client.post(reverse("commitments:sign", args=[application.pk, req.pk]), {
         "state": "draft", "full_name": citizen.full_name, "password": PASSWORD,
-        **{f"statement_{i}": "on" for i in range(6)}})
+        **{f"statement_{i}": "on" for i in range(6)}, **answer_negative_list_no(req.matter)})
     assert response.status_code == 302
 
     signed = wait_for(lambda: Commitment.objects.exclude(letter_file="").filter(application=application).first(),

@@ -27,6 +27,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from tests.challenge import solve
+from tests.factories import answer_negative_list_no
 
 pytestmark = pytest.mark.django_db
 
@@ -353,7 +354,7 @@ def test_signing_refuses_a_hostile_name_or_password_in_chinese(citizen, publishe
     client.force_login(citizen)
     response = client.post(reverse("commitments:sign", args=[application.pk, requirement.pk]), {
         "full_name": full_name, "password": password, "state": "draft",
-        **{f"statement_{i}": "on" for i in range(6)}})
+        **{f"statement_{i}": "on" for i in range(6)}, **answer_negative_list_no(requirement.matter)})
     assert_safe(response, full_name)
     assert_chinese_errors(response)
     assert not application.commitments.exists()
