@@ -368,11 +368,22 @@ def _asn1_key(key):
 @functools.lru_cache(maxsize=64)
 def _signer(p12_path: str, mtime_ns: int, cert_der: bytes):
     """pyHanko signer per loaded key (converting keys costs more than signing)."""
+    from asn1crypto import cms
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+    class SealSigner(signers.SimpleSigner):
+        async def async_sign_prescribed_attributes(self, digest_algorithm, signed_attrs, *args, **kwargs):
+            # asn1crypto re-encodes a value built in Python each time anything enclosing it is encoded, twice
+            # per level: the signing-certificate attribute, nine levels down in the CMS container, cost
+            # 2^9 encodings (tens of ms). Parsed back from its DER it is encoded once, identically.
+            signed_attrs = cms.CMSAttributes.load(signed_attrs.dump())
+            return await super().async_sign_prescribed_attributes(
+                digest_algorithm, signed_attrs, *args, **kwargs
+            )
+
     key, cert, chain = _load_p12_cached(p12_path, mtime_ns, _passphrase())
-    return signers.SimpleSigner(
+    return SealSigner(
         signing_cert=_asn1_cert(cert),
         signing_key=_asn1_key(key),
         cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]),
