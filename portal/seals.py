@@ -373,14 +373,22 @@ def _signer(p12_path: str, mtime_ns: int, cert_der: bytes):
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     class SealSigner(signers.SimpleSigner):
+        """asn1crypto encodes a value built in Python again each time anything enclosing it is encoded (twice
+        per level), and re-encodes a whole subtree when a length's last byte is 0x80, which it takes for an
+        indefinite length: for every other letter (the ECDSA signature is 70 or 71 bytes) the container cost
+        ~50 ms. Both steps below hand pyHanko values parsed from DER, identical bytes, encoded once."""
+
         async def async_sign_prescribed_attributes(self, digest_algorithm, signed_attrs, *args, **kwargs):
-            # asn1crypto re-encodes a value built in Python each time anything enclosing it is encoded, twice
-            # per level: the signing-certificate attribute, nine levels down in the CMS container, cost
-            # 2^9 encodings (tens of ms). Parsed back from its DER it is encoded once, identically.
             signed_attrs = cms.CMSAttributes.load(signed_attrs.dump())
             return await super().async_sign_prescribed_attributes(
                 digest_algorithm, signed_attrs, *args, **kwargs
             )
+
+        def _package_signature(self, *args, **kwargs):
+            container = super()._package_signature(*args, **kwargs)
+            # content is [0] EXPLICIT SignedData: its dump carries that tag; encoded here once, wrapped by hand
+            body = container["content_type"].dump() + container["content"].dump()
+            return cms.ContentInfo.load(_der_tlv(0x30, body))
 
     key, cert, chain = _load_p12_cached(p12_path, mtime_ns, _passphrase())
     return SealSigner(
@@ -388,6 +396,15 @@ def _signer(p12_path: str, mtime_ns: int, cert_der: bytes):
         signing_key=_asn1_key(key),
         cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]),
     )
+
+
+def _der_tlv(tag: int, body: bytes) -> bytes:
+    """One DER tag-length-value (definite length)."""
+    size = len(body)
+    if size < 0x80:
+        return bytes([tag, size]) + body
+    octets = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(octets)]) + octets + body
 
 
 def timestamper():
