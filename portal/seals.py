@@ -104,8 +104,9 @@ def _write_atomic(path: Path, data: bytes) -> None:
 def _pkcs12(key, cert, chain, name: str) -> bytes:
     from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
 
-    return pkcs12.serialize_key_and_certificates(name.encode(), key, cert, chain or None,
-                                                 BestAvailableEncryption(_passphrase()))
+    return pkcs12.serialize_key_and_certificates(
+        name.encode(), key, cert, chain or None, BestAvailableEncryption(_passphrase())
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -115,7 +116,9 @@ def _load_p12_cached(path: str, mtime_ns: int, passphrase: bytes):
     try:
         key, cert, chain = pkcs12.load_key_and_certificates(Path(path).read_bytes(), passphrase)
     except ValueError:
-        raise SealError(_("电子印章文件 %(file)s 无法用配置的口令打开。") % {"file": Path(path).name}) from None
+        raise SealError(
+            _("电子印章文件 %(file)s 无法用配置的口令打开。") % {"file": Path(path).name}
+        ) from None
     if key is None or cert is None:
         raise SealError(_("电子印章文件 %(file)s 不含私钥或证书。") % {"file": Path(path).name})
     return key, cert, tuple(chain)
@@ -153,7 +156,11 @@ def _crls():
     from asn1crypto import crl
 
     folder = keystore_dir() / "crl"
-    return [crl.CertificateList.load(_der(p.read_bytes())) for p in sorted(folder.glob("*.crl"))] if folder.is_dir() else []
+    return (
+        [crl.CertificateList.load(_der(p.read_bytes())) for p in sorted(folder.glob("*.crl"))]
+        if folder.is_dir()
+        else []
+    )
 
 
 def _der(data: bytes) -> bytes:
@@ -170,8 +177,11 @@ def _name(common_name: str, organisation: str, unit: str = ""):
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
-    attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"), x509.NameAttribute(NameOID.LOCALITY_NAME, "西安市"),
-             x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64])]
+    attrs = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+        x509.NameAttribute(NameOID.LOCALITY_NAME, "西安市"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64]),
+    ]
     if unit:
         attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit[:64]))
     attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]))
@@ -184,19 +194,34 @@ def _certificate(subject, public_key, issuer_name, issuer_key, *, days, ca=False
 
     now = datetime.datetime.now(datetime.UTC)
     builder = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(issuer_name).public_key(public_key)
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(public_key)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=days))
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=not ca, content_commitment=not ca and not eku,
-                                     key_encipherment=False, data_encipherment=False, key_agreement=False,
-                                     key_cert_sign=ca, crl_sign=ca, encipher_only=False, decipher_only=False),
-                       critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=not ca,
+                content_commitment=not ca and not eku,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=ca,
+                crl_sign=ca,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
     )
     if issuer_key.public_key() != public_key:
         builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
     if eku:
         builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=True)
     return builder.sign(issuer_key, hashes.SHA256())
@@ -235,8 +260,14 @@ def ensure_demo(prefix: str = "承诺通") -> list[str]:
         # RSA: pyHanko's local time-stamper signs with RSA only.
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         name = _name(f"{prefix}时间戳服务（{DEMO_MARK}）", f"{prefix}（{DEMO_MARK}，不具法律效力）")
-        cert = _certificate(name, key.public_key(), ca_cert.subject, ca_key, days=3650,
-                            eku=[ExtendedKeyUsageOID.TIME_STAMPING])
+        cert = _certificate(
+            name,
+            key.public_key(),
+            ca_cert.subject,
+            ca_key,
+            days=3650,
+            eku=[ExtendedKeyUsageOID.TIME_STAMPING],
+        )
         _write_atomic(tsa_file, _pkcs12(key, cert, [ca_cert], "demo-tsa"))
         created.append(str(tsa_file))
     crl_file = folder / "crl" / "demo-ca.crl"
@@ -246,8 +277,13 @@ def ensure_demo(prefix: str = "承诺通") -> list[str]:
         current = x509.load_der_x509_crl(crl_file.read_bytes())
         fresh = current.next_update_utc and current.next_update_utc - now > datetime.timedelta(days=15)
     if not fresh:
-        crl = (x509.CertificateRevocationListBuilder().issuer_name(ca_cert.subject).last_update(now)
-               .next_update(now + datetime.timedelta(days=30)).sign(ca_key, hashes.SHA256()))
+        crl = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(ca_cert.subject)
+            .last_update(now)
+            .next_update(now + datetime.timedelta(days=30))
+            .sign(ca_key, hashes.SHA256())
+        )
         _write_atomic(crl_file, crl.public_bytes(serialization.Encoding.DER))
         created.append(str(crl_file))
     return created
@@ -295,13 +331,17 @@ def seal_key(agency, *, issue=True) -> SealKey:
         issue_demo_certificate(agency)
         loaded = _load_p12(path)
     if loaded is None:
-        raise SealError(_("%(agency)s 没有电子印章证书（%(file)s），告知书不能签发。")
-                        % {"agency": agency.name, "file": path.name})
+        raise SealError(
+            _("%(agency)s 没有电子印章证书（%(file)s），告知书不能签发。")
+            % {"agency": agency.name, "file": path.name}
+        )
     key, cert, chain = loaded
     now = datetime.datetime.now(datetime.UTC)
     if cert.not_valid_after_utc <= now:
-        raise SealError(_("%(agency)s 的电子印章证书已于 %(date)s 过期，请更换证书。")
-                        % {"agency": agency.name, "date": cert.not_valid_after_utc.date().isoformat()})
+        raise SealError(
+            _("%(agency)s 的电子印章证书已于 %(date)s 过期，请更换证书。")
+            % {"agency": agency.name, "date": cert.not_valid_after_utc.date().isoformat()}
+        )
     if cert.not_valid_before_utc > now:
         raise SealError(_("%(agency)s 的电子印章证书尚未生效。") % {"agency": agency.name})
     return SealKey(key, cert, chain)
@@ -318,19 +358,53 @@ def _asn1_key(key):
     from asn1crypto import keys
     from cryptography.hazmat.primitives import serialization
 
-    return keys.PrivateKeyInfo.load(key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                                      serialization.NoEncryption()))
+    return keys.PrivateKeyInfo.load(
+        key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
 
 
 @functools.lru_cache(maxsize=64)
 def _signer(p12_path: str, mtime_ns: int, cert_der: bytes):
     """pyHanko signer per loaded key (converting keys costs more than signing)."""
+    from asn1crypto import cms
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+    class SealSigner(signers.SimpleSigner):
+        """asn1crypto encodes a value built in Python again each time anything enclosing it is encoded (twice
+        per level), and re-encodes a whole subtree when a length's last byte is 0x80, which it takes for an
+        indefinite length: for every other letter (the ECDSA signature is 70 or 71 bytes) the container cost
+        ~50 ms. Both steps below hand pyHanko values parsed from DER, identical bytes, encoded once."""
+
+        async def async_sign_prescribed_attributes(self, digest_algorithm, signed_attrs, *args, **kwargs):
+            signed_attrs = cms.CMSAttributes.load(signed_attrs.dump())
+            return await super().async_sign_prescribed_attributes(
+                digest_algorithm, signed_attrs, *args, **kwargs
+            )
+
+        def _package_signature(self, *args, **kwargs):
+            container = super()._package_signature(*args, **kwargs)
+            # content is [0] EXPLICIT SignedData: its dump carries that tag; encoded here once, wrapped by hand
+            body = container["content_type"].dump() + container["content"].dump()
+            return cms.ContentInfo.load(_der_tlv(0x30, body))
+
     key, cert, chain = _load_p12_cached(p12_path, mtime_ns, _passphrase())
-    return signers.SimpleSigner(signing_cert=_asn1_cert(cert), signing_key=_asn1_key(key),
-                                cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]))
+    return SealSigner(
+        signing_cert=_asn1_cert(cert),
+        signing_key=_asn1_key(key),
+        cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]),
+    )
+
+
+def _der_tlv(tag: int, body: bytes) -> bytes:
+    """One DER tag-length-value (definite length)."""
+    size = len(body)
+    if size < 0x80:
+        return bytes([tag, size]) + body
+    octets = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(octets)]) + octets + body
 
 
 def timestamper():
@@ -373,17 +447,26 @@ def _local_timestamper(path: str, mtime_ns: int):
             digest.update(tst_info_data)
             from asn1crypto import cms, core
 
-            signed_attrs = cms.CMSAttributes([
-                simple_cms_attribute("content_type", "tst_info"),
-                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
-                simple_cms_attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)),
-                simple_cms_attribute("message_digest", digest.finalize()),
-            ])
-            signature = key.sign(signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper()))
+            signed_attrs = cms.CMSAttributes(
+                [
+                    simple_cms_attribute("content_type", "tst_info"),
+                    simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                    simple_cms_attribute(
+                        "signing_certificate", general.as_signing_certificate(self.tsa_cert)
+                    ),
+                    simple_cms_attribute("message_digest", digest.finalize()),
+                ]
+            )
+            signature = key.sign(
+                signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper())
+            )
             return signature, signed_attrs
 
-    return LocalTimeStamper(tsa_cert=_asn1_cert(cert), tsa_key=_asn1_key(key),
-                            certs_to_embed=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]))
+    return LocalTimeStamper(
+        tsa_cert=_asn1_cert(cert),
+        tsa_key=_asn1_key(key),
+        certs_to_embed=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]),
+    )
 
 
 def local_tsa_response(request_der: bytes) -> bytes:
@@ -400,8 +483,14 @@ def local_tsa_response(request_der: bytes) -> bytes:
 def _validation_context(*, for_signing: bool):
     fetch = bool(getattr(settings, "SEAL_REVOCATION_FETCH", False)) and for_signing
     folder = keystore_dir()
-    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for sub in ("trust", "crl") if (folder / sub).is_dir()
-                         for p in (folder / sub).iterdir()))
+    stamp = tuple(
+        sorted(
+            (str(p), p.stat().st_mtime_ns)
+            for sub in ("trust", "crl")
+            if (folder / sub).is_dir()
+            for p in (folder / sub).iterdir()
+        )
+    )
     return _cached_context(str(folder), stamp, fetch)
 
 
@@ -411,7 +500,9 @@ def _cached_context(folder, stamp, fetch):
     from pyhanko_certvalidator import ValidationContext
 
     roots = [_asn1_cert(c) for c in trust_roots()]
-    return ValidationContext(trust_roots=roots, crls=_crls(), allow_fetching=fetch, revocation_mode="soft-fail")
+    return ValidationContext(
+        trust_roots=roots, crls=_crls(), allow_fetching=fetch, revocation_mode="soft-fail"
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -451,27 +542,225 @@ def _stamp_font(text: str) -> bytes:
     raise SealError(_("没有可用于签章框的中文字体（需要 fonts-noto-cjk）。"))
 
 
-def _font_factory(font_bytes: bytes):
+@dataclass(frozen=True)
+class StampFace:
+    """The stamp font made ready for PDF once per agency: the CID and width of every character the box can
+    show, the compressed CFF program and ToUnicode map. Each seal then only adds these bytes to the file,
+    where pyHanko's glyph accumulator subset and recompiled the font for every letter (half the seal's time)."""
+
+    base_name: str
+    cids: dict  # character -> CID
+    widths: dict  # CID -> advance in 1/1000 em
+    descriptor: tuple  # (key, number) pairs of the FontDescriptor
+    program: bytes  # CIDFontType0C, Flate
+    to_unicode: bytes  # CMap, Flate
+    ros: tuple = ("Adobe", "Identity", 0)
+
+    def cid_string(self, text: str) -> tuple[bytes, int]:
+        """The box's text as CIDs (hex, Identity-H) and its advance in 1/1000 em."""
+        try:
+            cids = [self.cids[c] for c in text]
+        except KeyError as exc:
+            raise SealError(_("签章字体缺少字符“%(char)s”。") % {"char": exc.args[0]}) from None
+        return "".join(f"{cid:04x}" for cid in cids).encode("ascii"), sum(self.widths[cid] for cid in cids)
+
+
+@functools.lru_cache(maxsize=64)
+def stamp_face(text: str) -> StampFace | None:
+    """``text``'s characters (``_stamp_font``) as a StampFace; None when the font is not a CID-keyed CFF
+    font (then pyHanko's own accumulator embeds it)."""
+    from fontTools import ttLib
+
+    font = ttLib.TTFont(io.BytesIO(_stamp_font(text)))
+    if "CFF " not in font:
+        return None
+    top = font["CFF "].cff[0]
+    ros = getattr(top, "ROS", None)
+    if not ros:
+        return None
+    scale = 1000 / font["head"].unitsPerEm
+    cmap = font.getBestCmap()
+    hmtx = font["hmtx"]
+    cids, widths, unicode = {}, {}, {}
+    for char in set(text) - {"\n"}:
+        glyph = cmap.get(ord(char))
+        if glyph is None or not glyph.startswith("cid"):
+            return None
+        cid = int(glyph[3:])
+        cids[char] = cid
+        widths[cid] = round(hmtx[glyph][0] * scale)
+        unicode.setdefault(cid, char)
+    head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
+    descriptor = (
+        ("/Flags", 4),  # symbolic: CJK glyphs outside the standard Latin set
+        ("/FontBBox", [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)]),
+        ("/ItalicAngle", 0),
+        ("/Ascent", round(hhea.ascent * scale)),
+        ("/Descent", round(hhea.descent * scale)),
+        ("/CapHeight", round(getattr(os2, "sCapHeight", 0) * scale) or 700),
+        ("/StemV", int(10 + 220 * (os2.usWeightClass - 50) / 900)),
+    )
+    ranges = "\n".join(
+        f"<{cid:04x}> <{char.encode('utf-16-be').hex()}>" for cid, char in sorted(unicode.items())
+    )
+    cmap_text = (
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+        f"{len(unicode)} beginbfchar\n{ranges}\nendbfchar\n"
+        "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
+    )
+    return StampFace(
+        base_name=str(top.rawDict.get("CIDFontName") or font["CFF "].cff.fontNames[0]),
+        cids=cids,
+        widths=widths,
+        descriptor=descriptor,
+        program=zlib.compress(font.getTableData("CFF "), 9),
+        to_unicode=zlib.compress(cmap_text.encode("ascii"), 9),
+        ros=tuple(ros),
+    )
+
+
+def _stamp_engine_factory(face: StampFace):
+    """pyHanko font engine writing ``face`` as a Type0 / CIDFontType0 font (one glyph per character: the box
+    shows Chinese, digits and punctuation, nothing that needs shaping)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory, ShapeResult
+
+    name = generic.NameObject
+
+    class StampFontEngine(FontEngine):
+        uses_complex_positioning = False  # plain TJ: the viewer advances by /W, the same widths
+
+        def __init__(self, writer):
+            super().__init__(writer, face.base_name, embedded_subset=True, font_size=STAMP_FONT_SIZE)
+            self._ref = writer.allocate_placeholder()
+            self._used: set[int] = set()
+            self._written = False
+
+        def shape(self, txt):
+            if not txt:
+                return ShapeResult(b"", 0, 0)
+            hexed, advance = face.cid_string(txt)
+            self._used.update(face.cids[c] for c in txt)
+            span = io.BytesIO()
+            span.write(b"/Span ")
+            generic.DictionaryObject({name("/ActualText"): generic.TextStringObject(txt)}).write_to_stream(
+                span
+            )
+            span.write(b" BDC [<" + hexed + b">] TJ EMC")
+            return ShapeResult(graphics_ops=span.getvalue(), x_advance=advance / 1000, y_advance=0)
+
+        def as_resource(self):
+            return self._ref
+
+        def prepare_write(self):
+            if self._written:
+                return
+            writer = self.writer
+            font_name = f"{self.subset_prefix}+{face.base_name}"
+            program = writer.add_object(
+                generic.StreamObject(
+                    {name("/Subtype"): name("/CIDFontType0C"), name("/Filter"): name("/FlateDecode")},
+                    encoded_data=face.program,
+                )
+            )
+            descriptor = generic.DictionaryObject(
+                {
+                    name("/Type"): name("/FontDescriptor"),
+                    name("/FontName"): name("/" + font_name),
+                    name("/FontFile3"): program,
+                }
+            )
+            for key, value in face.descriptor:
+                descriptor[name(key)] = (
+                    generic.ArrayObject(generic.NumberObject(v) for v in value)
+                    if isinstance(value, list)
+                    else generic.NumberObject(value)
+                )
+            widths = generic.ArrayObject()
+            for cid in sorted(self._used):
+                widths.extend(
+                    (generic.NumberObject(cid), generic.ArrayObject([generic.NumberObject(face.widths[cid])]))
+                )
+            registry, ordering, supplement = face.ros
+            cidfont = generic.DictionaryObject(
+                {
+                    name("/Type"): name("/Font"),
+                    name("/Subtype"): name("/CIDFontType0"),
+                    name("/BaseFont"): name("/" + font_name),
+                    name("/CIDSystemInfo"): generic.DictionaryObject(
+                        {
+                            name("/Registry"): generic.TextStringObject(registry),
+                            name("/Ordering"): generic.TextStringObject(ordering),
+                            name("/Supplement"): generic.NumberObject(supplement),
+                        }
+                    ),
+                    name("/FontDescriptor"): writer.add_object(descriptor),
+                    name("/W"): widths,
+                }
+            )
+            to_unicode = writer.add_object(
+                generic.StreamObject({name("/Filter"): name("/FlateDecode")}, encoded_data=face.to_unicode)
+            )
+            writer.add_object(
+                generic.DictionaryObject(
+                    {
+                        name("/Type"): name("/Font"),
+                        name("/Subtype"): name("/Type0"),
+                        name("/BaseFont"): name(f"/{font_name}-Identity-H"),
+                        name("/Encoding"): name("/Identity-H"),
+                        name("/DescendantFonts"): generic.ArrayObject([writer.add_object(cidfont)]),
+                        name("/ToUnicode"): to_unicode,
+                    }
+                ),
+                idnum=self._ref.idnum,
+            )
+            self._written = True
+
+    class StampFont(FontEngineFactory):
+        def create_font_engine(self, writer, obj_stream=None):
+            return StampFontEngine(writer)
+
+    return StampFont()
+
+
+def _font_factory(text: str):
+    """The stamp's font: prepared once (StampFace), else pyHanko's accumulator over the subset font."""
+    face = stamp_face(text)
+    if face is not None:
+        return _stamp_engine_factory(face)
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+
+    font_bytes = _stamp_font(text)
 
     class InMemoryFont(GlyphAccumulatorFactory):
         def create_font_engine(self, writer, obj_stream=None):
             if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
                 obj_stream = writer.prepare_object_stream()
-            return GlyphAccumulator(writer=writer, font_handle=io.BytesIO(font_bytes), font_size=self.font_size,
-                                    obj_stream=obj_stream)
+            return GlyphAccumulator(
+                writer=writer,
+                font_handle=io.BytesIO(font_bytes),
+                font_size=self.font_size,
+                obj_stream=obj_stream,
+            )
 
     return InMemoryFont(font_file="(in memory)", font_size=STAMP_FONT_SIZE)
 
 
 def stamp_text(agency_name: str, when: datetime.datetime) -> str:
     local = timezone.localtime(when)
-    return (f"电子签章：{agency_name}\n"
-            f"签章时间：{local:%Y-%m-%d %H:%M:%S}（北京时间）\n"
-            "本文件加盖电子签章，可在本平台核验")
+    return (
+        f"电子签章：{agency_name}\n"
+        f"签章时间：{local:%Y-%m-%d %H:%M:%S}（北京时间）\n"
+        "本文件加盖电子签章，可在本平台核验"
+    )
 
 
-STAMP_CHARS = "".join(sorted(set(stamp_text("", datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))) | set("0123456789")))
+STAMP_CHARS = "".join(
+    sorted(set(stamp_text("", datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))) | set("0123456789"))
+)
 
 # Room for the CMS container: chain, time-stamp token and (B-LT) CRLs fit with margin; fixing it spares
 # pyHanko a trial signature (and a trial time-stamp) to estimate the size.
@@ -486,6 +775,7 @@ def seal(data: bytes, agency, *, box=None, page: int = -1, reason: str = "") -> 
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
     from pyhanko.stamp import TextStampStyle
 
     key = seal_key(agency)
@@ -496,25 +786,49 @@ def seal(data: bytes, agency, *, box=None, page: int = -1, reason: str = "") -> 
     lt = bool(crls) or bool(getattr(settings, "SEAL_REVOCATION_FETCH", False))
     now = timezone.now()
     text = stamp_text(agency.name, now)
-    style = TextStampStyle(stamp_text=text, border_width=1, background=None,
-                           text_box_style=TextBoxStyle(font=_font_factory(_stamp_font(agency.name + STAMP_CHARS)),
-                                                         font_size=STAMP_FONT_SIZE, leading=STAMP_FONT_SIZE + 4))
+    style = TextStampStyle(
+        stamp_text=text,
+        border_width=1,
+        background=None,
+        text_box_style=TextBoxStyle(
+            font=_font_factory(agency.name + STAMP_CHARS),
+            font_size=STAMP_FONT_SIZE,
+            leading=STAMP_FONT_SIZE + 4,
+        ),
+    )
     meta = signers.PdfSignatureMetadata(
-        field_name="Seal", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-        reason=reason or "签发", location="西安市", name=agency.name,
-        embed_validation_info=lt, use_pades_lta=False,
+        field_name="Seal",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason or "签发",
+        location="西安市",
+        name=agency.name,
+        embed_validation_info=lt,
+        use_pades_lta=False,
         validation_context=_validation_context(for_signing=True) if lt else None,
+        # B-LT in one revision: the chain and CRLs (signer's and time-stamping authority's, collected before
+        # signing) go into the DSS of the signed revision, so the signature covers the whole file and pyHanko
+        # does not parse and extend the signed output a second time.
+        dss_settings=DSSContentSettings(
+            placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False
+        ),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
     try:
-        out = signers.PdfSigner(meta, signer=signer, timestamper=ts, stamp_style=style,
-                                new_field_spec=fields.SigFieldSpec("Seal", on_page=page,
-                                                                   box=tuple(box or DEFAULT_BOX))).sign_pdf(writer, bytes_reserved=BYTES_RESERVED)
+        out = signers.PdfSigner(
+            meta,
+            signer=signer,
+            timestamper=ts,
+            stamp_style=style,
+            new_field_spec=fields.SigFieldSpec("Seal", on_page=page, box=tuple(box or DEFAULT_BOX)),
+        ).sign_pdf(writer, bytes_reserved=BYTES_RESERVED)
     except SealError:
         raise
     except Exception as exc:  # a TSA that does not answer, a chain that does not validate…
         log.exception("sealing failed for agency %s", agency.code)
-        raise SealError(_("电子签章失败：%(error)s") % {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}) from exc
+        raise SealError(
+            _("电子签章失败：%(error)s") % {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+        ) from exc
     return out.getvalue()
 
 
@@ -557,8 +871,10 @@ def problems(agencies) -> list[str]:
         if expires <= now:
             found.append(_("%(agency)s 的电子印章证书已过期") % {"agency": agency.name})
         elif expires - now < datetime.timedelta(days=EXPIRY_WARNING_DAYS):
-            found.append(_("%(agency)s 的电子印章证书将于 %(date)s 过期")
-                         % {"agency": agency.name, "date": expires.date().isoformat()})
+            found.append(
+                _("%(agency)s 的电子印章证书将于 %(date)s 过期")
+                % {"agency": agency.name, "date": expires.date().isoformat()}
+            )
     return found
 
 
@@ -566,8 +882,18 @@ def problems(agencies) -> list[str]:
 MAX_PAGES = 50
 MAX_INFLATED = 40 * 1024 * 1024  # all streams of one upload together, decompressed
 MAX_OBJECTS = 20000
-ACTIVE_KEYS = ("JavaScript", "JS", "OpenAction", "AA", "Launch", "SubmitForm", "ImportData", "RichMedia", "GoToR",
-               "XFA")
+ACTIVE_KEYS = (
+    "JavaScript",
+    "JS",
+    "OpenAction",
+    "AA",
+    "Launch",
+    "SubmitForm",
+    "ImportData",
+    "RichMedia",
+    "GoToR",
+    "XFA",
+)
 _STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 _NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 _PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
@@ -613,12 +939,16 @@ def screen(data: bytes) -> None:
     for chunk in chunks:
         for name in _names(chunk):
             if name in ACTIVE_KEYS:
-                raise UnsafePdf(_("文件含有脚本或自动执行的动作（%(name)s），告知承诺书不会含有这些内容，已拒绝处理。")
-                                % {"name": name})
+                raise UnsafePdf(
+                    _("文件含有脚本或自动执行的动作（%(name)s），告知承诺书不会含有这些内容，已拒绝处理。")
+                    % {"name": name}
+                )
         pages += len(_PAGE.findall(chunk))
         objects += chunk.count(b" obj")
     if pages > MAX_PAGES:
-        raise UnsafePdf(_("文件页数过多（超过 %(max)s 页），不是本平台签发的告知承诺书。") % {"max": MAX_PAGES})
+        raise UnsafePdf(
+            _("文件页数过多（超过 %(max)s 页），不是本平台签发的告知承诺书。") % {"max": MAX_PAGES}
+        )
     if objects > MAX_OBJECTS:
         raise UnsafePdf(_("文件结构过于复杂，已拒绝处理。"))
 
@@ -654,7 +984,9 @@ def check(data: bytes) -> Check:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         count = int(reader.root["/Pages"].get("/Count", 0))
         if count > MAX_PAGES:
-            raise UnsafePdf(_("文件页数过多（超过 %(max)s 页），不是本平台签发的告知承诺书。") % {"max": MAX_PAGES})
+            raise UnsafePdf(
+                _("文件页数过多（超过 %(max)s 页），不是本平台签发的告知承诺书。") % {"max": MAX_PAGES}
+            )
         result.attachment = _attachment(reader)
         signatures = reader.embedded_signatures
     except UnsafePdf:
@@ -668,7 +1000,9 @@ def check(data: bytes) -> Check:
     result.signed = True
     context = _validation_context(for_signing=False)
     try:
-        status = validate_pdf_signature(embedded, signer_validation_context=context, ts_validation_context=context)
+        status = validate_pdf_signature(
+            embedded, signer_validation_context=context, ts_validation_context=context
+        )
     except Exception as exc:  # noqa: BLE001 - e.g. an algorithm pyHanko does not know (SM2): not valid here
         log.info("uploaded copy: signature not checkable (%s)", type(exc).__name__)
         result.note = _("签章数据无法解析：%(error)s") % {"error": type(exc).__name__}
@@ -681,8 +1015,12 @@ def check(data: bytes) -> Check:
     # Unchanged: the signature covers the whole file, or only the seal's own validation data (DSS, B-LT) follows.
     result.intact = result.valid and (
         status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-        or (status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
-            and status.modification_level is not None and status.modification_level <= ModificationLevel.LTA_UPDATES))
+        or (
+            status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+            and status.modification_level is not None
+            and status.modification_level <= ModificationLevel.LTA_UPDATES
+        )
+    )
     result.ours = result.valid and bool(status.trusted)
     ts = status.timestamp_validity
     result.timestamped = bool(ts and ts.intact and ts.valid)

@@ -87,7 +87,9 @@ def test_the_letter_is_pdf_a_3b_with_embedded_fonts_and_its_data_attached(letter
         for font in _fonts(res.get_object()):
             fonts += 1
             descriptor = font["/FontDescriptor"].get_object()
-            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), descriptor["/FontName"]
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), descriptor[
+                "/FontName"
+            ]
     assert fonts >= 2
     # the data attachment (PDF/A-3 associated file)
     names = root["/Names"]["/EmbeddedFiles"]["/Names"]
@@ -99,6 +101,45 @@ def test_the_letter_is_pdf_a_3b_with_embedded_fonts_and_its_data_attached(letter
     # the seal is an incremental update: the PDF/A file WeasyPrint wrote is kept byte for byte
     assert data.count(b"%%EOF") >= 2
     assert "/AP" in widget and int(widget.get("/F", 0)) & 4  # visible, printable appearance
+
+
+def test_the_seal_is_b_lt_in_the_signed_revision_covering_the_whole_file(letter):
+    """The chain and the CRL travel inside what the seal signs: nothing follows the signature."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    _c, data = letter
+    reader = PdfFileReader(io.BytesIO(data))
+    dss = reader.root["/DSS"].get_object()
+    assert len(dss["/Certs"]) >= 2 and len(dss["/CRLs"]) >= 1  # seal and CA certificates, the CA's CRL
+    embedded = reader.embedded_signatures[0]
+    assert embedded.evaluate_signature_coverage() == SignatureCoverageLevel.ENTIRE_FILE
+
+
+def test_the_signature_box_text_can_be_read_back_naming_agency_and_time(letter):
+    """The box's glyphs map back to text (ToUnicode): a reader copying or searching it gets the agency
+    and the signing time, not glyph numbers."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    c, data = letter
+    reader = PdfFileReader(io.BytesIO(data))
+    appearance = reader.embedded_signatures[0].sig_field["/AP"]["/N"].get_object()
+    font = next(iter(appearance["/Resources"]["/Font"].get_object().values())).get_object()
+    cmap = font["/ToUnicode"].get_object().data.decode("ascii")
+    to_text = {
+        int(cid, 16): bytes.fromhex(text).decode("utf-16-be")
+        for cid, text in re.findall(r"<([0-9a-f]{4})> <([0-9a-f]+)>", cmap)
+    }
+    shown = "".join(
+        to_text[int(run[i : i + 4], 16)]
+        for run in re.findall(rb"\[<([0-9a-f]+)>\] TJ", appearance.data)
+        for run in [run.decode()]
+        for i in range(0, len(run), 4)
+    )
+    assert c.application.agency.name in shown
+    assert re.search(r"签章时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}（北京时间）", shown)
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    assert descriptor["/FontFile3"].get_object()["/Subtype"] == "/CIDFontType0C"  # embedded (PDF/A)
 
 
 def _pages(node):
@@ -125,7 +166,7 @@ def _fonts(resources):
 def test_one_changed_byte_is_detected(letter, client):
     _c, data = letter
     position = data.index(b"/Title") + 10  # inside the signed range, in an uncompressed dictionary
-    changed = data[:position] + bytes([data[position] ^ 0x01]) + data[position + 1:]
+    changed = data[:position] + bytes([data[position] ^ 0x01]) + data[position + 1 :]
     result = seals.check(changed)
     assert result.signed and not result.valid and not result.intact
     html = check_page(client, changed).content.decode()
@@ -163,7 +204,9 @@ def test_a_letter_sealed_by_another_deployment_is_not_ours(accepted, client, set
     assert "核验结果：真实有效" not in html
 
 
-def test_anyone_uploads_the_letter_and_sees_genuine_unchanged_registered_and_in_force(letter, client, citizen):
+def test_anyone_uploads_the_letter_and_sees_genuine_unchanged_registered_and_in_force(
+    letter, client, citizen
+):
     c, data = letter
     assert "上传" in client.get(reverse("commitments:verify_copy")).content.decode()
     response = check_page(client, data)
@@ -207,33 +250,52 @@ def _pdf(*objects: bytes) -> bytes:
 
 def _stream(content: bytes, compress=True) -> bytes:
     body = zlib.compress(content, 9) if compress else content
-    return b"<</Length %d%s>>\nstream\n" % (len(body), b"/Filter/FlateDecode" if compress else b"") + body + \
-        b"\nendstream"
+    return (
+        b"<</Length %d%s>>\nstream\n" % (len(body), b"/Filter/FlateDecode" if compress else b"")
+        + body
+        + b"\nendstream"
+    )
 
 
 HOSTILE = {
     "JavaScript run on opening": (
-        _pdf(b"<</Type/Catalog/Pages 2 0 R/OpenAction 3 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>",
-             b"<</S/JavaScript/JS(app.alert(1))>>"),
+        _pdf(
+            b"<</Type/Catalog/Pages 2 0 R/OpenAction 3 0 R>>",
+            b"<</Type/Pages/Kids[]/Count 0>>",
+            b"<</S/JavaScript/JS(app.alert(1))>>",
+        ),
         "脚本或自动执行的动作",
     ),
     "JavaScript hidden in a compressed object stream, its name escaped": (
-        _pdf(b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>",
-             _stream(b"<</S/Java#53cript/JS(app.launchURL('x'))>>")),
+        _pdf(
+            b"<</Type/Catalog/Pages 2 0 R>>",
+            b"<</Type/Pages/Kids[]/Count 0>>",
+            _stream(b"<</S/Java#53cript/JS(app.launchURL('x'))>>"),
+        ),
         "脚本或自动执行的动作",
     ),
     "zip-bomb-like stream": (
-        _pdf(b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>", _stream(bytes(64 * 1024 * 1024))),
+        _pdf(
+            b"<</Type/Catalog/Pages 2 0 R>>",
+            b"<</Type/Pages/Kids[]/Count 0>>",
+            _stream(bytes(64 * 1024 * 1024)),
+        ),
         "压缩炸弹",
     ),
     "huge page count": (
-        _pdf(b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 100000>>",
-             b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>"),
+        _pdf(
+            b"<</Type/Catalog/Pages 2 0 R>>",
+            b"<</Type/Pages/Kids[3 0 R]/Count 100000>>",
+            b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>",
+        ),
         "页数过多",
     ),
     "many page objects": (
-        _pdf(b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>",
-             *[b"<</Type/Page/Parent 2 0 R>>" for _ in range(60)]),
+        _pdf(
+            b"<</Type/Catalog/Pages 2 0 R>>",
+            b"<</Type/Pages/Kids[]/Count 0>>",
+            *[b"<</Type/Page/Parent 2 0 R>>" for _ in range(60)],
+        ),
         "页数过多",
     ),
     "damaged file": (b"%PDF-1.7\n1 0 obj <</Type/Catalog", "已损坏"),
@@ -256,8 +318,9 @@ def test_a_scan_or_a_program_is_refused_before_any_pdf_parsing(client):
     assert "超过 10 MB" in check_page(client, b"%PDF-1.7\n" + bytes(11 * 1024 * 1024)).content.decode()
 
 
-def test_without_a_certificate_no_letter_is_issued_and_operators_are_told(accepted, client, citizen, settings,
-                                                                          tmp_path):
+def test_without_a_certificate_no_letter_is_issued_and_operators_are_told(
+    accepted, client, citizen, settings, tmp_path
+):
     settings.SEAL_KEYSTORE_DIR = str(tmp_path / "empty")
     settings.SEAL_DEMO_CA = False
     settings.SEAL_TSA_URL = "http://127.0.0.1:9/tsa"
@@ -289,10 +352,16 @@ def test_an_expired_certificate_stops_the_render_with_its_date(accepted, setting
     ca_key, ca_cert, _chain = seals._demo_ca()
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.UTC)
-    cert = (cx509.CertificateBuilder().subject_name(seals._name(f"{agency.name}（演示电子印章）", agency.name))
-            .issuer_name(ca_cert.subject).public_key(key.public_key()).serial_number(cx509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=400)).not_valid_after(now - datetime.timedelta(days=1))
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        cx509.CertificateBuilder()
+        .subject_name(seals._name(f"{agency.name}（演示电子印章）", agency.name))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(cx509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=400))
+        .not_valid_after(now - datetime.timedelta(days=1))
+        .sign(ca_key, hashes.SHA256())
+    )
     path = seals._agency_file(agency.code)
     previous = path.read_bytes() if path.exists() else None
     seals._write_atomic(path, seals._pkcs12(key, cert, [ca_cert], agency.code))
@@ -312,8 +381,11 @@ def test_one_time_notice_and_assistance_reply_pdfs_are_sealed_too(accepted):
     from portal import pdf
 
     c = accepted.commitments.first()
-    data = pdf.render_pdf("verification/assistance_reply_pdf.html", {"req": None, "today": datetime.date.today()},
-                          seal_by=c.application.agency)
+    data = pdf.render_pdf(
+        "verification/assistance_reply_pdf.html",
+        {"req": None, "today": datetime.date.today()},
+        seal_by=c.application.agency,
+    )
     result = seals.check(data)
     assert result.valid and result.intact and result.ours and c.application.agency.name in result.signer
 
