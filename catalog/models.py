@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from portal import roles
+from portal.errors import Refused
 from portal.models import Agency
 
 
@@ -130,7 +131,7 @@ TRANSITION_LABELS = {
 }
 
 
-class CatalogueError(Exception):
+class CatalogueError(Refused):
     """A refused catalogue action; the message is shown to the user as it is."""
 
 

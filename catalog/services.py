@@ -131,7 +131,7 @@ def save_matter(*, actor, catalogue: Catalogue, matter: CertificationMatter, neg
         if not adding:
             duplicate = duplicate.exclude(pk=matter.pk)
         if duplicate.exists():
-            raise CatalogueError(_("本清单中已有同名、同用途的证明事项。"))
+            raise CatalogueError(_("本清单中已有同名、同用途的证明事项。"), field="name", code="duplicate_matter")
         matter.catalogue = locked
         if adding and not matter.seq:
             matter.seq = (locked.matters.aggregate(m=Max("seq"))["m"] or 0) + 1
@@ -187,7 +187,7 @@ def add_service(*, actor, name: str, kind: str, request=None) -> AdministrativeS
     name = (name or "").strip()
     with transaction.atomic():
         if AdministrativeService.objects.filter(agency=agency, name=name).exists():
-            raise CatalogueError(_("本单位已登记同名的办理事项。"))
+            raise CatalogueError(_("本单位已登记同名的办理事项。"), field="name", code="duplicate_service")
         n = AdministrativeService.objects.filter(agency=agency).count() + 1
         service = AdministrativeService.objects.create(
             agency=agency, name=name, kind=kind, code=_unique_service_code(agency, n))

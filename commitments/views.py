@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import audit, identifiers, identity, inputs, pdf, pinyin, roles, scope, seals, throttle, uploads
+from portal.errors import show_refusal
 from portal.once import once_per_form
 from portal.roles import role_required
 
@@ -37,11 +38,6 @@ applicant_required = identity.bound_applicant_required  # unbound accounts see n
 # Guardian applications naming a minor, per hour: per client address, per account, whole portal (no enumeration).
 GUARDIAN_LIMITS = {"per_address": (10, 3600), "per_account": (10, 3600), "overall": (500, 3600)}
 clerk_required = role_required(roles.WINDOW_CLERK)
-
-
-def _refused(form, exc: CommitmentsError):
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 def _attachment(content, filename, ascii_name, content_type):
@@ -99,7 +95,7 @@ def start(request):
                                                          token=form.cleaned_data["token"], child=form.child(),
                                                          request=request)
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             if created:
                 messages.success(request, _("办件已创建，请为每个证明事项选择承诺或上传证明。"))
@@ -136,7 +132,7 @@ def sign(request, pk, requirement_pk):
                 confirmations=form.confirmations(), expected_state=form.expected(), request=request,
             )
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("已签署《%(matter)s》告知承诺书，编号 %(number)s。")
                              % {"matter": commitment.matter_name, "number": commitment.letter_number})
@@ -156,7 +152,7 @@ def _upload(request, application, requirement_pk, template, back):
             services.upload_proof(user=request.user, application_pk=application.pk, requirement_pk=requirement.pk,
                                   upload=form.cleaned_data["file"], expected_state=form.expected(), request=request)
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("已上传“%(matter)s”的证明材料。") % {"matter": requirement.matter.name})
             return redirect(back, application.pk)
@@ -198,7 +194,7 @@ def withdraw_application(request, pk):
                                           reason=form.cleaned_data["reason"], expected_state=form.expected(),
                                           request=request)
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("办件已撤回。"))
             return redirect("commitments:application", application.pk)
@@ -222,7 +218,7 @@ def withdraw_commitment(request, pk, number):
             services.withdraw_commitment(user=request.user, letter_number=number, reason=form.cleaned_data["reason"],
                                          expected_state=form.expected(), request=request)
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("已撤回承诺。请为“%(matter)s”上传证明材料，办件按一般程序继续办理。")
                              % {"matter": commitment.matter_name})
@@ -399,7 +395,7 @@ def desk_file(request):
                 guardian_name=d["guardian_name"].strip(), guardian_relation=d["guardian_relation"].strip(),
                 request=request)
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             return redirect("commitments:desk_application", application.pk)
     return render(request, "commitments/desk_subject.html", {"lookup": LookupForm(), "subject": subject,
@@ -438,7 +434,7 @@ def desk_sign(request, pk, requirement_pk):
                 identity_checked=d["identity_checked"], confirmations=form.confirmations(), scan=d.get("scan"),
                 expected_state=form.expected(), request=request)
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("已签署《%(matter)s》告知承诺书，编号 %(number)s。")
                              % {"matter": commitment.matter_name, "number": commitment.letter_number})

@@ -3,7 +3,7 @@
 Each write runs in ``transaction.atomic``, moves a django-fsm transition (whose saving is a
 conditional ``UPDATE … WHERE status = old``), appends an AuditEvent and, for record changes,
 writes a PushOutbox row whose delivery is queued with ``transaction.on_commit``.
-Refusals are ``CreditError`` (a ``ValidationError``) with the reason in Chinese.
+Refusals are ``CreditError`` (a ``portal.errors.Refused``) with the reason in Chinese.
 """
 
 import datetime
@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from portal import audit, workdays
+from portal.errors import Refused
 from portal.models import Subject
 from portal.notifications import notify
 
@@ -56,12 +56,8 @@ REPAIR_COMMITMENT = (
 )
 
 
-class CreditError(ValidationError):
+class CreditError(Refused):
     """A refusal with its reason in Chinese (``field`` names the form field it belongs beside)."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def cn_date(d: datetime.date) -> str:

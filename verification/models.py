@@ -22,15 +22,11 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from catalog.models import VerificationMethod
 from portal import roles, scope
+from portal.errors import Refused
 
 
-class VerificationError(Exception):
+class VerificationError(Refused):
     """A refused action; the message (Chinese) is shown beside the form field or as a page message."""
-
-    def __init__(self, message, field=None):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.field = field
 
 
 class CreditLevel(models.TextChoices):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import audit, roles, scope, seals, uploads
+from portal.errors import show_refusal
 from portal.roles import role_required
 
 from . import selectors, services
@@ -34,11 +35,6 @@ inbox_required = role_required(roles.VERIFIER, roles.SUPERVISOR)
 inspector_required = role_required(roles.INSPECTOR)
 staff_photo_required = role_required(roles.INSPECTOR, roles.VERIFIER)
 supervisor_required = role_required(roles.SUPERVISOR)
-
-
-def _refused(form, exc: VerificationError):
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 # --- queue ----------------------------------------------------------------------------------------
@@ -139,7 +135,7 @@ def _act(request, form, call, done, *, find, reload, page, url_name, pk, key):
         try:
             call(target, form.cleaned_data)
         except VerificationError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, done)
             return redirect(url_name, pk=pk)
@@ -319,7 +315,7 @@ def inspection_detail(request, pk):
                                      result=form.cleaned_data["result"], photos=form.cleaned_data["photos"],
                                      request=request)
         except VerificationError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("检查情况已记录，核查人员将据此办结。"))
             return redirect("verification:inspection", pk=pk)

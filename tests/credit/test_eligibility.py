@@ -121,7 +121,7 @@ def test_policy_sets_period_repair_date_and_effects(citizen, make_record):
 def test_publicity_months_outside_the_grade_range_is_refused(citizen, make_record):
     with pytest.raises(services.CreditError) as exc:
         make_record(citizen.subject, severity=Severity.GENERAL, publicity_months=24)
-    assert "3 至 12 个月" in exc.value.messages[0]
+    assert "3 至 12 个月" in exc.value.message
     assert exc.value.field == "publicity_months"
 
 

@@ -81,7 +81,7 @@ def test_repair_too_early_is_refused_with_the_date(citizen, make_record):
     record = make_record(citizen.subject, severity=Severity.SERIOUS, months_ago=2)
     with pytest.raises(services.CreditError) as exc:
         apply(record, citizen)
-    assert "按严重失信的规定，须自" in exc.value.messages[0] and "起方可申请信用修复" in exc.value.messages[0]
+    assert "按严重失信的规定，须自" in exc.value.message and "起方可申请信用修复" in exc.value.message
 
 
 def test_second_open_repair_is_refused(record, citizen):
@@ -103,7 +103,7 @@ def test_repair_within_a_year_of_a_previous_repair_is_refused(citizen, credit_of
     services.decide_repair(apply(first, citizen), officer=credit_officer, approve=True)
     with pytest.raises(services.CreditError) as exc:
         apply(second, citizen)
-    assert "12个月内不得再次申请" in exc.value.messages[0]
+    assert "12个月内不得再次申请" in exc.value.message
 
 
 def test_repair_of_someone_elses_record_is_refused(record, other_citizen):
