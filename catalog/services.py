@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
-from portal import audit, roles
+from portal import audit, roles, transitions
 from portal.models import Agency
 
 from .models import (
@@ -394,6 +394,9 @@ def record_basis_reason(*, actor, matter: CertificationMatter, reason: str, requ
     return locked
 
 
+REFUSALS = transitions.Refusals(error=CatalogueError)
+
+
 def _transition(name: str, *, actor, catalogue: Catalogue, comment: str = "", request=None,
                 comment_required=False) -> Catalogue:
     comment = (comment or "").strip()
@@ -426,29 +429,19 @@ def _transition(name: str, *, actor, catalogue: Catalogue, comment: str = "", re
             raise CatalogueError(_("告知内容不完整，不能报送：") + "；".join(problems))
         if comment_required and not comment:
             raise CatalogueError(_("请填写退回意见，写明需要修改的内容。"))
-        from_state = locked.state
-        method(by=actor)
         now = timezone.now()
         stamp = STAMPS.get(name)
         if stamp:
             setattr(locked, stamp, now)
-        if name == "publish":
+        if name == "publish":  # the version it replaces steps down first: one public version per agency
             for old in Catalogue.objects.select_for_update().filter(agency=locked.agency, state__in=Catalogue.PUBLIC_STATES):
-                old_state = old.state
-                old.supersede()
                 old.superseded_at = now
-                old.save()
-                audit.record(
-                    "catalog.supersede", obj=old, actor=actor, from_state=old_state, to_state=old.state, request=request,
-                    summary=_("被第%(version)s版替代") % {"version": locked.version},
-                )
-        locked.save()
+                transitions.run(old, "supersede", actor=actor, refusals=REFUSALS, audit=transitions.Audit(
+                    "catalog.supersede", request=request, summary=_("被第%(version)s版替代") % {"version": locked.version}))
+        transitions.run(locked, name, by=actor, actor=actor, refusals=REFUSALS, audit=transitions.Audit(
+            f"catalog.{name}", request=request, summary=f"{label}：{comment}" if comment else str(label)))
         if comment:
             CatalogueComment.objects.create(catalogue=locked, author=actor, action=name, text=comment)
-        audit.record(
-            f"catalog.{name}", obj=locked, actor=actor, from_state=from_state, to_state=locked.state, request=request,
-            summary=f"{label}：{comment}" if comment else str(label),
-        )
     return locked
 
 

@@ -19,11 +19,11 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+from django_fsm import ConcurrentTransition, can_proceed
 from stdnum.cn import ric
 
 from credit import services as credit
-from portal import audit, seals, workdays
+from portal import audit, seals, transitions, workdays
 from portal.models import Subject
 from portal.notifications import cn_date, notify
 
@@ -68,22 +68,14 @@ def _check_expected(application, expected_state):
         raise CommitmentsError(STALE)
 
 
-def _run(application, method, user, *args, **kwargs):
-    """Source state, then permission, then conditions: each refusal with its own message."""
-    bound = getattr(application, method)
-    meta = bound._django_fsm
-    if not meta.has_transition(application.state):
-        raise CommitmentsError(STALE)
-    if not meta.has_transition_perm(application, application.state, user):
-        raise CommitmentsError(_("您无权对该办件执行此操作。"))
-    if not meta.conditions_met(application, application.state):
-        missing = "、".join(r.matter.name for r in application.missing_requirements())
-        raise CommitmentsError(_("材料尚不齐全，还缺：%(items)s。") % {"items": missing or _("所需证明事项")})
-    try:
-        bound(user, *args, **kwargs)
-        application.save()
-    except (TransitionNotAllowed, ConcurrentTransition):
-        raise CommitmentsError(STALE) from None
+def _missing(application) -> str:
+    missing = "、".join(r.matter.name for r in application.missing_requirements())
+    return _("材料尚不齐全，还缺：%(items)s。") % {"items": missing or _("所需证明事项")}
+
+
+# Source state, then conditions (the missing materials), then permission: each with its own message.
+REFUSALS = transitions.Refusals(error=CommitmentsError, stale=STALE,
+                                forbidden=gettext_lazy("您无权对该办件执行此操作。"), unmet=_missing)
 
 
 ACTION_LABELS = {
@@ -370,7 +362,7 @@ def submit(*, user, application_pk, expected_state=None, request=None) -> Applic
                 raise CommitmentsError(_("请先为每个证明事项选择承诺或上传证明，还缺：%(items)s。")
                                        % {"items": "、".join(m["matter"] for m in missing)})
         before = application.state
-        _run(application, "submit", user)
+        transitions.run(application, "submit", user, actor=user, refusals=REFUSALS)
         _audit("application.submitted", application, user, before, request=request)
     return application
 
@@ -386,7 +378,7 @@ def accept(*, clerk, application_pk, expected_state=None, request=None) -> Appli
         today = timezone.localdate()
         due = workdays.deadline(today, DECISION_WORKDAYS)
         application.deadline_provisional = due.provisional
-        _run(application, "accept", clerk, due_date=due.date)
+        transitions.run(application, "accept", clerk, actor=clerk, due_date=due.date, refusals=REFUSALS)
         workdays.track(application, "due_date", due, people=[clerk.pk, application.applicant_user_id])
         for c in application.commitments.filter(state=Commitment.State.SIGNED):
             s = c.notification
@@ -436,7 +428,7 @@ def approve(*, clerk, application_pk, decision_number, expected_state=None, requ
             raise CommitmentsError(_("告知承诺书 %(n)s 经核查不实，该证明事项的条件未满足，不能作出准予决定。")
                                    % {"n": "、".join(false_letters)}, field="decision_number")
         before = application.state
-        _run(application, "approve", clerk, decision_number=decision_number)
+        transitions.run(application, "approve", clerk, actor=clerk, decision_number=decision_number, refusals=REFUSALS)
         _audit("application.approved", application, clerk, before, summary=decision_number, request=request)
     return application
 
@@ -457,7 +449,7 @@ def _close(action, method, *, actor, application_pk, reason, expected_state, req
                 c.withdraw(reason=_("办件已撤回：") + reason)
                 c.withdrawn_at = now
                 c.save(update_fields=["state", "withdrawal_reason", "withdrawn_at"])
-        _run(application, method, actor, reason=reason)
+        transitions.run(application, method, actor, actor=actor, reason=reason, refusals=REFUSALS)
         _audit(action, application, actor, before, summary=reason, request=request)
     return application
 

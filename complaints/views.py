@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import inputs, roles, scope, search, throttle, uploads
+from portal import inputs, roles, scope, search, throttle, transitions, uploads
 from portal.errors import show_refusal
 from portal.once import once_per_form
 from portal.roles import role_required
@@ -258,9 +258,9 @@ def _detail_page(request, ticket, *, failed=None, status=200):
     """The staff ticket page; ``failed`` is a submitted form with errors, shown in place of the blank one."""
     user = request.user
     handles = is_handler(ticket, user)
-    can_route = selectors.is_operator(user) and ticket.route._django_fsm.has_transition(ticket.state)
-    can_sign = handles and ticket.signed_at is None and ticket.sign_for._django_fsm.has_transition(ticket.state)
-    can_reply = handles and ticket.signed_at is not None and ticket.answer._django_fsm.has_transition(ticket.state)
+    can_route = selectors.is_operator(user) and transitions.allowed(ticket, "route")
+    can_sign = handles and ticket.signed_at is None and transitions.allowed(ticket, "sign_for")
+    can_reply = handles and ticket.signed_at is not None and transitions.allowed(ticket, "answer")
     templates = list(selectors.reply_templates(user, ticket.kind)) if can_reply else []
     chosen = next((t for t in templates if str(t.pk) == request.GET.get("template", "")), None)
     forms = {

@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+from django_fsm import can_proceed
 
-from portal import audit, workdays
+from portal import audit, transitions, workdays
 from portal.errors import Refused
 from portal.models import Subject
 from portal.notifications import notify
@@ -306,12 +306,8 @@ def _lock(model, pk):
     return model.objects.select_for_update().get(pk=pk)
 
 
-def _run(transition_call):
-    """Call a transition; a concurrent or stale change becomes a Chinese refusal."""
-    try:
-        return transition_call()
-    except (TransitionNotAllowed, ConcurrentTransition):
-        raise CreditError(_("该事项的状态已经变化（可能已被他人处理），请刷新页面后查看。")) from None
+# A step refused (its state changed meanwhile) reads "the state has changed"; no step here has a permission.
+REFUSALS = transitions.Refusals(error=CreditError)
 
 
 @transaction.atomic
@@ -321,8 +317,7 @@ def revoke_record(record, *, officer, reason, request=None) -> DishonestyRecord:
     if record.status == Status.UNDER_OBJECTION:
         raise CreditError(_("该记录正在异议处理中，请在异议处理中作出撤销决定。"))
     before = record.status
-    _run(lambda: record.revoke(on=_today()))
-    _run(record.save)
+    transitions.run(record, "revoke", on=_today(), refusals=REFUSALS)
     audit.record("credit.record.revoked", obj=record, actor=officer, from_state=before, to_state=record.status,
                  summary=reason[:300], request=request)
     notify(record.subject, "credit", _("失信记录已撤销"), _("失信记录 %(n)s 已撤销，不再产生影响。理由：%(r)s") % {"n": record.decision_number, "r": reason}, ("credit:my_record", record.pk), key=f"credit:revoked:{record.pk}")
@@ -415,18 +410,15 @@ def decide_repair(repair, *, officer, approve: bool, reason="", request=None) ->
     if approve:
         if record.status != Status.ACTIVE:
             raise CreditError(_("该记录当前为“%(status)s”，不能准予修复。") % {"status": record.get_status_display()})
-        _run(lambda: repair.approve(officer, now, reason))
-        _run(repair.save)
-        record.repair(on=_today())
-        _run(record.save)
+        transitions.run(repair, "approve", officer, now, reason, refusals=REFUSALS)
+        transitions.run(record, "repair", on=_today(), refusals=REFUSALS)
         audit.record("credit.record.repaired", obj=record, actor=officer, from_state=Status.ACTIVE, to_state=record.status,
                      summary=_("信用修复获准，记录不再产生影响"), request=request)
         _queue_push(record, PushOutbox.Event.REPAIR)
     else:
         if not reason.strip():
             raise CreditError(_("不予修复须写明理由。"), field="reason")
-        _run(lambda: repair.refuse(officer, now, reason))
-        _run(repair.save)
+        transitions.run(repair, "refuse", officer, now, reason, refusals=REFUSALS)
     audit.record("credit.repair.decided", obj=repair, actor=officer, from_state=CreditRepair.Status.SUBMITTED,
                  to_state=repair.status, summary=reason[:300], request=request)
     notify(record.subject, "credit", _("信用修复申请有结果了"), (_("您对失信记录 %(n)s 的信用修复申请已获准，该记录不再产生影响。") if approve else _("您对失信记录 %(n)s 的信用修复申请未获准。理由：%(r)s")) % {"n": record.decision_number, "r": reason}, ("credit:my_record", record.pk), key=f"credit:repair:{repair.pk}")
@@ -445,8 +437,7 @@ def raise_objection(*, record, applicant, reasons, uploads=(), request=None) -> 
         raise CreditError(_("该记录已不再产生影响（%(status)s），无需提出异议。") % {"status": record.get_status_display()})
     if record.repairs.filter(status=CreditRepair.Status.SUBMITTED).exists():
         raise CreditError(_("该记录有待审核的信用修复申请，请在修复审核完毕后再提出异议。"))
-    _run(record.raise_objection)
-    _run(record.save)
+    transitions.run(record, "raise_objection", refusals=REFUSALS)
     due = workdays.deadline(_today(), conf.objection_workdays())
     objection = Objection.objects.create(
         record=record, applicant=applicant, reasons=reasons, due_on=due.date, deadline_provisional=due.provisional,
@@ -474,16 +465,16 @@ def decide_objection(objection, *, officer, outcome, reason, severity=None, fact
     record = _lock(DishonestyRecord, objection.record_id)
     now, before = timezone.now(), record.status
     if outcome == "maintained":
-        _run(lambda: objection.mark_maintained(officer, now, reason))
-        _run(record.maintain)
+        transitions.run(objection, "mark_maintained", officer, now, reason, refusals=REFUSALS)
+        transitions.run(record, "maintain", refusals=REFUSALS)
         event = None
     elif outcome == "revoked":
-        _run(lambda: objection.mark_revoked(officer, now, reason))
-        _run(lambda: record.revoke(on=_today()))
+        transitions.run(objection, "mark_revoked", officer, now, reason, refusals=REFUSALS)
+        transitions.run(record, "revoke", on=_today(), refusals=REFUSALS)
         event = PushOutbox.Event.REVOKE
     else:
-        _run(lambda: objection.mark_corrected(officer, now, reason))
-        _run(record.correct)
+        transitions.run(objection, "mark_corrected", officer, now, reason, refusals=REFUSALS)
+        transitions.run(record, "correct", refusals=REFUSALS)
         changes = {}
         if severity and severity != record.severity:
             changes["severity"] = [record.severity, severity]
@@ -493,8 +484,7 @@ def decide_objection(objection, *, officer, outcome, reason, severity=None, fact
             record.facts = facts
         _apply_policy(record, publicity_months)
         event = PushOutbox.Event.CORRECT
-    _run(objection.save)
-    _run(record.save)
+    record.save()  # a correction's new grade and facts (the row is locked: no one else changes it)
     audit.record("credit.objection.decided", obj=objection, actor=officer, from_state=Objection.Status.SUBMITTED,
                  to_state=objection.status, summary=reason[:300], request=request)
     audit.record("credit.record.objection_decided", obj=record, actor=officer, from_state=before, to_state=record.status,

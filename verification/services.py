@@ -20,13 +20,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
+from django.utils.translation import gettext_lazy
+from django_fsm import ConcurrentTransition, can_proceed
 
 from catalog.models import VerificationMethod, verification_promise
 from commitments import services as commitments
 from commitments.models import Application, Commitment, CommitmentsError, Requirement
 from credit import services as credit
-from portal import audit, roles, workdays
+from portal import audit, roles, transitions, workdays
 from portal.notifications import notify
 
 from . import conf, connectors, selectors
@@ -234,24 +235,15 @@ def _locked(user, task_id) -> VerificationTask:
             .select_related("agency", "application", "subject", "matter", "commitment").get(pk=task_id))
 
 
-def _transition(task, name, user, *args, **kwargs):
-    bound = getattr(task, name)
-    if not can_proceed(bound):
-        raise VerificationError(STALE)
-    if not has_transition_perm(bound, user):
-        raise VerificationError(_("只有认领该任务的核查人员可以办理。"))
-    try:
-        bound(user, *args, **kwargs)
-        task.save()
-    except (TransitionNotAllowed, ConcurrentTransition):
-        raise VerificationError(STALE) from None
+REFUSALS = transitions.Refusals(error=VerificationError, stale=STALE,
+                                forbidden=gettext_lazy("只有认领该任务的核查人员可以办理。"))
 
 
 def release(*, user, task_id, request=None) -> VerificationTask:
     with transaction.atomic():
         task = _locked(user, task_id)
         before = task.state
-        _transition(task, "release", user)
+        transitions.run(task, "release", user, actor=user, refusals=REFUSALS)
         _audit("task.released", task, user, before, task.state, agency=task.agency, request=request,
                summary=_("退回队列"))
     return task
@@ -324,7 +316,7 @@ def send_assistance(*, user, task_id, to_agency, question, request=None) -> Assi
         if to_agency is None or to_agency.pk == task.agency_id:
             raise VerificationError(_("请选择本机关以外的协查机关。"), field="to_agency")
         before = task.state
-        _transition(task, "await_assistance", user)
+        transitions.run(task, "await_assistance", user, actor=user, refusals=REFUSALS)
         due = workdays.deadline(_today(), conf.assistance_workdays())
         req = AssistanceRequest.objects.create(
             task=task, number=commitments.next_number("XC"), from_agency=task.agency, to_agency=to_agency,
@@ -549,7 +541,7 @@ def conclude(*, user, task_id, result, conclusion, disposition=None, request=Non
             raise VerificationError(_("书面核查任务须先记录书面审查情况（审查了哪些材料、发现什么），再办结。"),
                                     field="conclusion")
         before = task.state
-        _transition(task, "conclude", user, result, conclusion)
+        transitions.run(task, "conclude", user, result, conclusion, actor=user, refusals=REFUSALS)
         commitment = Commitment.objects.filter(pk=task.commitment_id).first() if task.commitment_id else None
         # Signed (planned check) or exempted (spot-check pool): both still await a verdict.
         awaiting = (Commitment.State.SIGNED, Commitment.State.EXEMPTED)
