@@ -97,7 +97,7 @@ def _lock(ticket_pk) -> Ticket:
 
 def _check_expected(ticket, expected_state):
     if expected_state is not None and str(expected_state) != ticket.state:
-        raise ComplaintsError(STALE)
+        raise ComplaintsError(STALE, code="stale")
 
 
 # Source state, then conditions, then permission (only for a person: ``actor=None`` is the system).
@@ -474,7 +474,7 @@ def publish_standard(*, actor, kind, title, body, request=None):
     if actor.agency_id is None:
         raise ComplaintsError(_("您的账号未关联机关，不能制定窗口服务标准。"))
     if ServiceStandard.objects.filter(agency_id=actor.agency_id, kind=kind, title=title.strip()).exists():
-        raise ComplaintsError(_("本机关已有同名的%(kind)s。") % {"kind": ServiceStandard.Kind(kind).label})
+        raise ComplaintsError(_("本机关已有同名的%(kind)s。") % {"kind": ServiceStandard.Kind(kind).label}, code="duplicate_standard")
     standard = ServiceStandard.objects.create(kind=kind, title=title.strip(), body=body.strip(),
                                               agency_id=actor.agency_id, author=actor)
     audit.record("complaints.standard_published", obj=standard, actor=actor, agency=actor.agency,

@@ -242,7 +242,7 @@ def enter_record(*, subject, kind, severity, decision_number, decision_date, dec
                  basis="", commitment_ref="", publicity_months=None, actor=None, request=None) -> DishonestyRecord:
     """A credit officer (or another app) enters a dishonesty record; the policy sets its period and effects."""
     if decision_date > _today():
-        raise CreditError(_("决定日期不能晚于今天。"), field="decision_date")
+        raise CreditError(_("决定日期不能晚于今天。"), field="decision_date", code="future_date")
     record = DishonestyRecord(
         subject=subject, kind=kind, severity=severity, decision_number=decision_number.strip(),
         decision_date=decision_date, deciding_agency=deciding_agency, facts=facts, basis=basis,
@@ -315,7 +315,7 @@ def revoke_record(record, *, officer, reason, request=None) -> DishonestyRecord:
     """The decision behind a record was annulled: revoke it (objections are handled in ``decide_objection``)."""
     record = _lock(DishonestyRecord, record.pk)
     if record.status == Status.UNDER_OBJECTION:
-        raise CreditError(_("该记录正在异议处理中，请在异议处理中作出撤销决定。"))
+        raise CreditError(_("该记录正在异议处理中，请在异议处理中作出撤销决定。"), code="under_objection")
     before = record.status
     transitions.run(record, "revoke", on=_today(), refusals=REFUSALS)
     audit.record("credit.record.revoked", obj=record, actor=officer, from_state=before, to_state=record.status,
@@ -382,10 +382,10 @@ def repair_refusal(record, today=None) -> str | None:
 def apply_for_repair(*, record, applicant, rectification, uploads, request=None) -> CreditRepair:
     record = _lock(DishonestyRecord, record.pk)
     if record.subject_id != applicant.subject_id:
-        raise CreditError(_("只能为本人（本单位）的失信记录申请信用修复。"))
+        raise CreditError(_("只能为本人（本单位）的失信记录申请信用修复。"), code="not_own_record")
     reason = repair_refusal(record)
     if reason:
-        raise CreditError(reason)
+        raise CreditError(reason, code="repair_not_allowed")
     if not uploads:
         raise CreditError(_("请上传整改证明材料。"), field="proof")
     today = _today()
@@ -417,7 +417,7 @@ def decide_repair(repair, *, officer, approve: bool, reason="", request=None) ->
         _queue_push(record, PushOutbox.Event.REPAIR)
     else:
         if not reason.strip():
-            raise CreditError(_("不予修复须写明理由。"), field="reason")
+            raise CreditError(_("不予修复须写明理由。"), field="reason", code="reason_required")
         transitions.run(repair, "refuse", officer, now, reason, refusals=REFUSALS)
     audit.record("credit.repair.decided", obj=repair, actor=officer, from_state=CreditRepair.Status.SUBMITTED,
                  to_state=repair.status, summary=reason[:300], request=request)
@@ -430,13 +430,13 @@ def decide_repair(repair, *, officer, approve: bool, reason="", request=None) ->
 def raise_objection(*, record, applicant, reasons, uploads=(), request=None) -> Objection:
     record = _lock(DishonestyRecord, record.pk)
     if record.subject_id != applicant.subject_id:
-        raise CreditError(_("只能对本人（本单位）的失信记录提出异议。"))
+        raise CreditError(_("只能对本人（本单位）的失信记录提出异议。"), code="not_own_record")
     if record.status == Status.UNDER_OBJECTION:
-        raise CreditError(_("该记录已有正在处理的异议，请等待处理结果。"))
+        raise CreditError(_("该记录已有正在处理的异议，请等待处理结果。"), code="objection_pending")
     if record.status != Status.ACTIVE:
-        raise CreditError(_("该记录已不再产生影响（%(status)s），无需提出异议。") % {"status": record.get_status_display()})
+        raise CreditError(_("该记录已不再产生影响（%(status)s），无需提出异议。") % {"status": record.get_status_display()}, code="no_longer_effective")
     if record.repairs.filter(status=CreditRepair.Status.SUBMITTED).exists():
-        raise CreditError(_("该记录有待审核的信用修复申请，请在修复审核完毕后再提出异议。"))
+        raise CreditError(_("该记录有待审核的信用修复申请，请在修复审核完毕后再提出异议。"), code="repair_pending")
     transitions.run(record, "raise_objection", refusals=REFUSALS)
     due = workdays.deadline(_today(), conf.objection_workdays())
     objection = Objection.objects.create(

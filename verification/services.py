@@ -202,7 +202,7 @@ def claim(*, user, task_id, request=None) -> VerificationTask:
         won = VerificationTask.objects.filter(pk=task.pk, state=T.OPEN).update(
             state=T.CLAIMED, claimed_by=user, claimed_at=timezone.now())
         if not won:
-            raise VerificationError(_("该任务已被其他核查人员认领或已办结。"))
+            raise VerificationError(_("该任务已被其他核查人员认领或已办结。"), code="already_claimed")
         _audit("task.claimed", task, user, T.OPEN, T.CLAIMED, agency=task.agency, request=request,
                summary=_("认领核查任务"))
     return selectors.task_for_verifier(user, task_id)
@@ -252,9 +252,10 @@ def release(*, user, task_id, request=None) -> VerificationTask:
 def _held(user, task_id) -> VerificationTask:
     task = _locked(user, task_id)
     if task.state not in VerificationTask.ACTIVE_STATES:
-        raise VerificationError(_("请先认领该任务。") if task.state == T.OPEN else STALE)
+        raise VerificationError(_("请先认领该任务。") if task.state == T.OPEN else STALE,
+                                code="not_claimed" if task.state == T.OPEN else "stale")
     if task.claimed_by_id != user.pk and not user.is_superuser:
-        raise VerificationError(_("只有认领该任务的核查人员可以办理。"))
+        raise VerificationError(_("只有认领该任务的核查人员可以办理。"), code="forbidden")
     return task
 
 
@@ -539,7 +540,7 @@ def conclude(*, user, task_id, result, conclusion, disposition=None, request=Non
             d = _check_disposition(task, application, disposition or {})
         if task.method == VerificationMethod.WRITTEN and not task.document_reviews.exists():
             raise VerificationError(_("书面核查任务须先记录书面审查情况（审查了哪些材料、发现什么），再办结。"),
-                                    field="conclusion")
+                                    field="conclusion", code="written_review_missing")
         before = task.state
         transitions.run(task, "conclude", user, result, conclusion, actor=user, refusals=REFUSALS)
         commitment = Commitment.objects.filter(pk=task.commitment_id).first() if task.commitment_id else None

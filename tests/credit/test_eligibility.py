@@ -6,6 +6,7 @@ from django.utils import timezone
 from credit import services
 from credit.models import DishonestyRecord, Severity
 from tests.factories import SubjectFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +127,7 @@ def test_publicity_months_outside_the_grade_range_is_refused(citizen, make_recor
 
 
 def test_decision_in_the_future_is_refused(citizen, agency):
-    with pytest.raises(services.CreditError, match="不能晚于今天"):
+    with refused("future_date", services.CreditError):
         services.enter_record(
             subject=citizen.subject, kind="other", basis="x", severity="minor", decision_number="1号",
             decision_date=timezone.localdate() + datetime.timedelta(days=1), deciding_agency=agency, facts="x",
