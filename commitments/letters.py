@@ -14,7 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from catalog.models import verification_promise
+from catalog.api import verification_promise
 from portal import pdf
 
 # 申请人承诺 (§二(三)): the statements the applicant confirms one by one.

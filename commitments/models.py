@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from catalog.models import decision_words
+from catalog.api import decision_words
 from portal import roles, scope
 from portal.errors import Refused
 

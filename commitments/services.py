@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed
 from stdnum.cn import ric
 
-from credit import services as credit
+from credit import api as credit
 from portal import audit, seals, transitions, workdays
 from portal.models import Subject
 from portal.notifications import cn_date, notify
@@ -548,13 +548,23 @@ def conclude_commitment(*, commitment_pk, outcome, actor=None, request=None) -> 
         method()
         commitment.concluded_at = timezone.now()
         commitment.save(update_fields=["state", "concluded_at"])
-        # A false finding reaches credit only through credit.record_false_commitment (called by
-        # verification with the disposition, which also notes the broken commitment): one route.
+        # A false finding reaches credit through ``record_false_finding`` below, once the disposition
+        # is decided (credit notes the broken commitment with the record): every outcome goes this way.
         if outcome == "verified":
             credit.record_commitment_outcome(commitment.application.subject, commitment.letter_number, kept=True)
         _audit("commitment." + outcome, commitment.application, actor, commitment.application.state,
                summary=commitment.letter_number, request=request, letter_number=commitment.letter_number)
     return commitment
+
+
+def record_false_finding(commitment, severity, decision, actor=None):
+    """A commitment found false (失诺): the dishonesty record in the integrity file (idempotent).
+
+    Verification calls this with its disposition (认定文号, 程度); with ``conclude_commitment``'s note of
+    a kept commitment it is the one route from a verification finding to credit.
+    """
+    return credit.record_false_commitment(commitment.application.subject, commitment.letter_number, severity,
+                                          decision, actor=actor)
 
 
 # --- letters ---------------------------------------------------------------------------------------------

@@ -16,11 +16,11 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from commitments import files as proof_files
-from commitments.models import CommitmentsError
+from commitments.api import CommitmentsError, sniff_upload
 from portal import audit, roles, transitions, workdays
 from portal.models import User
 from portal.notifications import notify
+from verification import api as verification
 
 from . import references
 from .models import (
@@ -121,7 +121,7 @@ def _clean_text(value: str, limit: int, field: str, label: str) -> str:
 def sniff(upload, field="attachments") -> tuple[str, str]:
     """(content type, sha256): the same check as proof uploads (first bytes decide, at most 10 MB)."""
     try:
-        return proof_files.sniff(upload, field=field)
+        return sniff_upload(upload, field=field)
     except CommitmentsError as exc:
         raise ComplaintsError(exc.message, field=field) from None
 
@@ -364,11 +364,8 @@ def open_verification_for_report(ticket, actor=None) -> str:
 
 
 def _verification_opener():
-    try:
-        from verification import services as verification_services
-    except ImportError:
-        return None
-    return getattr(verification_services, "open_task_for_report", None)
+    """The verification app's door for a report (a seam the tests replace to simulate it being down)."""
+    return verification.open_task_for_report
 
 
 # --- beat: reminders, escalation, auto-close -----------------------------------------------------------

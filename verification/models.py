@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from catalog.models import VerificationMethod
+from catalog.api import VerificationMethod
 from portal import roles, scope
 from portal.errors import Refused
 

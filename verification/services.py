@@ -3,8 +3,8 @@
 Each write runs in ``transaction.atomic`` and appends an ``AuditEvent``; state changes go through
 the django-fsm transitions on the models (saved as ``UPDATE … WHERE state = old``) or, for claiming,
 a conditional ``UPDATE … WHERE state = 'open'`` so that two verifiers never hold the same task.
-Commitments and applications change only through ``commitments.services``; credit records only
-through ``credit.services``. Refusals are ``VerificationError`` with the reason in Chinese.
+Commitments and applications change only through ``commitments.api``, and so does credit: a false
+finding's record goes through ``commitments.api.record_false_finding``. Refusals are ``VerificationError`` with the reason in Chinese.
 """
 
 import datetime
@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed
 
-from catalog.models import VerificationMethod, verification_promise
-from commitments import services as commitments
-from commitments.models import Application, Commitment, CommitmentsError, Requirement
-from credit import services as credit
+from catalog.api import VerificationMethod, verification_promise
+from commitments import api as commitments
+from commitments.api import Application, Commitment, CommitmentsError, Requirement
+from credit import api as credit
 from portal import audit, roles, transitions, workdays
 from portal.notifications import notify
 
@@ -480,8 +480,6 @@ def assign_inspection(*, user, task_id, inspectors, planned_date, address="", re
 
 
 def record_findings(*, user, inspection_id, findings, result, photos=(), request=None) -> Inspection:
-    from commitments import files
-
     findings = (findings or "").strip()
     if not findings:
         raise VerificationError(_("请填写现场检查情况。"), field="findings")
@@ -490,7 +488,7 @@ def record_findings(*, user, inspection_id, findings, result, photos=(), request
     checked = []
     for photo in photos:
         try:
-            content_type, digest = files.sniff(photo, field="photos")
+            content_type, digest = commitments.sniff_upload(photo, field="photos")
         except CommitmentsError as exc:
             raise VerificationError(exc.message, field="photos") from None
         if content_type not in ("image/jpeg", "image/png"):
@@ -655,8 +653,8 @@ def _dispose(task, application, commitment, d, user, request):
     except CommitmentsError as exc:
         raise VerificationError(exc.message) from None
     if commitment is not None:
-        record = credit.record_false_commitment(
-            task.subject, commitment.letter_number, disposition.severity,
+        record = commitments.record_false_finding(
+            commitment, disposition.severity,
             {"number": disposition.decision_number, "date": _today(), "agency": task.agency,
              "facts": reason + " " + task.conclusion, "basis": task.matter.legal_basis},
             actor=user,
