@@ -23,7 +23,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from stdnum.cn import ric
 
 from credit import api as credit
-from portal import audit, seals, transitions, workdays
+from portal import audit, queue, seals, transitions, workdays
 from portal.models import Subject
 from portal.notifications import cn_date, notify
 
@@ -253,10 +253,8 @@ def _sign(*, application, requirement, signer_user, signer_name, relation, metho
 
 
 def _enqueue_letter(pk):
-    from .tasks import render_letter
-
     try:
-        render_letter.delay(pk)
+        queue.enqueue(LETTER_TASK, pk)
     except Exception:  # the download renders it on the spot; a sweep retries later
         log.exception("could not queue letter %s", pk)
 
@@ -368,6 +366,7 @@ def submit(*, user, application_pk, expected_state=None, request=None) -> Applic
 
 
 PLAN_TASK = "verification.plan_application"
+LETTER_TASK = "commitments.tasks.render_letter"  # queued by name: tasks imports this module
 
 
 def accept(*, clerk, application_pk, expected_state=None, request=None) -> Application:
@@ -399,15 +398,8 @@ def _plan_verification(application_pk):
     Verification sits to the right of this app, so the task is found by its registered name,
     never imported; a beat job in verification plans anything this call missed.
     """
-    from celery import current_app
-
     try:
-        current_app.loader.import_default_modules()  # registers every app's tasks (autodiscovery)
-        task = current_app.tasks.get(PLAN_TASK)
-        if task is not None:
-            task.delay(application_pk)
-        else:
-            current_app.send_task(PLAN_TASK, args=[application_pk])
+        queue.enqueue(PLAN_TASK, application_pk)
     except Exception:  # noqa: BLE001 - the acceptance stands; verification's beat job plans it later
         log.exception("could not queue verification planning for application %s", application_pk)
 

@@ -48,13 +48,6 @@ def _attachment(content, filename, ascii_name, content_type):
     return response
 
 
-def mask_name(name: str, kind: str) -> str:
-    """张伟 → 张*; an organisation keeps its first four and last four characters."""
-    if kind == "person":
-        return (name[:1] + "*" * (len(name) - 1)) if name else ""
-    return name if len(name) <= 8 else name[:4] + "**" + name[-4:]
-
-
 def _page_context(application, user):
     result = selectors.eligibility_for(application.subject) if application.state in ("draft", "submitted") else None
     return {
@@ -312,7 +305,7 @@ def publicity(request):
     page = Paginator(selectors.publicity_board(query=query), 20).get_page(request.GET.get("page"))
     # The public masking rule (docs/security.md): a person's number first + last character (letters signed before
     # the rule keep their four-and-four mask in the sealed text, so it is re-masked here); organisations by name only.
-    rows = [{"c": c, "name": mask_name(c.subject_name, c.application.subject.kind),
+    rows = [{"c": c, "name": identifiers.mask_name(c.subject_name, c.application.subject.kind, full_organisation_name=False),
              "identifier": identifiers.mask(c.subject_id_masked) if c.application.subject.kind == "person" else "—"}
             for c in page]
     return render(request, "commitments/publicity.html", {"page": page, "rows": rows, "query": query,

@@ -22,7 +22,7 @@ from portal.errors import Refused
 from portal.models import Subject
 from portal.notifications import notify
 
-from . import conf, files, platform, selectors
+from . import conf, files, platform, push, selectors
 from .models import (
     SEVERITY_RANK,
     Attachment,
@@ -531,8 +531,6 @@ def record_lookup(*, actor, subject, purpose, query_masked="", request=None):
 
 # --- outbound push -------------------------------------------------------------------------------------
 def _queue_push(record, event) -> PushOutbox:
-    from . import push
-
     row = PushOutbox.objects.create(record=record, event=event, payload=push.snapshot(record, event))
     transaction.on_commit(lambda: push.enqueue(row.pk))
     return row
@@ -540,8 +538,6 @@ def _queue_push(record, event) -> PushOutbox:
 
 def retry_push_now(*, actor, request=None) -> int:
     """A credit officer asks to re-send every pending push now (clears the back-off wait)."""
-    from . import push
-
     with transaction.atomic():
         ids = list(PushOutbox.objects.filter(status=PushOutbox.Status.PENDING).values_list("pk", flat=True))
         PushOutbox.objects.filter(pk__in=ids, status=PushOutbox.Status.PENDING).update(next_attempt_at=None)

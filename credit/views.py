@@ -30,13 +30,6 @@ officer_required = role_required(roles.CREDIT_OFFICER)
 applicant_required = identity.bound_applicant_required  # unbound accounts see no personal records
 
 
-def mask_name(name: str, kind: str) -> str:
-    """Natural persons appear as 张*; organisations by their full name."""
-    if kind != "person" or not name:
-        return name
-    return name[0] + "*" * (len(name) - 1)
-
-
 # --- public -------------------------------------------------------------------------------------
 def blacklist(request):
     if response := search.posted(request, "credit-blacklist"):
@@ -46,7 +39,7 @@ def blacklist(request):
     entries = [
         {
             "record": r,
-            "name": mask_name(r.subject.name, r.subject.kind),
+            "name": identifiers.mask_name(r.subject.name, r.subject.kind, full_organisation_name=True),
             # The public masking rule (docs/security.md): persons first + last character, organisations by name only.
             "identifier": r.subject.id_masked if r.subject.kind == "person" else "—",
         }

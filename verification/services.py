@@ -13,7 +13,6 @@ import logging
 import math
 import random
 import secrets
-from importlib import import_module
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -56,8 +55,14 @@ T = VerificationTask.State
 STALE = _("该核查任务的状态已经变化（可能已被他人处理），请刷新页面后重新操作。")
 
 # 核查强度 by credit level (§二(五): the committer's credit sets the intensity). D cannot commit at all
-# (credit.eligibility refuses it); should a D commitment exist, it is checked on-site. Seeded by migration 0002.
-DEFAULT_POLICIES = import_module("verification.migrations.0002_default_policies").POLICIES
+# (credit.eligibility refuses it); should a D commitment exist, it is checked on-site. Migration 0002 seeded
+# the same values from its own frozen copy; these fill in a level that is missing at run time.
+DEFAULT_POLICIES = {
+    "A": dict(sample_percent=20, verify_exempt_matters=False, force_on_site=False, note="守信主体低比例抽取核查"),
+    "B": dict(sample_percent=60, verify_exempt_matters=False, force_on_site=False, note="轻微失信主体提高核查比例"),
+    "C": dict(sample_percent=100, verify_exempt_matters=True, force_on_site=True, note="一律现场核查"),
+    "D": dict(sample_percent=100, verify_exempt_matters=True, force_on_site=True, note="不适用告知承诺制；如有则现场核查"),
+}
 
 
 def _audit(action, obj, actor, before="", after="", summary="", agency=None, request=None, **data):
