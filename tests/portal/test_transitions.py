@@ -30,8 +30,14 @@ def draft(editor):
 
 def test_a_step_taken_is_saved_and_audited_with_both_states(draft, editor):
     draft.submitted_at = timezone.now()
-    before = transitions.run(draft, "submit", by=editor, actor=editor, refusals=REFUSALS,
-                             audit=transitions.Audit("catalog.test_submit", summary="报送"))
+    before = transitions.run(
+        draft,
+        "submit",
+        by=editor,
+        actor=editor,
+        refusals=REFUSALS,
+        audit=transitions.Audit("catalog.test_submit", summary="报送"),
+    )
     assert before == S.DRAFT
     assert Catalogue.objects.get(pk=draft.pk).state == S.SUBMITTED
     event = AuditEvent.objects.get(action="catalog.test_submit")
@@ -63,9 +69,16 @@ def test_a_step_taken_meanwhile_by_someone_else_makes_the_conditional_save_fail(
     stale_copy = Catalogue.objects.get(pk=draft.pk)
     draft.submitted_at = stale_copy.submitted_at = timezone.now()
     transitions.run(draft, "submit", by=editor, actor=editor, refusals=REFUSALS)
-    with pytest.raises(_Refusal) as exc:  # the copy still reads "draft": UPDATE … WHERE state = 'draft' hits no row
-        transitions.run(stale_copy, "submit", by=editor, actor=editor, refusals=REFUSALS,
-                        audit=transitions.Audit("catalog.test_twice"))
+    # The copy still reads "draft": UPDATE … WHERE state = 'draft' hits no row.
+    with pytest.raises(_Refusal) as exc:
+        transitions.run(
+            stale_copy,
+            "submit",
+            by=editor,
+            actor=editor,
+            refusals=REFUSALS,
+            audit=transitions.Audit("catalog.test_twice"),
+        )
     assert exc.value.code == "stale"
     assert not AuditEvent.objects.filter(action="catalog.test_twice").exists()
 
