@@ -112,9 +112,9 @@ def _audit(action, ticket, actor, before, summary="", request=None, **data):
 def _clean_text(value: str, limit: int, field: str, label: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ComplaintsError(_("请填写%(label)s。") % {"label": label}, field=field)
+        raise ComplaintsError(_("请填写%(label)s。") % {"label": label}, field=field, code="required")
     if len(value) > limit:
-        raise ComplaintsError(_("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": limit}, field=field)
+        raise ComplaintsError(_("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": limit}, field=field, code="too_long")
     return value
 
 
@@ -123,7 +123,7 @@ def sniff(upload, field="attachments") -> tuple[str, str]:
     try:
         return sniff_upload(upload, field=field)
     except CommitmentsError as exc:
-        raise ComplaintsError(exc.message, field=field) from None
+        raise ComplaintsError(exc.message, field=field, code=exc.code) from None
 
 
 def check_uploads(uploads, field="attachments") -> list:
@@ -166,9 +166,9 @@ def file_ticket(
     names an agency or a catalogue matter, it goes to that agency; else it waits at the 12345 desk.
     """
     if kind not in Kind.values:
-        raise ComplaintsError(_("请选择类型。"), field="kind")
+        raise ComplaintsError(_("请选择类型。"), field="kind", code="required")
     if topic not in Topic.values:
-        raise ComplaintsError(_("请选择反映事项。"), field="topic")
+        raise ComplaintsError(_("请选择反映事项。"), field="topic", code="required")
     title = _clean_text(title, MAX_TITLE, "title", _("标题"))
     content = _clean_text(content, MAX_CONTENT, "content", _("内容"))
     if anonymous and kind != Kind.REPORT:
@@ -296,17 +296,17 @@ def rate(*, ticket_pk, rating, comment="", actor=None, via_callback=False, expec
     ``via_callback``: a 12345 operator records the requester's rating from the call-back (回访).
     """
     if rating not in Rating.values:
-        raise ComplaintsError(_("请选择满意或不满意。"), field="rating")
+        raise ComplaintsError(_("请选择满意或不满意。"), field="rating", code="required")
     comment = (comment or "").strip()
     if len(comment) > 200:
-        raise ComplaintsError(_("评价意见不能超过 200 个字。"), field="comment")
+        raise ComplaintsError(_("评价意见不能超过 200 个字。"), field="comment", code="too_long")
     if rating == Rating.NOT_SATISFIED and not comment:
-        raise ComplaintsError(_("请说明不满意的原因，便于重新办理。"), field="comment")
+        raise ComplaintsError(_("请说明不满意的原因，便于重新办理。"), field="comment", code="required")
     with transaction.atomic():
         ticket = _lock(ticket_pk)
         _check_expected(ticket, expected_state)
         if via_callback and not roles.has_role(actor, roles.COMPLAINTS_OPERATOR):
-            raise ComplaintsError(_("您无权对该工单执行此操作。"))
+            raise ComplaintsError(_("您无权对该工单执行此操作。"), code="forbidden")
         before = ticket.state
         now = timezone.now()
         who = _("（12345 回访录入）") if via_callback else ""

@@ -387,7 +387,7 @@ def apply_for_repair(*, record, applicant, rectification, uploads, request=None)
     if reason:
         raise CreditError(reason, code="repair_not_allowed")
     if not uploads:
-        raise CreditError(_("请上传整改证明材料。"), field="proof")
+        raise CreditError(_("请上传整改证明材料。"), field="proof", code="required")
     today = _today()
     due = workdays.deadline(today, conf.repair_workdays())
     repair = CreditRepair.objects.create(
@@ -458,9 +458,9 @@ def decide_objection(objection, *, officer, outcome, reason, severity=None, fact
                      request=None) -> Objection:
     """维持 / 更正 / 撤销 an objected record. Correction re-applies the severity policy to the new grade."""
     if outcome not in OUTCOMES:
-        raise CreditError(_("请选择处理结果。"), field="outcome")
+        raise CreditError(_("请选择处理结果。"), field="outcome", code="required")
     if not reason.strip():
-        raise CreditError(_("请写明处理意见。"), field="reason")
+        raise CreditError(_("请写明处理意见。"), field="reason", code="required")
     objection = _lock(Objection, objection.pk)
     record = _lock(DishonestyRecord, objection.record_id)
     now, before = timezone.now(), record.status
