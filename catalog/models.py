@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from portal import roles
+from portal.errors import Refused
 from portal.models import Agency
 
 from . import negative_list
@@ -136,7 +137,7 @@ TRANSITION_LABELS = {
 }
 
 
-class CatalogueError(Exception):
+class CatalogueError(Refused):
     """A refused catalogue action; the message is shown to the user as it is."""
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
-from portal import audit, roles
+from portal import audit, roles, transitions
 from portal.models import Agency
 
 from . import negative_list
@@ -53,7 +53,7 @@ def start_version(*, actor, change_kind=Catalogue.ChangeKind.INITIAL, change_rea
     """Open a new draft version of the actor's agency's catalogue, copying the current matters."""
     agency = agency or getattr(actor, "agency", None)
     if agency is None or not (roles.has_role(actor, roles.CATALOGUE_EDITOR) and actor.agency_id == agency.pk):
-        raise CatalogueError(_("只有本单位的清单编制人员可以新建清单版本。"))
+        raise CatalogueError(_("只有本单位的清单编制人员可以新建清单版本。"), code="forbidden")
     route, approving, oversight = Catalogue.route_for(agency)
     with transaction.atomic():
         list(Agency.objects.select_for_update().filter(pk=agency.pk))  # one new version at a time per agency
@@ -61,15 +61,15 @@ def start_version(*, actor, change_kind=Catalogue.ChangeKind.INITIAL, change_rea
         if latest is not None and latest.state in Catalogue.OPEN_STATES:
             raise CatalogueError(
                 _("本单位已有一个正在办理的清单版本（第%(version)s版，%(state)s），请先完成它。")
-                % {"version": latest.version, "state": latest.get_state_display()}
+                % {"version": latest.version, "state": latest.get_state_display()}, code="open_version_exists",
             )
         if latest is None:
             change_kind, change_reason = Catalogue.ChangeKind.INITIAL, change_reason or ""
         else:
             if change_kind == Catalogue.ChangeKind.INITIAL:
-                raise CatalogueError(_("新版本须选择调整类型（立、改、废、释）。"))
+                raise CatalogueError(_("新版本须选择调整类型（立、改、废、释）。"), code="change_kind_required")
             if not (change_reason or "").strip():
-                raise CatalogueError(_("新版本须写明调整理由。"))
+                raise CatalogueError(_("新版本须写明调整理由。"), code="change_reason_required")
         catalogue = Catalogue.objects.create(
             agency=agency, version=(latest.version + 1) if latest else 1, route=route, approving_agency=approving,
             oversight_government=oversight, previous=latest, change_kind=change_kind,
@@ -115,11 +115,11 @@ def _copy_matters(source: Catalogue, target: Catalogue) -> int:
 def _lock_editable(catalogue: Catalogue, actor) -> Catalogue:
     locked = Catalogue.objects.select_for_update(of=("self",)).select_related("agency").get(pk=catalogue.pk)
     if not (roles.has_role(actor, roles.CATALOGUE_EDITOR) and actor.agency_id == locked.agency_id):
-        raise CatalogueError(_("只有本单位的清单编制人员可以修改本清单。"))
+        raise CatalogueError(_("只有本单位的清单编制人员可以修改本清单。"), code="forbidden")
     if not locked.is_editable:
         raise CatalogueError(
             _("第%(version)s版清单当前为“%(state)s”，不能修改；已公布的版本永不改动，如需调整请新建版本。")
-            % {"version": locked.version, "state": locked.get_state_display()}
+            % {"version": locked.version, "state": locked.get_state_display()}, code="not_editable",
         )
     return locked
 
@@ -136,7 +136,7 @@ def save_matter(*, actor, catalogue: Catalogue, matter: CertificationMatter, neg
         if not adding:
             duplicate = duplicate.exclude(pk=matter.pk)
         if duplicate.exists():
-            raise CatalogueError(_("本清单中已有同名、同用途的证明事项。"))
+            raise CatalogueError(_("本清单中已有同名、同用途的证明事项。"), field="name", code="duplicate_matter")
         matter.catalogue = locked
         if adding and not matter.seq:
             matter.seq = (locked.matters.aggregate(m=Max("seq"))["m"] or 0) + 1
@@ -208,7 +208,7 @@ def add_risk_point(*, actor, catalogue: Catalogue, matter_pk: int, description: 
         if matter is None:
             raise CatalogueError(_("该证明事项不属于本清单。"))
         if RiskPoint.objects.filter(matter=matter, description=description).exists():
-            raise CatalogueError(_("该证明事项已登记过相同的风险点。"))
+            raise CatalogueError(_("该证明事项已登记过相同的风险点。"), code="duplicate_risk")
         point = RiskPoint.objects.create(matter=matter, description=description, control=control)
         audit.record("catalog.risk_point_added", obj=locked, actor=actor, request=request,
                      summary=_("登记风险点：%(matter)s · %(risk)s") % {"matter": matter.name, "risk": description},
@@ -224,7 +224,7 @@ def add_service(*, actor, name: str, kind: str, request=None) -> AdministrativeS
     name = (name or "").strip()
     with transaction.atomic():
         if AdministrativeService.objects.filter(agency=agency, name=name).exists():
-            raise CatalogueError(_("本单位已登记同名的办理事项。"))
+            raise CatalogueError(_("本单位已登记同名的办理事项。"), field="name", code="duplicate_service")
         n = AdministrativeService.objects.filter(agency=agency).count() + 1
         service = AdministrativeService.objects.create(
             agency=agency, name=name, kind=kind, code=_unique_service_code(agency, n))
@@ -419,18 +419,21 @@ def record_basis_reason(*, actor, matter: CertificationMatter, reason: str, requ
         locked = CertificationMatter.objects.select_for_update(of=("self",)).select_related("catalogue").get(pk=matter.pk)
         catalogue = locked.catalogue
         if not may_explain_basis(catalogue, actor):
-            raise CatalogueError(_("只有负责审核该清单的司法局审核人员可以记录设定依据的保留理由。"))
+            raise CatalogueError(_("只有负责审核该清单的司法局审核人员可以记录设定依据的保留理由。"), code="forbidden")
         if catalogue.state not in (S.SUBMITTED, S.REVIEWED):
-            raise CatalogueError(_("清单报送后、批准前才能记录设定依据的保留理由。"))
+            raise CatalogueError(_("清单报送后、批准前才能记录设定依据的保留理由。"), code="wrong_state")
         if locked.legal_basis_level not in LOW_BASIS_LEVELS:
-            raise CatalogueError(_("该事项的设定依据为法律、法规或国务院决定，无需记录保留理由。"))
+            raise CatalogueError(_("该事项的设定依据为法律、法规或国务院决定，无需记录保留理由。"), code="basis_sufficient")
         if len(reason) < 10:
-            raise CatalogueError(_("请写明保留理由（不少于10个字），例如上位法授权的具体条款。"))
+            raise CatalogueError(_("请写明保留理由（不少于10个字），例如上位法授权的具体条款。"), code="basis_reason_too_short")
         CertificationMatter.objects.filter(pk=locked.pk).update(basis_exception_reason=reason)
         locked.basis_exception_reason = reason
         audit.record("catalog.basis_reason", obj=catalogue, actor=actor, request=request,
                      summary=_("记录设定依据保留理由：%(name)s") % {"name": locked.name}, data={"matter": locked.pk})
     return locked
+
+
+REFUSALS = transitions.Refusals(error=CatalogueError)
 
 
 def _transition(name: str, *, actor, catalogue: Catalogue, comment: str = "", request=None,
@@ -443,53 +446,43 @@ def _transition(name: str, *, actor, catalogue: Catalogue, comment: str = "", re
         if not can_proceed(method, check_conditions=False):
             raise CatalogueError(
                 _("第%(version)s版清单当前为“%(state)s”，不能%(action)s。")
-                % {"version": locked.version, "state": locked.get_state_display(), "action": label}
+                % {"version": locked.version, "state": locked.get_state_display(), "action": label}, code="wrong_state",
             )
         if name in ("pass_review", "approve", "return_for_changes") and actor.pk == locked.submitted_by_id:
-            raise CatalogueError(_("不能审核、批准或退回自己报送的清单。"))
+            raise CatalogueError(_("不能审核、批准或退回自己报送的清单。"), code="own_submission")
         if not can_proceed(method):
             if name == "submit":
-                raise CatalogueError(_("清单中还没有证明事项，不能报送。"))
+                raise CatalogueError(_("清单中还没有证明事项，不能报送。"), code="no_matters")
             if name in REPORTING_STEPS:
-                raise CatalogueError(_("只有区县、西咸新区的清单需要报送市司法局汇总。"))
+                raise CatalogueError(_("只有区县、西咸新区的清单需要报送市司法局汇总。"), code="not_district_route")
             if name == "approve":
-                raise CatalogueError(_("清单须先经本级司法局审核通过，才能批准。"))
-            raise CatalogueError(_("当前不能%(action)s。") % {"action": label})
+                raise CatalogueError(_("清单须先经本级司法局审核通过，才能批准。"), code="review_first")
+            raise CatalogueError(_("当前不能%(action)s。") % {"action": label}, code="conditions")
         if not has_transition_perm(method, actor):
-            raise CatalogueError(_("您无权对该清单执行“%(action)s”。") % {"action": label})
+            raise CatalogueError(_("您无权对该清单执行“%(action)s”。") % {"action": label}, code="forbidden")
         if name in ("pass_review", "approve", "publish") and (low := unexplained_low_basis(locked)):
             raise CatalogueError(
                 _("以下证明事项的设定依据仅为部门规章或规范性文件，须由司法局审核人员记录保留理由后才能%(action)s：")
-                % {"action": label} + "；".join(low))
+                % {"action": label} + "；".join(low), code="basis_unexplained")
         if name == "submit" and (problems := incomplete_matters(locked)):
-            raise CatalogueError(_("告知内容不完整，不能报送：") + "；".join(problems))
+            raise CatalogueError(_("告知内容不完整，不能报送：") + "；".join(problems), code="incomplete_notice")
         if comment_required and not comment:
-            raise CatalogueError(_("请填写退回意见，写明需要修改的内容。"))
+            raise CatalogueError(_("请填写退回意见，写明需要修改的内容。"), code="comment_required")
         if name == "report" and locked.state == S.REPORT_RETURNED and not comment:
-            raise CatalogueError(_("重新报送时请填写处理说明，写明对市司法局退回意见的处理情况。"))
-        from_state = locked.state
-        method(by=actor)
+            raise CatalogueError(_("重新报送时请填写处理说明，写明对市司法局退回意见的处理情况。"), code="reply_required")
         now = timezone.now()
         stamp = STAMPS.get(name)
         if stamp:
             setattr(locked, stamp, now)
-        if name == "publish":
+        if name == "publish":  # the version it replaces steps down first: one public version per agency
             for old in Catalogue.objects.select_for_update().filter(agency=locked.agency, state__in=Catalogue.PUBLIC_STATES):
-                old_state = old.state
-                old.supersede()
                 old.superseded_at = now
-                old.save()
-                audit.record(
-                    "catalog.supersede", obj=old, actor=actor, from_state=old_state, to_state=old.state, request=request,
-                    summary=_("被第%(version)s版替代") % {"version": locked.version},
-                )
-        locked.save()
+                transitions.run(old, "supersede", actor=actor, refusals=REFUSALS, audit=transitions.Audit(
+                    "catalog.supersede", request=request, summary=_("被第%(version)s版替代") % {"version": locked.version}))
+        transitions.run(locked, name, by=actor, actor=actor, refusals=REFUSALS, audit=transitions.Audit(
+            f"catalog.{name}", request=request, summary=f"{label}：{comment}" if comment else str(label)))
         if comment:
             CatalogueComment.objects.create(catalogue=locked, author=actor, action=name, text=comment)
-        audit.record(
-            f"catalog.{name}", obj=locked, actor=actor, from_state=from_state, to_state=locked.state, request=request,
-            summary=f"{label}：{comment}" if comment else str(label),
-        )
     return locked
 
 

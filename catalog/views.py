@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
 from portal import audit, inputs, pdf, roles, scope, search
+from portal.errors import show_refusal
 
 from . import diff, hooks, importing, selectors, services
 from .forms import (
@@ -203,7 +204,7 @@ def new_version(request):
             catalogue = services.start_version(actor=request.user, request=request, **(
                 {"law_reference": form.cleaned_data["law_reference"]} if first else form.cleaned_data))
         except CatalogueError as exc:
-            form.add_error(None, str(exc))
+            show_refusal(form, exc)
         else:
             messages.success(request, _("已新建第%(version)s版清单草稿。") % {"version": catalogue.version})
             return redirect("catalog:catalogue", pk=catalogue.pk)
@@ -323,7 +324,7 @@ def matter_edit(request, pk, matter_pk=None):
             services.save_matter(actor=request.user, catalogue=catalogue, matter=matter,
                                  negative_entries=form.negative_entries(), request=request)
         except CatalogueError as exc:
-            form.add_error("name" if "同名" in str(exc) else None, str(exc))
+            show_refusal(form, exc)
         else:
             messages.success(request, _("已保存证明事项“%(name)s”。") % {"name": matter.name})
             return redirect("catalog:catalogue", pk=catalogue.pk)
@@ -375,7 +376,7 @@ def service_add(request, pk):
             service = services.add_service(actor=request.user, name=form.cleaned_data["name"],
                                            kind=form.cleaned_data["kind"], request=request)
         except CatalogueError as exc:
-            form.add_error("name", str(exc))
+            show_refusal(form, exc)
         else:
             messages.success(request, _("已登记办理事项“%(name)s”。") % {"name": service.name})
             return redirect("catalog:matter_add", pk=catalogue.pk)

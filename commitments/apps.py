@@ -8,9 +8,9 @@ class CommitmentsConfig(AppConfig):
 
     def ready(self):
         # catalog may not import credit or commitments: the matter page asks for this panel through its hook.
-        from catalog import hooks
+        from catalog import api as catalog
 
         from .panels import matter_eligibility_panel
 
-        if matter_eligibility_panel not in hooks.MATTER_PAGE_PANELS:
-            hooks.MATTER_PAGE_PANELS.append(matter_eligibility_panel)
+        if matter_eligibility_panel not in catalog.MATTER_PAGE_PANELS:
+            catalog.MATTER_PAGE_PANELS.append(matter_eligibility_panel)

@@ -14,5 +14,5 @@ def sniff(upload, field="file") -> tuple[str, str]:
     try:
         checked = uploads.check(upload)
     except ValidationError as exc:
-        raise CommitmentsError(exc.messages[0], field=field) from None
+        raise CommitmentsError(exc.messages[0], field=field, code="bad_upload") from None
     return checked.content_type, checked.sha256

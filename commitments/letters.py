@@ -7,15 +7,14 @@ signed letter.
 
 import hashlib
 import json
-import os
 
 import segno
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from catalog.models import verification_promise
+from catalog.api import verification_promise
 from portal import pdf
+from portal.conf import setting
 
 # 申请人承诺 (§二(三)): the statements the applicant confirms one by one.
 STATEMENTS = (
@@ -32,8 +31,7 @@ CN_NUMERALS = (*"一二三四五六七八九十", "十一", "十二", "十三", 
 
 def public_base_url() -> str:
     """PUBLIC_BASE_URL: the portal's public address, printed in letters' QR codes (default: local)."""
-    value = getattr(settings, "PUBLIC_BASE_URL", None) or os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000"
-    return value.rstrip("/")
+    return setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
 def verify_url(letter_number: str) -> str:

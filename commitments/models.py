@@ -23,17 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from catalog.models import decision_words
+from catalog.api import decision_words
 from portal import roles, scope
+from portal.errors import Refused
 
 
-class CommitmentsError(Exception):
+class CommitmentsError(Refused):
     """A refused action; the message (Chinese) is shown beside the form or as a page message."""
-
-    def __init__(self, message, field=None):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.field = field
 
 
 class Counter(models.Model):

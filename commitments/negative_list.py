@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.negative_list import Check, SubjectKind
-from credit import services as credit
+from catalog.api import NegativeListCheck as Check
+from catalog.api import SubjectKind
+from credit import api as credit
 from portal import identifiers
 from portal.models import Subject
 

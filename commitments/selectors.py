@@ -17,9 +17,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog import selectors as catalog
-from catalog.models import AdministrativeService, Catalogue
-from credit import services as credit
+from catalog import api as catalog
+from catalog.api import AdministrativeService, Catalogue
+from credit import api as credit
 from portal import audit, inputs, roles, scope
 from portal.models import Subject
 
@@ -332,3 +332,20 @@ def _plain_event(event, user) -> dict:
 def citizen_timeline(application, user) -> list[dict]:
     """The application's history as its applicant reads it, oldest first."""
     return [_plain_event(e, user) for e in audit.timeline(application)]
+
+
+# --- by reference, unscoped (complaints routes a report by the references a citizen typed) ----------
+def application_by_number(number: str) -> Application | None:
+    """The application (办件) numbered ``number``, or ``None``."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    return Application.objects.filter(number=number).select_related("agency").first()
+
+
+def commitment_by_letter_number(ref: str) -> Commitment | None:
+    """The commitment (告知承诺书) whose letter number is ``ref``, or ``None``."""
+    ref = (ref or "").strip()
+    if not ref:
+        return None
+    return Commitment.objects.filter(letter_number=ref).select_related("application__agency").first()

@@ -19,11 +19,11 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+from django_fsm import ConcurrentTransition, can_proceed
 from stdnum.cn import ric
 
-from credit import services as credit
-from portal import audit, seals, workdays
+from credit import api as credit
+from portal import audit, queue, seals, transitions, workdays
 from portal.models import Subject
 from portal.notifications import cn_date, notify
 
@@ -65,25 +65,17 @@ def _lock(application_pk) -> Application:
 
 def _check_expected(application, expected_state):
     if expected_state is not None and str(expected_state) != application.state:
-        raise CommitmentsError(STALE)
+        raise CommitmentsError(STALE, code="stale")
 
 
-def _run(application, method, user, *args, **kwargs):
-    """Source state, then permission, then conditions: each refusal with its own message."""
-    bound = getattr(application, method)
-    meta = bound._django_fsm
-    if not meta.has_transition(application.state):
-        raise CommitmentsError(STALE)
-    if not meta.has_transition_perm(application, application.state, user):
-        raise CommitmentsError(_("您无权对该办件执行此操作。"))
-    if not meta.conditions_met(application, application.state):
-        missing = "、".join(r.matter.name for r in application.missing_requirements())
-        raise CommitmentsError(_("材料尚不齐全，还缺：%(items)s。") % {"items": missing or _("所需证明事项")})
-    try:
-        bound(user, *args, **kwargs)
-        application.save()
-    except (TransitionNotAllowed, ConcurrentTransition):
-        raise CommitmentsError(STALE) from None
+def _missing(application) -> str:
+    missing = "、".join(r.matter.name for r in application.missing_requirements())
+    return _("材料尚不齐全，还缺：%(items)s。") % {"items": missing or _("所需证明事项")}
+
+
+# Source state, then conditions (the missing materials), then permission: each with its own message.
+REFUSALS = transitions.Refusals(error=CommitmentsError, stale=STALE,
+                                forbidden=gettext_lazy("您无权对该办件执行此操作。"), unmet=_missing)
 
 
 ACTION_LABELS = {
@@ -163,7 +155,7 @@ def start_online(*, user, service_id, token, child=None, request=None) -> tuple[
             raise CommitmentsError(_("只有个人账号可以作为监护人为未成年人申请。"), field="child_name")
         # Decided from the number alone, before looking anything up: the answer says nothing about the records.
         if not is_minor(Subject(kind=Subject.Kind.PERSON, id_number=child["id_number"])):
-            raise CommitmentsError(_("被监护人已年满18周岁，应由本人申请和承诺。"), field="child_id_number")
+            raise CommitmentsError(_("被监护人已年满18周岁，应由本人申请和承诺。"), field="child_id_number", code="ward_of_age")
         subject = Subject.objects.by_identifier(Subject.Kind.PERSON, child["id_number"]).first()
         if subject is None or subject.name != child["name"]:
             audit.record("commitments.guardian.refused", obj=user, actor=user, request=request)
@@ -179,7 +171,7 @@ def file_at_window(*, clerk, subject, service_id, token, guardian_name="", guard
     """A window clerk files an application for a subject who is present (idempotent per form token)."""
     service, matters = selectors.public_service(service_id)
     if not (clerk.is_superuser or in_agency_scope(service.agency, clerk)):
-        raise CommitmentsError(_("只能受理本机关的办理事项。"), field="service")
+        raise CommitmentsError(_("只能受理本机关的办理事项。"), field="service", code="foreign_service")
     if is_minor(subject) and not guardian_name:
         raise CommitmentsError(_("申请人未满18周岁，应由法定监护人到场代为申请和承诺，请填写监护人。"), field="guardian_name")
     if bool(guardian_name) != bool(guardian_relation):
@@ -207,14 +199,14 @@ def _signable(application, requirement, subject):
         raise CommitmentsError(_("该证明事项不属于此办件。"))
     if requirement.proof_only or not requirement.matter.commitment_allowed:
         reason = requirement.matter.exclusion_reason or requirement.proof_reason or _("承诺已撤回，须提交证明。")
-        raise CommitmentsError(_("本证明事项不能以告知承诺方式办理：%(reason)s") % {"reason": reason})
+        raise CommitmentsError(_("本证明事项不能以告知承诺方式办理：%(reason)s") % {"reason": reason}, code="not_eligible")
     if requirement.commitments.exclude(state=Commitment.State.WITHDRAWN).exists():
-        raise CommitmentsError(_("本证明事项已经签署过告知承诺书。"))
+        raise CommitmentsError(_("本证明事项已经签署过告知承诺书。"), code="already_signed")
     if requirement.proofs.exists():
         raise CommitmentsError(_("本证明事项已提交证明材料，无需再承诺。"))
     result = credit.eligibility(subject, requirement.matter)
     if not result.allowed:
-        raise CommitmentsError(_("不能适用告知承诺制：") + "".join(result.reasons))
+        raise CommitmentsError(_("不能适用告知承诺制：") + "".join(result.reasons), code="not_eligible")
     return result
 
 
@@ -253,7 +245,7 @@ def _sign(*, application, requirement, signer_user, signer_name, relation, metho
         with transaction.atomic():
             commitment.save()
     except IntegrityError:
-        raise CommitmentsError(_("本证明事项已经签署过告知承诺书。")) from None
+        raise CommitmentsError(_("本证明事项已经签署过告知承诺书。"), code="already_signed") from None
     Requirement.objects.filter(pk=requirement.pk).update(mode=Requirement.Mode.COMMIT)
     _audit("commitment.signed", application, actor, application.state,
            summary=_("签署《%(matter)s》告知承诺书 %(number)s") % {"matter": snap["matter_name"], "number": number},
@@ -264,10 +256,8 @@ def _sign(*, application, requirement, signer_user, signer_name, relation, metho
 
 
 def _enqueue_letter(pk):
-    from .tasks import render_letter
-
     try:
-        render_letter.delay(pk)
+        queue.enqueue(LETTER_TASK, pk)
     except Exception:  # the download renders it on the spot; a sweep retries later
         log.exception("could not queue letter %s", pk)
 
@@ -279,7 +269,7 @@ def sign_online(*, user, application_pk, requirement_pk, full_name, password, co
         application = _lock(application_pk)
         _check_expected(application, expected_state)
         if not selectors.is_owner(application, user):
-            raise CommitmentsError(_("只能为本人（本单位）的办件签署告知承诺书，法定监护人代为承诺的除外。"))
+            raise CommitmentsError(_("只能为本人（本单位）的办件签署告知承诺书，法定监护人代为承诺的除外。"), code="not_own_application")
         if application.guardian_name and application.applicant_user_id != user.pk:
             raise CommitmentsError(_("此办件由法定监护人代为承诺，只能由该监护人签署。"))
         if (full_name or "").strip() != user.get_full_name():
@@ -307,7 +297,7 @@ def sign_at_window(*, clerk, application_pk, requirement_pk, signer_name, relati
         application = _lock(application_pk)
         _check_expected(application, expected_state)
         if not (clerk.is_superuser or in_agency_scope(application.agency, clerk)):
-            raise CommitmentsError(_("您无权对该办件执行此操作。"))
+            raise CommitmentsError(_("您无权对该办件执行此操作。"), code="forbidden")
         if not identity_checked:
             raise CommitmentsError(_("请先当场核验签署人的身份证件。"), field="identity_checked")
         if not clerk.check_password(clerk_password or ""):
@@ -377,9 +367,9 @@ def upload_proof(*, user, application_pk, requirement_pk, upload, expected_state
         application = _lock(application_pk)
         _check_expected(application, expected_state)
         if not (selectors.is_owner(application, user) or selectors.is_handling_staff(application, user)):
-            raise CommitmentsError(_("您无权对该办件执行此操作。"))
+            raise CommitmentsError(_("您无权对该办件执行此操作。"), code="forbidden")
         if not application.is_editable:
-            raise CommitmentsError(_("该办件已办结，不能再上传材料。"))
+            raise CommitmentsError(_("该办件已办结，不能再上传材料。"), code="closed")
         requirement = selectors.requirement_of(application, requirement_pk)
         signed = requirement.commitments.exclude(state=Commitment.State.WITHDRAWN)
         if rectification and (not signed.exists() or signed.exclude(state=Commitment.State.FOUND_FALSE).exists()):
@@ -408,14 +398,15 @@ def submit(*, user, application_pk, expected_state=None, request=None) -> Applic
             missing = selectors.missing_items(application)
             if missing:
                 raise CommitmentsError(_("请先为每个证明事项选择承诺或上传证明，还缺：%(items)s。")
-                                       % {"items": "、".join(m["matter"] for m in missing)})
+                                       % {"items": "、".join(m["matter"] for m in missing)}, code="items_missing")
         before = application.state
-        _run(application, "submit", user)
+        transitions.run(application, "submit", user, actor=user, refusals=REFUSALS)
         _audit("application.submitted", application, user, before, request=request)
     return application
 
 
 PLAN_TASK = "verification.plan_application"
+LETTER_TASK = "commitments.tasks.render_letter"  # queued by name: tasks imports this module
 
 
 def accept(*, clerk, application_pk, expected_state=None, request=None) -> Application:
@@ -426,7 +417,7 @@ def accept(*, clerk, application_pk, expected_state=None, request=None) -> Appli
         today = timezone.localdate()
         due = workdays.deadline(today, DECISION_WORKDAYS)
         application.deadline_provisional = due.provisional
-        _run(application, "accept", clerk, due_date=due.date)
+        transitions.run(application, "accept", clerk, actor=clerk, due_date=due.date, refusals=REFUSALS)
         workdays.track(application, "due_date", due, people=[clerk.pk, application.applicant_user_id])
         for c in application.commitments.filter(state=Commitment.State.SIGNED):
             s = c.notification
@@ -447,15 +438,8 @@ def _plan_verification(application_pk):
     Verification sits to the right of this app, so the task is found by its registered name,
     never imported; a beat job in verification plans anything this call missed.
     """
-    from celery import current_app
-
     try:
-        current_app.loader.import_default_modules()  # registers every app's tasks (autodiscovery)
-        task = current_app.tasks.get(PLAN_TASK)
-        if task is not None:
-            task.delay(application_pk)
-        else:
-            current_app.send_task(PLAN_TASK, args=[application_pk])
+        queue.enqueue(PLAN_TASK, application_pk)
     except Exception:  # noqa: BLE001 - the acceptance stands; verification's beat job plans it later
         log.exception("could not queue verification planning for application %s", application_pk)
 
@@ -474,9 +458,9 @@ def approve(*, clerk, application_pk, decision_number, expected_state=None, requ
                              .values_list("letter_number", flat=True).distinct())
         if false_letters:
             raise CommitmentsError(_("告知承诺书 %(n)s 经核查不实，该证明事项的条件未满足，不能作出准予决定。")
-                                   % {"n": "、".join(false_letters)}, field="decision_number")
+                                   % {"n": "、".join(false_letters)}, field="decision_number", code="false_commitment")
         before = application.state
-        _run(application, "approve", clerk, decision_number=decision_number)
+        transitions.run(application, "approve", clerk, actor=clerk, decision_number=decision_number, refusals=REFUSALS)
         _audit("application.approved", application, clerk, before, summary=decision_number, request=request)
     return application
 
@@ -490,7 +474,7 @@ def _close(action, method, *, actor, application_pk, reason, expected_state, req
         _check_expected(application, expected_state)
         before = application.state
         if method == "withdraw" and not selectors.is_owner(application, actor):
-            raise CommitmentsError(_("您无权对该办件执行此操作。"))
+            raise CommitmentsError(_("您无权对该办件执行此操作。"), code="forbidden")
         if method == "withdraw":
             now = timezone.now()
             for c in application.commitments.filter(state=Commitment.State.SIGNED):
@@ -498,7 +482,7 @@ def _close(action, method, *, actor, application_pk, reason, expected_state, req
                 c.withdrawn_at = now
                 c.save(update_fields=["state", "withdrawal_reason", "withdrawn_at"])
                 hooks.commitment_withdrawn(c, reason=c.withdrawal_reason, actor=actor, request=request)
-        _run(application, method, actor, reason=reason)
+        transitions.run(application, method, actor, actor=actor, reason=reason, refusals=REFUSALS)
         _audit(action, application, actor, before, summary=reason, request=request)
     return application
 
@@ -537,15 +521,15 @@ def withdraw_commitment(*, user, letter_number, reason, expected_state=None, req
         commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
         commitment.application = application
         if commitment.state not in (Commitment.State.SIGNED, Commitment.State.EXEMPTED, Commitment.State.VERIFIED):
-            raise CommitmentsError(_("该告知承诺书当前状态为“%(state)s”，不能撤回。") % {"state": commitment.get_state_display()})
+            raise CommitmentsError(_("该告知承诺书当前状态为“%(state)s”，不能撤回。") % {"state": commitment.get_state_display()}, code="wrong_state")
         if not can_proceed(commitment.withdraw):
-            raise CommitmentsError(_("办件已办结，不能再撤回承诺。"))
+            raise CommitmentsError(_("办件已办结，不能再撤回承诺。"), code="closed")
         try:
             commitment.withdraw(reason=reason)
             commitment.withdrawn_at = timezone.now()
             commitment.save(update_fields=["state", "withdrawal_reason", "withdrawn_at"])
         except ConcurrentTransition:
-            raise CommitmentsError(STALE) from None
+            raise CommitmentsError(STALE, code="stale") from None
         Requirement.objects.filter(pk=commitment.requirement_id).update(mode=Requirement.Mode.PROOF, proof_only=True)
         hooks.commitment_withdrawn(commitment, reason=reason, actor=user, request=request)  # closes its open checks
         _audit("commitment.withdrawn", application, user, application.state,
@@ -561,13 +545,13 @@ def issue_notice(*, clerk, application_pk, note="", expected_state=None, request
         application = _lock(application_pk)
         _check_expected(application, expected_state)
         if not (clerk.is_superuser or in_agency_scope(application.agency, clerk)):
-            raise CommitmentsError(_("您无权对该办件执行此操作。"))
+            raise CommitmentsError(_("您无权对该办件执行此操作。"), code="forbidden")
         if application.state not in (S.DRAFT, S.SUBMITTED, S.ACCEPTED):
-            raise CommitmentsError(_("办件已办结，无需补正。"))
+            raise CommitmentsError(_("办件已办结，无需补正。"), code="closed")
         with translation.override("zh-hans"):  # the stored notice is Chinese whatever the page language
             items = selectors.missing_items(application)
         if not items:
-            raise CommitmentsError(_("材料已经齐全，无需出具一次性告知书。"))
+            raise CommitmentsError(_("材料已经齐全，无需出具一次性告知书。"), code="nothing_missing")
         due = workdays.deadline(timezone.localdate(), NOTICE_WORKDAYS)
         notice = OneTimeNotice.objects.create(
             application=application, number=next_number("GZ"), items=items, note=(note or "").strip(),
@@ -598,13 +582,23 @@ def conclude_commitment(*, commitment_pk, outcome, actor=None, request=None) -> 
         method()
         commitment.concluded_at = timezone.now()
         commitment.save(update_fields=["state", "concluded_at"])
-        # A false finding reaches credit only through credit.record_false_commitment (called by
-        # verification with the disposition, which also notes the broken commitment): one route.
+        # A false finding reaches credit through ``record_false_finding`` below, once the disposition
+        # is decided (credit notes the broken commitment with the record): every outcome goes this way.
         if outcome == "verified":
             credit.record_commitment_outcome(commitment.application.subject, commitment.letter_number, kept=True)
         _audit("commitment." + outcome, commitment.application, actor, commitment.application.state,
                summary=commitment.letter_number, request=request, letter_number=commitment.letter_number)
     return commitment
+
+
+def record_false_finding(commitment, severity, decision, actor=None):
+    """A commitment found false (失诺): the dishonesty record in the integrity file (idempotent).
+
+    Verification calls this with its disposition (认定文号, 程度); with ``conclude_commitment``'s note of
+    a kept commitment it is the one route from a verification finding to credit.
+    """
+    return credit.record_false_commitment(commitment.application.subject, commitment.letter_number, severity,
+                                          decision, actor=actor)
 
 
 # --- letters ---------------------------------------------------------------------------------------------

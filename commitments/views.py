@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import audit, identifiers, identity, inputs, pdf, pinyin, roles, scope, seals, throttle, uploads
+from portal.errors import show_refusal
 from portal.once import once_per_form
 from portal.roles import role_required
 
@@ -39,24 +40,12 @@ GUARDIAN_LIMITS = {"per_address": (10, 3600), "per_account": (10, 3600), "overal
 clerk_required = role_required(roles.WINDOW_CLERK)
 
 
-def _refused(form, exc: CommitmentsError):
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-
-
 def _attachment(content, filename, ascii_name, content_type):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def mask_name(name: str, kind: str) -> str:
-    """张伟 → 张*; an organisation keeps its first four and last four characters."""
-    if kind == "person":
-        return (name[:1] + "*" * (len(name) - 1)) if name else ""
-    return name if len(name) <= 8 else name[:4] + "**" + name[-4:]
 
 
 def _page_context(application, user):
@@ -103,7 +92,7 @@ def start(request):
                                                          token=form.cleaned_data["token"], child=form.child(),
                                                          request=request)
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             if created:
                 messages.success(request, _("办件已创建，请为每个证明事项选择承诺或上传证明。"))
@@ -146,7 +135,7 @@ def sign(request, pk, requirement_pk):
                 negative_answers=form.negative_answers(), negative_seen=form.negative_seen(),
             )
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("已签署《%(matter)s》告知承诺书，编号 %(number)s。")
                              % {"matter": commitment.matter_name, "number": commitment.letter_number})
@@ -181,7 +170,7 @@ def _upload(request, application, requirement_pk, template, back):
             services.upload_proof(user=request.user, application_pk=application.pk, requirement_pk=requirement.pk,
                                   upload=form.cleaned_data["file"], expected_state=form.expected(), request=request)
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("已上传“%(matter)s”的证明材料。") % {"matter": requirement.matter.name})
             return redirect(back, application.pk)
@@ -223,7 +212,7 @@ def withdraw_application(request, pk):
                                           reason=form.cleaned_data["reason"], expected_state=form.expected(),
                                           request=request)
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("办件已撤回。"))
             return redirect("commitments:application", application.pk)
@@ -247,7 +236,7 @@ def withdraw_commitment(request, pk, number):
             services.withdraw_commitment(user=request.user, letter_number=number, reason=form.cleaned_data["reason"],
                                          expected_state=form.expected(), request=request)
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("已撤回承诺。请为“%(matter)s”上传证明材料，办件按一般程序继续办理。")
                              % {"matter": commitment.matter_name})
@@ -341,7 +330,7 @@ def publicity(request):
     page = Paginator(selectors.publicity_board(query=query), 20).get_page(request.GET.get("page"))
     # The public masking rule (docs/security.md): a person's number first + last character (letters signed before
     # the rule keep their four-and-four mask in the sealed text, so it is re-masked here); organisations by name only.
-    rows = [{"c": c, "name": mask_name(c.subject_name, c.application.subject.kind),
+    rows = [{"c": c, "name": identifiers.mask_name(c.subject_name, c.application.subject.kind, full_organisation_name=False),
              "identifier": identifiers.mask(c.subject_id_masked) if c.application.subject.kind == "person" else "—"}
             for c in page]
     return render(request, "commitments/publicity.html", {"page": page, "rows": rows, "query": query,
@@ -424,7 +413,7 @@ def desk_file(request):
                 guardian_name=d["guardian_name"].strip(), guardian_relation=d["guardian_relation"].strip(),
                 request=request)
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             return redirect("commitments:desk_application", application.pk)
     return render(request, "commitments/desk_subject.html", {"lookup": LookupForm(), "subject": subject,
@@ -469,7 +458,7 @@ def desk_sign(request, pk, requirement_pk):
                 expected_state=form.expected(), request=request, negative_answers=form.negative_answers(),
                 negative_seen=form.negative_seen())
         except CommitmentsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("已签署《%(matter)s》告知承诺书，编号 %(number)s。")
                              % {"matter": commitment.matter_name, "number": commitment.letter_number})

@@ -5,7 +5,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from catalog import selectors as catalog_selectors
+from catalog import api as catalog_selectors
 
 from . import abuse, selectors
 from .models import MAX_CONTENT, MAX_REPLY, MAX_TITLE, Kind, Rating, Topic

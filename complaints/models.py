@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from portal import roles, scope
+from portal.errors import Refused
 
 MAX_TITLE = 60
 MAX_CONTENT = 2000
@@ -32,13 +33,8 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 HANDLER_ROLES = (roles.WINDOW_CLERK, roles.COMPLAINTS_OPERATOR)
 
 
-class ComplaintsError(Exception):
+class ComplaintsError(Refused):
     """A refused action, with a Chinese message shown beside ``field`` (or at the top of the form)."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class Kind(models.TextChoices):

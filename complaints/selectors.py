@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal import audit, inputs, roles, scope
 from portal.models import Agency
-from verification.models import VerificationTask
+from verification.api import VerificationTask
 
 from .models import HANDLER_ROLES, Kind, Rating, Referral, ReplyTemplate, Ticket, TicketAttachment, in_scope
 

@@ -14,13 +14,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from django.utils.translation import gettext_lazy
 
-from commitments import files as proof_files
-from commitments.models import CommitmentsError
-from portal import audit, roles, workdays
+from commitments.api import CommitmentsError, sniff_upload
+from portal import audit, roles, transitions, workdays
 from portal.models import User
 from portal.notifications import notify
+from verification import api as verification
 
 from . import references
 from .models import (
@@ -97,24 +97,11 @@ def _lock(ticket_pk) -> Ticket:
 
 def _check_expected(ticket, expected_state):
     if expected_state is not None and str(expected_state) != ticket.state:
-        raise ComplaintsError(STALE)
+        raise ComplaintsError(STALE, code="stale")
 
 
-def _run(ticket, method, user, **kwargs):
-    """Source state, then permission, then conditions: each refusal with its own message."""
-    bound = getattr(ticket, method)
-    meta = bound._django_fsm
-    if not meta.has_transition(ticket.state):
-        raise ComplaintsError(STALE)
-    if user is not None and not meta.has_transition_perm(ticket, ticket.state, user):
-        raise ComplaintsError(_("您无权对该工单执行此操作。"))
-    if not meta.conditions_met(ticket, ticket.state):
-        raise ComplaintsError(STALE)
-    try:
-        bound(**kwargs)
-        ticket.save()
-    except (TransitionNotAllowed, ConcurrentTransition):
-        raise ComplaintsError(STALE) from None
+# Source state, then conditions, then permission (only for a person: ``actor=None`` is the system).
+REFUSALS = transitions.Refusals(error=ComplaintsError, stale=STALE, forbidden=gettext_lazy("您无权对该工单执行此操作。"))
 
 
 def _audit(action, ticket, actor, before, summary="", request=None, **data):
@@ -125,18 +112,18 @@ def _audit(action, ticket, actor, before, summary="", request=None, **data):
 def _clean_text(value: str, limit: int, field: str, label: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ComplaintsError(_("请填写%(label)s。") % {"label": label}, field=field)
+        raise ComplaintsError(_("请填写%(label)s。") % {"label": label}, field=field, code="required")
     if len(value) > limit:
-        raise ComplaintsError(_("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": limit}, field=field)
+        raise ComplaintsError(_("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": limit}, field=field, code="too_long")
     return value
 
 
 def sniff(upload, field="attachments") -> tuple[str, str]:
     """(content type, sha256): the same check as proof uploads (first bytes decide, at most 10 MB)."""
     try:
-        return proof_files.sniff(upload, field=field)
+        return sniff_upload(upload, field=field)
     except CommitmentsError as exc:
-        raise ComplaintsError(exc.message, field=field) from None
+        raise ComplaintsError(exc.message, field=field, code=exc.code) from None
 
 
 def check_uploads(uploads, field="attachments") -> list:
@@ -179,9 +166,9 @@ def file_ticket(
     names an agency or a catalogue matter, it goes to that agency; else it waits at the 12345 desk.
     """
     if kind not in Kind.values:
-        raise ComplaintsError(_("请选择类型。"), field="kind")
+        raise ComplaintsError(_("请选择类型。"), field="kind", code="required")
     if topic not in Topic.values:
-        raise ComplaintsError(_("请选择反映事项。"), field="topic")
+        raise ComplaintsError(_("请选择反映事项。"), field="topic", code="required")
     title = _clean_text(title, MAX_TITLE, "title", _("标题"))
     content = _clean_text(content, MAX_CONTENT, "content", _("内容"))
     if anonymous and kind != Kind.REPORT:
@@ -234,7 +221,8 @@ def _route(ticket, agency, *, actor, reason, automatic=False, entered=False, req
     previous = ticket.agency.name if ticket.agency_id else ""
     ticket.deadline_provisional = sign.provisional or reply.provisional
     # Routing at filing (automatic, or chosen by the staff who entered the call) needs no desk permission.
-    _run(ticket, "route", None if automatic else actor, agency=agency, at=now, sign_due=sign_due, reply_due=reply_due)
+    transitions.run(ticket, "route", actor=None if automatic else actor, agency=agency, at=now, sign_due=sign_due,
+                    reply_due=reply_due, refusals=REFUSALS)
     _track_deadlines(ticket, sign, reply)
     if entered:
         summary = _("录入时分派至%(agency)s") % {"agency": agency.name}
@@ -273,7 +261,7 @@ def sign_for(*, actor, ticket_pk, expected_state=None, request=None) -> Ticket:
         before = ticket.state
         now = timezone.now()
         on_time = ticket.sign_due is None or timezone.localtime(now).date() <= ticket.sign_due
-        _run(ticket, "sign_for", actor, at=now, on_time=on_time)
+        transitions.run(ticket, "sign_for", actor=actor, at=now, on_time=on_time, refusals=REFUSALS)
         _audit("signed", ticket, actor, before, _("%(agency)s签收") % {"agency": ticket.agency.name}, request=request)
     return ticket
 
@@ -289,7 +277,7 @@ def reply(*, actor, ticket_pk, text, publish=False, faq_question="", uploads=(),
         before = ticket.state
         now = timezone.now()
         on_time = ticket.reply_due is None or timezone.localtime(now).date() <= ticket.reply_due
-        _run(ticket, "answer", actor, by=actor, text=text, at=now, on_time=on_time)
+        transitions.run(ticket, "answer", actor=actor, by=actor, text=text, at=now, on_time=on_time, refusals=REFUSALS)
         if publish and ticket.kind == Kind.CONSULTATION and ticket.publish_consent:
             question = _clean_text(faq_question or ticket.content, MAX_CONTENT, "faq_question", _("公开的问题表述"))
             Ticket.objects.filter(pk=ticket.pk).update(faq_published=True, faq_question=question)
@@ -308,29 +296,30 @@ def rate(*, ticket_pk, rating, comment="", actor=None, via_callback=False, expec
     ``via_callback``: a 12345 operator records the requester's rating from the call-back (回访).
     """
     if rating not in Rating.values:
-        raise ComplaintsError(_("请选择满意或不满意。"), field="rating")
+        raise ComplaintsError(_("请选择满意或不满意。"), field="rating", code="required")
     comment = (comment or "").strip()
     if len(comment) > 200:
-        raise ComplaintsError(_("评价意见不能超过 200 个字。"), field="comment")
+        raise ComplaintsError(_("评价意见不能超过 200 个字。"), field="comment", code="too_long")
     if rating == Rating.NOT_SATISFIED and not comment:
-        raise ComplaintsError(_("请说明不满意的原因，便于重新办理。"), field="comment")
+        raise ComplaintsError(_("请说明不满意的原因，便于重新办理。"), field="comment", code="required")
     with transaction.atomic():
         ticket = _lock(ticket_pk)
         _check_expected(ticket, expected_state)
         if via_callback and not roles.has_role(actor, roles.COMPLAINTS_OPERATOR):
-            raise ComplaintsError(_("您无权对该工单执行此操作。"))
+            raise ComplaintsError(_("您无权对该工单执行此操作。"), code="forbidden")
         before = ticket.state
         now = timezone.now()
         who = _("（12345 回访录入）") if via_callback else ""
         if rating == Rating.NOT_SATISFIED and ticket.can_reopen() and ticket.state == S.REPLIED:
             sign, reply = counted_deadlines(ticket.kind, timezone.localtime(now).date())
             ticket.deadline_provisional = sign.provisional or reply.provisional
-            _run(ticket, "reopen", None, at=now, comment=comment, sign_due=sign.date, reply_due=reply.date)
+            transitions.run(ticket, "reopen", actor=None, at=now, comment=comment, sign_due=sign.date,
+                            reply_due=reply.date, refusals=REFUSALS)
             _track_deadlines(ticket, sign, reply)
             _audit("reopened", ticket, actor, before, _("提交人不满意，重新办理") + who, request=request,
                    comment=comment)
         else:
-            _run(ticket, "close", None, at=now, rating=rating, comment=comment)
+            transitions.run(ticket, "close", actor=None, at=now, rating=rating, comment=comment, refusals=REFUSALS)
             label = Rating(rating).label
             _audit("rated", ticket, actor, before, _("提交人评价：%(r)s，工单办结") % {"r": label} + who,
                    request=request, rating=rating, comment=comment)
@@ -375,11 +364,8 @@ def open_verification_for_report(ticket, actor=None) -> str:
 
 
 def _verification_opener():
-    try:
-        from verification import services as verification_services
-    except ImportError:
-        return None
-    return getattr(verification_services, "open_task_for_report", None)
+    """The verification app's door for a report (a seam the tests replace to simulate it being down)."""
+    return verification.open_task_for_report
 
 
 # --- beat: reminders, escalation, auto-close -----------------------------------------------------------
@@ -439,8 +425,8 @@ def escalate_overdue(today=None) -> int:
                 reason = _("超过签收期限未签收")
             else:
                 reason = _("超过答复期限未答复")
-            _run(ticket, "escalate", None, at=timezone.now(), reason=reason, late_sign=late_sign and before != S.RECEIVED,
-                 late_reply=late_reply)
+            transitions.run(ticket, "escalate", actor=None, at=timezone.now(), reason=reason,
+                            late_sign=late_sign and before != S.RECEIVED, late_reply=late_reply, refusals=REFUSALS)
             _audit("escalated", ticket, None, before, _("%(reason)s，已提交监督人员督办") % {"reason": reason},
                    reason=reason)
             count += 1
@@ -459,7 +445,7 @@ def close_unrated(today=None) -> int:
             ticket = _lock(pk)
             if ticket.state != S.REPLIED:
                 continue
-            _run(ticket, "close", None, at=timezone.now())
+            transitions.run(ticket, "close", actor=None, at=timezone.now(), refusals=REFUSALS)
             _audit("auto_closed", ticket, None, S.REPLIED, _("评价期限届满未评价，工单自动办结"))
             count += 1
     return count
@@ -485,7 +471,7 @@ def publish_standard(*, actor, kind, title, body, request=None):
     if actor.agency_id is None:
         raise ComplaintsError(_("您的账号未关联机关，不能制定窗口服务标准。"))
     if ServiceStandard.objects.filter(agency_id=actor.agency_id, kind=kind, title=title.strip()).exists():
-        raise ComplaintsError(_("本机关已有同名的%(kind)s。") % {"kind": ServiceStandard.Kind(kind).label})
+        raise ComplaintsError(_("本机关已有同名的%(kind)s。") % {"kind": ServiceStandard.Kind(kind).label}, code="duplicate_standard")
     standard = ServiceStandard.objects.create(kind=kind, title=title.strip(), body=body.strip(),
                                               agency_id=actor.agency_id, author=actor)
     audit.record("complaints.standard_published", obj=standard, actor=actor, agency=actor.agency,

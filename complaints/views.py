@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import inputs, roles, scope, search, throttle, uploads
+from portal import inputs, roles, scope, search, throttle, transitions, uploads
+from portal.errors import show_refusal
 from portal.once import once_per_form
 from portal.roles import role_required
 
@@ -36,10 +37,6 @@ standards_required = role_required(roles.SERVICE_STANDARDS_OFFICER)
 SIGNED_IN_FILE_LIMITS = {"per_account": (20, 86400), "per_address": (30, 3600), "overall": (1000, 3600)}
 UNLOCKED = "complaints_unlocked"
 JUST_FILED = "complaints_just_filed"
-
-
-def _refused(form, exc: ComplaintsError):
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _unlocked(request) -> list:
@@ -80,7 +77,7 @@ def new(request):
                     uploads=data["attachments"], request=request, **_ticket_fields(data),
                 )
             except ComplaintsError as exc:
-                _refused(form, exc)
+                show_refusal(form, exc)
             else:
                 return _filed(request, ticket, code)
         return render(request, "complaints/new.html", {"form": form, "anonymous": False})
@@ -100,7 +97,7 @@ def new(request):
                     request=request, **_ticket_fields(data),
                 )
             except ComplaintsError as exc:
-                _refused(form, exc)
+                show_refusal(form, exc)
             else:
                 return _filed(request, ticket, code)
     if form.is_bound:
@@ -149,7 +146,7 @@ def _requester_page(request, ticket, *, rate_url):
                           comment=form.cleaned_data["comment"], actor=request.user,
                           expected_state=request.POST.get("state"), request=request)
         except ComplaintsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("感谢您的评价。"))
             return redirect(rate_url)
@@ -203,7 +200,7 @@ def _staff_entry(request, *, channel, template, default_route=None):
                 request=request, **_ticket_fields(data),
             )
         except ComplaintsError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("工单 %(n)s 已录入。请告知对方工单编号和查询码：%(c)s") % {
                 "n": ticket.number, "c": code})
@@ -261,9 +258,9 @@ def _detail_page(request, ticket, *, failed=None, status=200):
     """The staff ticket page; ``failed`` is a submitted form with errors, shown in place of the blank one."""
     user = request.user
     handles = is_handler(ticket, user)
-    can_route = selectors.is_operator(user) and ticket.route._django_fsm.has_transition(ticket.state)
-    can_sign = handles and ticket.signed_at is None and ticket.sign_for._django_fsm.has_transition(ticket.state)
-    can_reply = handles and ticket.signed_at is not None and ticket.answer._django_fsm.has_transition(ticket.state)
+    can_route = selectors.is_operator(user) and transitions.allowed(ticket, "route")
+    can_sign = handles and ticket.signed_at is None and transitions.allowed(ticket, "sign_for")
+    can_reply = handles and ticket.signed_at is not None and transitions.allowed(ticket, "answer")
     templates = list(selectors.reply_templates(user, ticket.kind)) if can_reply else []
     chosen = next((t for t in templates if str(t.pk) == request.GET.get("template", "")), None)
     forms = {
@@ -297,7 +294,7 @@ def _act(request, number, form_class, action, success, **form_kwargs):
             if form is None:
                 messages.error(request, exc.message)
                 return redirect("complaints:detail", number=number)
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, success)
             return redirect("complaints:detail", number=number)

@@ -17,6 +17,8 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
+from portal import queue
+
 from . import conf
 from .models import PushOutbox
 
@@ -54,10 +56,8 @@ def snapshot(record, event) -> dict:
 
 def enqueue(outbox_id: int) -> None:
     """Queue delivery; if the broker is down the row simply stays pending for the beat task."""
-    from .tasks import deliver_push
-
     try:
-        deliver_push.delay(outbox_id)
+        queue.enqueue("credit.tasks.deliver_push", outbox_id)  # by name: tasks imports this module
     except Exception as exc:  # noqa: BLE001 - broker outage must not break the request
         log.warning("credit push %s not queued (%s); beat will re-send it", outbox_id, type(exc).__name__)
 

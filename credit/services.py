@@ -3,7 +3,7 @@
 Each write runs in ``transaction.atomic``, moves a django-fsm transition (whose saving is a
 conditional ``UPDATE … WHERE status = old``), appends an AuditEvent and, for record changes,
 writes a PushOutbox row whose delivery is queued with ``transaction.on_commit``.
-Refusals are ``CreditError`` (a ``ValidationError``) with the reason in Chinese.
+Refusals are ``CreditError`` (a ``portal.errors.Refused``) with the reason in Chinese.
 """
 
 import datetime
@@ -11,18 +11,18 @@ import logging
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+from django_fsm import can_proceed
 
-from portal import audit, workdays
+from portal import audit, transitions, workdays
+from portal.errors import Refused
 from portal.models import Subject
 from portal.notifications import notify
 
-from . import conf, files, platform, selectors
+from . import conf, files, platform, push, selectors
 from .models import (
     SEVERITY_RANK,
     Attachment,
@@ -56,12 +56,8 @@ REPAIR_COMMITMENT = (
 )
 
 
-class CreditError(ValidationError):
+class CreditError(Refused):
     """A refusal with its reason in Chinese (``field`` names the form field it belongs beside)."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def cn_date(d: datetime.date) -> str:
@@ -246,7 +242,7 @@ def enter_record(*, subject, kind, severity, decision_number, decision_date, dec
                  basis="", commitment_ref="", publicity_months=None, actor=None, request=None) -> DishonestyRecord:
     """A credit officer (or another app) enters a dishonesty record; the policy sets its period and effects."""
     if decision_date > _today():
-        raise CreditError(_("决定日期不能晚于今天。"), field="decision_date")
+        raise CreditError(_("决定日期不能晚于今天。"), field="decision_date", code="future_date")
     record = DishonestyRecord(
         subject=subject, kind=kind, severity=severity, decision_number=decision_number.strip(),
         decision_date=decision_date, deciding_agency=deciding_agency, facts=facts, basis=basis,
@@ -310,12 +306,8 @@ def _lock(model, pk):
     return model.objects.select_for_update().get(pk=pk)
 
 
-def _run(transition_call):
-    """Call a transition; a concurrent or stale change becomes a Chinese refusal."""
-    try:
-        return transition_call()
-    except (TransitionNotAllowed, ConcurrentTransition):
-        raise CreditError(_("该事项的状态已经变化（可能已被他人处理），请刷新页面后查看。")) from None
+# A step refused (its state changed meanwhile) reads "the state has changed"; no step here has a permission.
+REFUSALS = transitions.Refusals(error=CreditError)
 
 
 @transaction.atomic
@@ -323,10 +315,9 @@ def revoke_record(record, *, officer, reason, request=None) -> DishonestyRecord:
     """The decision behind a record was annulled: revoke it (objections are handled in ``decide_objection``)."""
     record = _lock(DishonestyRecord, record.pk)
     if record.status == Status.UNDER_OBJECTION:
-        raise CreditError(_("该记录正在异议处理中，请在异议处理中作出撤销决定。"))
+        raise CreditError(_("该记录正在异议处理中，请在异议处理中作出撤销决定。"), code="under_objection")
     before = record.status
-    _run(lambda: record.revoke(on=_today()))
-    _run(record.save)
+    transitions.run(record, "revoke", on=_today(), refusals=REFUSALS)
     audit.record("credit.record.revoked", obj=record, actor=officer, from_state=before, to_state=record.status,
                  summary=reason[:300], request=request)
     notify(record.subject, "credit", _("失信记录已撤销"), _("失信记录 %(n)s 已撤销，不再产生影响。理由：%(r)s") % {"n": record.decision_number, "r": reason}, ("credit:my_record", record.pk), key=f"credit:revoked:{record.pk}")
@@ -391,12 +382,12 @@ def repair_refusal(record, today=None) -> str | None:
 def apply_for_repair(*, record, applicant, rectification, uploads, request=None) -> CreditRepair:
     record = _lock(DishonestyRecord, record.pk)
     if record.subject_id != applicant.subject_id:
-        raise CreditError(_("只能为本人（本单位）的失信记录申请信用修复。"))
+        raise CreditError(_("只能为本人（本单位）的失信记录申请信用修复。"), code="not_own_record")
     reason = repair_refusal(record)
     if reason:
-        raise CreditError(reason)
+        raise CreditError(reason, code="repair_not_allowed")
     if not uploads:
-        raise CreditError(_("请上传整改证明材料。"), field="proof")
+        raise CreditError(_("请上传整改证明材料。"), field="proof", code="required")
     today = _today()
     due = workdays.deadline(today, conf.repair_workdays())
     repair = CreditRepair.objects.create(
@@ -419,18 +410,15 @@ def decide_repair(repair, *, officer, approve: bool, reason="", request=None) ->
     if approve:
         if record.status != Status.ACTIVE:
             raise CreditError(_("该记录当前为“%(status)s”，不能准予修复。") % {"status": record.get_status_display()})
-        _run(lambda: repair.approve(officer, now, reason))
-        _run(repair.save)
-        record.repair(on=_today())
-        _run(record.save)
+        transitions.run(repair, "approve", officer, now, reason, refusals=REFUSALS)
+        transitions.run(record, "repair", on=_today(), refusals=REFUSALS)
         audit.record("credit.record.repaired", obj=record, actor=officer, from_state=Status.ACTIVE, to_state=record.status,
                      summary=_("信用修复获准，记录不再产生影响"), request=request)
         _queue_push(record, PushOutbox.Event.REPAIR)
     else:
         if not reason.strip():
-            raise CreditError(_("不予修复须写明理由。"), field="reason")
-        _run(lambda: repair.refuse(officer, now, reason))
-        _run(repair.save)
+            raise CreditError(_("不予修复须写明理由。"), field="reason", code="reason_required")
+        transitions.run(repair, "refuse", officer, now, reason, refusals=REFUSALS)
     audit.record("credit.repair.decided", obj=repair, actor=officer, from_state=CreditRepair.Status.SUBMITTED,
                  to_state=repair.status, summary=reason[:300], request=request)
     notify(record.subject, "credit", _("信用修复申请有结果了"), (_("您对失信记录 %(n)s 的信用修复申请已获准，该记录不再产生影响。") if approve else _("您对失信记录 %(n)s 的信用修复申请未获准。理由：%(r)s")) % {"n": record.decision_number, "r": reason}, ("credit:my_record", record.pk), key=f"credit:repair:{repair.pk}")
@@ -442,15 +430,14 @@ def decide_repair(repair, *, officer, approve: bool, reason="", request=None) ->
 def raise_objection(*, record, applicant, reasons, uploads=(), request=None) -> Objection:
     record = _lock(DishonestyRecord, record.pk)
     if record.subject_id != applicant.subject_id:
-        raise CreditError(_("只能对本人（本单位）的失信记录提出异议。"))
+        raise CreditError(_("只能对本人（本单位）的失信记录提出异议。"), code="not_own_record")
     if record.status == Status.UNDER_OBJECTION:
-        raise CreditError(_("该记录已有正在处理的异议，请等待处理结果。"))
+        raise CreditError(_("该记录已有正在处理的异议，请等待处理结果。"), code="objection_pending")
     if record.status != Status.ACTIVE:
-        raise CreditError(_("该记录已不再产生影响（%(status)s），无需提出异议。") % {"status": record.get_status_display()})
+        raise CreditError(_("该记录已不再产生影响（%(status)s），无需提出异议。") % {"status": record.get_status_display()}, code="no_longer_effective")
     if record.repairs.filter(status=CreditRepair.Status.SUBMITTED).exists():
-        raise CreditError(_("该记录有待审核的信用修复申请，请在修复审核完毕后再提出异议。"))
-    _run(record.raise_objection)
-    _run(record.save)
+        raise CreditError(_("该记录有待审核的信用修复申请，请在修复审核完毕后再提出异议。"), code="repair_pending")
+    transitions.run(record, "raise_objection", refusals=REFUSALS)
     due = workdays.deadline(_today(), conf.objection_workdays())
     objection = Objection.objects.create(
         record=record, applicant=applicant, reasons=reasons, due_on=due.date, deadline_provisional=due.provisional,
@@ -471,23 +458,23 @@ def decide_objection(objection, *, officer, outcome, reason, severity=None, fact
                      request=None) -> Objection:
     """维持 / 更正 / 撤销 an objected record. Correction re-applies the severity policy to the new grade."""
     if outcome not in OUTCOMES:
-        raise CreditError(_("请选择处理结果。"), field="outcome")
+        raise CreditError(_("请选择处理结果。"), field="outcome", code="required")
     if not reason.strip():
-        raise CreditError(_("请写明处理意见。"), field="reason")
+        raise CreditError(_("请写明处理意见。"), field="reason", code="required")
     objection = _lock(Objection, objection.pk)
     record = _lock(DishonestyRecord, objection.record_id)
     now, before = timezone.now(), record.status
     if outcome == "maintained":
-        _run(lambda: objection.mark_maintained(officer, now, reason))
-        _run(record.maintain)
+        transitions.run(objection, "mark_maintained", officer, now, reason, refusals=REFUSALS)
+        transitions.run(record, "maintain", refusals=REFUSALS)
         event = None
     elif outcome == "revoked":
-        _run(lambda: objection.mark_revoked(officer, now, reason))
-        _run(lambda: record.revoke(on=_today()))
+        transitions.run(objection, "mark_revoked", officer, now, reason, refusals=REFUSALS)
+        transitions.run(record, "revoke", on=_today(), refusals=REFUSALS)
         event = PushOutbox.Event.REVOKE
     else:
-        _run(lambda: objection.mark_corrected(officer, now, reason))
-        _run(record.correct)
+        transitions.run(objection, "mark_corrected", officer, now, reason, refusals=REFUSALS)
+        transitions.run(record, "correct", refusals=REFUSALS)
         changes = {}
         if severity and severity != record.severity:
             changes["severity"] = [record.severity, severity]
@@ -497,8 +484,7 @@ def decide_objection(objection, *, officer, outcome, reason, severity=None, fact
             record.facts = facts
         _apply_policy(record, publicity_months)
         event = PushOutbox.Event.CORRECT
-    _run(objection.save)
-    _run(record.save)
+    record.save()  # a correction's new grade and facts (the row is locked: no one else changes it)
     audit.record("credit.objection.decided", obj=objection, actor=officer, from_state=Objection.Status.SUBMITTED,
                  to_state=objection.status, summary=reason[:300], request=request)
     audit.record("credit.record.objection_decided", obj=record, actor=officer, from_state=before, to_state=record.status,
@@ -545,8 +531,6 @@ def record_lookup(*, actor, subject, purpose, query_masked="", request=None):
 
 # --- outbound push -------------------------------------------------------------------------------------
 def _queue_push(record, event) -> PushOutbox:
-    from . import push
-
     row = PushOutbox.objects.create(record=record, event=event, payload=push.snapshot(record, event))
     transaction.on_commit(lambda: push.enqueue(row.pk))
     return row
@@ -554,8 +538,6 @@ def _queue_push(record, event) -> PushOutbox:
 
 def retry_push_now(*, actor, request=None) -> int:
     """A credit officer asks to re-send every pending push now (clears the back-off wait)."""
-    from . import push
-
     with transaction.atomic():
         ids = list(PushOutbox.objects.filter(status=PushOutbox.Status.PENDING).values_list("pk", flat=True))
         PushOutbox.objects.filter(pk__in=ids, status=PushOutbox.Status.PENDING).update(next_attempt_at=None)

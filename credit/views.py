@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import audit, identifiers, identity, roles, search, uploads
+from portal.errors import show_refusal
 from portal.roles import role_required
 
 from . import conf, selectors, services
@@ -29,18 +30,6 @@ officer_required = role_required(roles.CREDIT_OFFICER)
 applicant_required = identity.bound_applicant_required  # unbound accounts see no personal records
 
 
-def _refused(form, exc: services.CreditError):
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.messages[0])
-
-
-def mask_name(name: str, kind: str) -> str:
-    """Natural persons appear as 张*; organisations by their full name."""
-    if kind != "person" or not name:
-        return name
-    return name[0] + "*" * (len(name) - 1)
-
-
 # --- public -------------------------------------------------------------------------------------
 def blacklist(request):
     if response := search.posted(request, "credit-blacklist"):
@@ -50,7 +39,7 @@ def blacklist(request):
     entries = [
         {
             "record": r,
-            "name": mask_name(r.subject.name, r.subject.kind),
+            "name": identifiers.mask_name(r.subject.name, r.subject.kind, full_organisation_name=True),
             # The public masking rule (docs/security.md): persons first + last character, organisations by name only.
             "identifier": r.subject.id_masked if r.subject.kind == "person" else "—",
         }
@@ -94,7 +83,7 @@ def apply_repair(request, pk):
             services.apply_for_repair(record=record, applicant=request.user, rectification=form.cleaned_data["rectification"],
                                       uploads=form.cleaned_data["proof"], request=request)
         except services.CreditError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("信用修复申请已提交，我们将在规定的工作日内答复。"))
             return redirect("credit:my_record", pk=record.pk)
@@ -110,7 +99,7 @@ def raise_objection(request, pk):
             services.raise_objection(record=record, applicant=request.user, reasons=form.cleaned_data["reasons"],
                                      uploads=form.cleaned_data["attachments"], request=request)
         except services.CreditError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("异议已提交。处理期间，该记录显示为“异议处理中”。"))
             return redirect("credit:my_record", pk=record.pk)
@@ -176,7 +165,7 @@ def record_new(request):
                 actor=request.user, request=request,
             )
         except services.CreditError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("失信记录已录入，并已排队推送至全国信用信息共享平台。"))
             return redirect("credit:record", pk=record.pk)
@@ -206,7 +195,7 @@ def record_revoke(request, pk):
     try:
         services.revoke_record(record, officer=request.user, reason=form.cleaned_data["reason"], request=request)
     except services.CreditError as exc:
-        messages.error(request, exc.messages[0])
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("记录已撤销。"))
     return redirect("credit:record", pk=record.pk)
@@ -221,7 +210,7 @@ def repair_decide(request, pk):
             services.decide_repair(repair, officer=request.user, approve=form.cleaned_data["decision"] == "approve",
                                    reason=form.cleaned_data["reason"], request=request)
         except services.CreditError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("信用修复申请已审核。"))
             return redirect("credit:officer")
@@ -239,7 +228,7 @@ def objection_decide(request, pk):
             services.decide_objection(objection, officer=request.user, outcome=data["outcome"], reason=data["reason"],
                                       severity=data["severity"] or None, facts=data["facts"], request=request)
         except services.CreditError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("异议已处理。"))
             return redirect("credit:officer")

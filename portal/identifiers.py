@@ -186,6 +186,23 @@ def mask(value: str) -> str:
     return number[:1] + "*" * (len(number) - 2) + number[-1:]
 
 
+def mask_name(name: str, kind: str, *, full_organisation_name: bool) -> str:
+    """A subject's name on a public page: a person as 张** (surname only), always.
+
+    An organisation's name is public in its registration; ``full_organisation_name`` says whether
+    this page shows it whole (the 失信 blacklist: naming the organisation is the point of the
+    publication) or as its first four and last four characters (the 告知承诺 publicity board, whose
+    applicants have done no wrong). Each public page passes its choice explicitly.
+    """
+    if not name:
+        return ""
+    if kind == "person":
+        return name[:1] + "*" * (len(name) - 1)
+    if full_organisation_name or len(name) <= 8:
+        return name
+    return name[:4] + "**" + name[-4:]
+
+
 # A resident ID number standing alone in free text: 17 digits and a check character (digit or X).
 RESIDENT_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 

@@ -4,56 +4,26 @@ list, or approve and publish a catalogue.
 A form that guards such an action mixes in ``ReauthFormMixin`` (``ConfirmIdentityForm`` when the
 action has no other field): it gets a “确认身份” field that takes the login password or a 6-digit
 code from the user's authenticator app. The field may be left empty when the user proved who they
-are within ``settings.REAUTH_MINUTES`` (a timestamp in the session, set by the login, by the
-second-factor step and by a successful confirmation). Failed attempts share the authenticator's
+are within ``settings.REAUTH_MINUTES`` (a timestamp in the session, ``portal.freshness``, set by
+the login, by the second-factor step and by a successful confirmation). Failed attempts share the authenticator's
 throttle (1, 2, 4 … seconds) and are written to the audit trail.
 """
 
 import re
-import time
 
 from django import forms
-from django.conf import settings
-from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import audit
+from portal import audit, two_factor
+from portal.freshness import SESSION_KEY, is_fresh, mark, minutes  # noqa: F401 (re-exported)
 
-SESSION_KEY = "reauth_at"
 FIELD = "confirm_identity"
-
-
-def minutes() -> int:
-    return int(getattr(settings, "REAUTH_MINUTES", 5))
-
-
-def mark(request) -> None:
-    """The user has just proved who they are (password, code or second-factor login)."""
-    request.session[SESSION_KEY] = int(time.time())
-
-
-def _logged_in(sender, request, user, **kwargs):
-    if request is not None and hasattr(request, "session"):
-        mark(request)
-
-
-# Logging in proves identity as much as 确认身份 does (the second-factor step marks it again).
-user_logged_in.connect(_logged_in, dispatch_uid="portal.reauth.logged_in")
-
-
-def is_fresh(request) -> bool:
-    stamp = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-    if not isinstance(stamp, int):
-        return False
-    return 0 <= time.time() - stamp <= minutes() * 60
 
 
 def confirm(request, secret: str) -> None:
     """Check the password or a code of the user's authenticator; raise a Chinese ``ValidationError``."""
-    from portal import two_factor  # two_factor marks freshness here after its own login step
-
     user = request.user
     secret = (secret or "").strip()
     device = two_factor.confirmed_device(user)

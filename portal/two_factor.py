@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import audit, reauth, roles
+from portal import audit, freshness, roles
 
 # URL names a user may reach while the second factor is still pending.
 OPEN_WHILE_PENDING = frozenset({
@@ -144,7 +144,7 @@ def _complete(request, device: TOTPDevice) -> None:
     fresh proof of identity for re-authentication."""
     otp_login(request, device)
     request.session.cycle_key()
-    reauth.mark(request)
+    freshness.mark(request)
 
 
 def verify(request, token: str) -> TOTPDevice:

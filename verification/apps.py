@@ -7,17 +7,13 @@ class VerificationConfig(AppConfig):
     verbose_name = _("核查监管")
 
     def ready(self):
-        from commitments import panels
+        # commitments may not import verification (it sits to the right), so verification hands it its
+        # case-page panel and the callable that closes a withdrawn commitment's open tasks (commitments/hooks.py).
+        from commitments import api as commitments
 
         from . import views
-
-        panels.register(views.case_panel)
-
-        # commitments may not import verification (it sits to the right), so verification hands it the
-        # callable that closes a withdrawn commitment's open tasks (commitments/hooks.py says why).
-        from commitments import hooks
-
         from .withdrawal import close_tasks_of_withdrawn
 
-        if close_tasks_of_withdrawn not in hooks.ON_COMMITMENT_WITHDRAWN:
-            hooks.ON_COMMITMENT_WITHDRAWN.append(close_tasks_of_withdrawn)
+        commitments.register_case_panel(views.case_panel)
+        if close_tasks_of_withdrawn not in commitments.ON_COMMITMENT_WITHDRAWN:
+            commitments.ON_COMMITMENT_WITHDRAWN.append(close_tasks_of_withdrawn)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import VerificationMethod
+from catalog.api import VerificationMethod
 from portal.models import Agency
 
 from . import connectors

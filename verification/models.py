@@ -20,17 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from catalog.models import VerificationMethod
+from catalog.api import VerificationMethod
 from portal import roles, scope
+from portal.errors import Refused
 
 
-class VerificationError(Exception):
+class VerificationError(Refused):
     """A refused action; the message (Chinese) is shown beside the form field or as a page message."""
-
-    def __init__(self, message, field=None):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.field = field
 
 
 class CreditLevel(models.TextChoices):

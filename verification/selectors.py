@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from commitments.models import Application, Requirement
+from commitments.api import Application, Requirement
 from portal import roles, scope, workdays
 
 from . import connectors
@@ -200,7 +200,7 @@ def task_detail(task):
 
 def submitted_materials(task) -> list:
     """The written material of the task's application that a 书面核查 reads: the uploaded proofs."""
-    from commitments.models import ProofDocument
+    from commitments.api import ProofDocument
 
     return list(ProofDocument.objects.filter(requirement__application_id=task.application_id)
                 .select_related("requirement__matter").order_by("requirement__seq", "pk"))
@@ -415,7 +415,7 @@ def dispositions_of(application) -> list[Disposition]:
 
 def rectification_for_applicant(user, disposition_id) -> Disposition:
     """A rectification order on one of the user's own cases (404 for anyone else's)."""
-    from commitments import selectors as cases
+    from commitments import api as cases
 
     d = (Disposition.objects.select_related("task__application", "task__matter", "task__requirement")
          .filter(pk=disposition_id, rectify=True).first())

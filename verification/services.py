@@ -3,8 +3,8 @@
 Each write runs in ``transaction.atomic`` and appends an ``AuditEvent``; state changes go through
 the django-fsm transitions on the models (saved as ``UPDATE … WHERE state = old``) or, for claiming,
 a conditional ``UPDATE … WHERE state = 'open'`` so that two verifiers never hold the same task.
-Commitments and applications change only through ``commitments.services``; credit records only
-through ``credit.services``. Refusals are ``VerificationError`` with the reason in Chinese.
+Commitments and applications change only through ``commitments.api``, and so does credit: a false
+finding's record goes through ``commitments.api.record_false_finding``. Refusals are ``VerificationError`` with the reason in Chinese.
 """
 
 import datetime
@@ -14,20 +14,20 @@ import math
 import random
 import re
 import secrets
-from importlib import import_module
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
+from django.utils.translation import gettext_lazy
+from django_fsm import ConcurrentTransition, can_proceed
 
-from catalog.models import VerificationMethod, verification_promise
-from commitments import services as commitments
-from commitments.models import Application, Commitment, CommitmentsError, Requirement
-from credit import services as credit
-from portal import audit, roles, workdays
+from catalog.api import VerificationMethod, verification_promise
+from commitments import api as commitments
+from commitments.api import Application, Commitment, CommitmentsError, Requirement
+from credit import api as credit
+from portal import audit, roles, transitions, workdays
 from portal.notifications import notify
 
 from . import conf, connectors, selectors
@@ -56,8 +56,14 @@ T = VerificationTask.State
 STALE = _("该核查任务的状态已经变化（可能已被他人处理），请刷新页面后重新操作。")
 
 # 核查强度 by credit level (§二(五): the committer's credit sets the intensity). D cannot commit at all
-# (credit.eligibility refuses it); should a D commitment exist, it is checked on-site. Seeded by migration 0002.
-DEFAULT_POLICIES = import_module("verification.migrations.0002_default_policies").POLICIES
+# (credit.eligibility refuses it); should a D commitment exist, it is checked on-site. Migration 0002 seeded
+# the same values from its own frozen copy; these fill in a level that is missing at run time.
+DEFAULT_POLICIES = {
+    "A": dict(sample_percent=20, verify_exempt_matters=False, force_on_site=False, note="守信主体低比例抽取核查"),
+    "B": dict(sample_percent=60, verify_exempt_matters=False, force_on_site=False, note="轻微失信主体提高核查比例"),
+    "C": dict(sample_percent=100, verify_exempt_matters=True, force_on_site=True, note="一律现场核查"),
+    "D": dict(sample_percent=100, verify_exempt_matters=True, force_on_site=True, note="不适用告知承诺制；如有则现场核查"),
+}
 
 
 def _audit(action, obj, actor, before="", after="", summary="", agency=None, request=None, **data):
@@ -202,7 +208,7 @@ def claim(*, user, task_id, request=None) -> VerificationTask:
         won = VerificationTask.objects.filter(pk=task.pk, state=T.OPEN).update(
             state=T.CLAIMED, claimed_by=user, claimed_at=timezone.now())
         if not won:
-            raise VerificationError(_("该任务已被其他核查人员认领或已办结。"))
+            raise VerificationError(_("该任务已被其他核查人员认领或已办结。"), code="already_claimed")
         _audit("task.claimed", task, user, T.OPEN, T.CLAIMED, agency=task.agency, request=request,
                summary=_("认领核查任务"))
     return selectors.task_for_verifier(user, task_id)
@@ -235,24 +241,15 @@ def _locked(user, task_id) -> VerificationTask:
             .select_related("agency", "application", "subject", "matter", "commitment").get(pk=task_id))
 
 
-def _transition(task, name, user, *args, **kwargs):
-    bound = getattr(task, name)
-    if not can_proceed(bound):
-        raise VerificationError(STALE)
-    if not has_transition_perm(bound, user):
-        raise VerificationError(_("只有认领该任务的核查人员可以办理。"))
-    try:
-        bound(user, *args, **kwargs)
-        task.save()
-    except (TransitionNotAllowed, ConcurrentTransition):
-        raise VerificationError(STALE) from None
+REFUSALS = transitions.Refusals(error=VerificationError, stale=STALE,
+                                forbidden=gettext_lazy("只有认领该任务的核查人员可以办理。"))
 
 
 def release(*, user, task_id, request=None) -> VerificationTask:
     with transaction.atomic():
         task = _locked(user, task_id)
         before = task.state
-        _transition(task, "release", user)
+        transitions.run(task, "release", user, actor=user, refusals=REFUSALS)
         _audit("task.released", task, user, before, task.state, agency=task.agency, request=request,
                summary=_("退回队列"))
     return task
@@ -261,9 +258,10 @@ def release(*, user, task_id, request=None) -> VerificationTask:
 def _held(user, task_id) -> VerificationTask:
     task = _locked(user, task_id)
     if task.state not in VerificationTask.ACTIVE_STATES:
-        raise VerificationError(_("请先认领该任务。") if task.state == T.OPEN else STALE)
+        raise VerificationError(_("请先认领该任务。") if task.state == T.OPEN else STALE,
+                                code="not_claimed" if task.state == T.OPEN else "stale")
     if task.claimed_by_id != user.pk and not user.is_superuser:
-        raise VerificationError(_("只有认领该任务的核查人员可以办理。"))
+        raise VerificationError(_("只有认领该任务的核查人员可以办理。"), code="forbidden")
     return task
 
 
@@ -325,7 +323,7 @@ def send_assistance(*, user, task_id, to_agency, question, request=None) -> Assi
         if to_agency is None or to_agency.pk == task.agency_id:
             raise VerificationError(_("请选择本机关以外的协查机关。"), field="to_agency")
         before = task.state
-        _transition(task, "await_assistance", user)
+        transitions.run(task, "await_assistance", user, actor=user, refusals=REFUSALS)
         due = workdays.deadline(_today(), conf.assistance_workdays())
         req = AssistanceRequest.objects.create(
             task=task, number=commitments.next_number("XC"), from_agency=task.agency, to_agency=to_agency,
@@ -488,8 +486,6 @@ def assign_inspection(*, user, task_id, inspectors, planned_date, address="", re
 
 
 def record_findings(*, user, inspection_id, findings, result, photos=(), request=None) -> Inspection:
-    from commitments import files
-
     findings = (findings or "").strip()
     if not findings:
         raise VerificationError(_("请填写现场检查情况。"), field="findings")
@@ -498,7 +494,7 @@ def record_findings(*, user, inspection_id, findings, result, photos=(), request
     checked = []
     for photo in photos:
         try:
-            content_type, digest = files.sniff(photo, field="photos")
+            content_type, digest = commitments.sniff_upload(photo, field="photos")
         except CommitmentsError as exc:
             raise VerificationError(exc.message, field="photos") from None
         if content_type not in ("image/jpeg", "image/png"):
@@ -548,9 +544,9 @@ def conclude(*, user, task_id, result, conclusion, disposition=None, request=Non
             d = _check_disposition(task, application, disposition or {})
         if task.method == VerificationMethod.WRITTEN and not task.document_reviews.exists():
             raise VerificationError(_("书面核查任务须先记录书面审查情况（审查了哪些材料、发现什么），再办结。"),
-                                    field="conclusion")
+                                    field="conclusion", code="written_review_missing")
         before = task.state
-        _transition(task, "conclude", user, result, conclusion)
+        transitions.run(task, "conclude", user, result, conclusion, actor=user, refusals=REFUSALS)
         commitment = Commitment.objects.filter(pk=task.commitment_id).first() if task.commitment_id else None
         # Signed (planned check) or exempted (spot-check pool): both still await a verdict.
         awaiting = (Commitment.State.SIGNED, Commitment.State.EXEMPTED)
@@ -713,8 +709,8 @@ def _dispose(task, application, commitment, d, user, request):
     except CommitmentsError as exc:
         raise VerificationError(exc.message) from None
     if commitment is not None:
-        record = credit.record_false_commitment(
-            task.subject, commitment.letter_number, disposition.severity,
+        record = commitments.record_false_finding(
+            commitment, disposition.severity,
             {"number": disposition.decision_number, "date": _today(), "agency": task.agency,
              "facts": reason + " " + task.conclusion, "basis": disposition.legal_basis},
             actor=user,

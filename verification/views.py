@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import audit, roles, scope, seals, uploads
+from portal.errors import show_refusal
 from portal.roles import role_required
 
 from . import selectors, services
@@ -38,11 +39,6 @@ inspector_required = role_required(roles.INSPECTOR)
 staff_photo_required = role_required(roles.INSPECTOR, roles.VERIFIER)
 supervisor_required = role_required(roles.SUPERVISOR)
 justice_required = role_required(roles.JUSTICE_REVIEWER)
-
-
-def _refused(form, exc: VerificationError):
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 # --- queue ----------------------------------------------------------------------------------------
@@ -135,35 +131,42 @@ def task_detail(request, pk):
     return _task_page(request, selectors.task_for_verifier(request.user, pk))
 
 
-def _act(request, form, call, done, *, find, reload, page, url_name, pk, key):
-    """The one POST path for actions on a task or an assistance request: find the object the user may act on,
-    run the service, and either go back to its page or show the page again with the refused form."""
-    target = find(request.user, pk)
-    if form.is_valid():
-        try:
-            call(target, form.cleaned_data)
-        except VerificationError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect(url_name, pk=pk)
-    return page(request, reload(request.user, pk), status=400, **{key: form})
+def _attempt(form, service, **arguments) -> bool:
+    """Call ``service(**arguments)`` for a valid form; a refusal goes onto the form. True when it was done."""
+    try:
+        service(**arguments)
+    except VerificationError as exc:
+        show_refusal(form, exc)
+        return False
+    return True
 
 
-def _task_action(request, pk, form, key, call, done):
-    return _act(request, form, call, done, find=selectors.task_for_verifier, reload=selectors.task_for_verifier,
-                page=_task_page, url_name="verification:task", pk=pk, key=key)
+def _task_done(request, pk, message):
+    messages.success(request, message)
+    return redirect("verification:task", pk=pk)
+
+
+def _task_refused(request, pk, **forms):
+    """The task page again (400) with the refused or invalid form in place of the blank one."""
+    return _task_page(request, selectors.task_for_verifier(request.user, pk), status=400, **forms)
 
 
 @require_POST
 @verifier_required
 def data_check(request, pk):
-    def call(task, data):
-        check = services.run_data_check(user=request.user, task_id=task.pk, connector=data["connector"], request=request)
-        if check.outcome == "failed":
-            messages.warning(request, _("数据共享接口未能返回结果：%(e)s") % {"e": check.error})
-
-    return _task_action(request, pk, DataCheckForm(request.POST), "data_form", call, _("已完成数据共享核查，结果已存为核查依据。"))
+    task = selectors.task_for_verifier(request.user, pk)
+    form = DataCheckForm(request.POST)
+    if form.is_valid():
+        try:
+            check = services.run_data_check(user=request.user, task_id=task.pk, connector=form.cleaned_data["connector"],
+                                            request=request)
+        except VerificationError as exc:
+            show_refusal(form, exc)
+        else:
+            if check.outcome == "failed":
+                messages.warning(request, _("数据共享接口未能返回结果：%(e)s") % {"e": check.error})
+            return _task_done(request, pk, _("已完成数据共享核查，结果已存为核查依据。"))
+    return _task_refused(request, pk, data_form=form)
 
 
 @require_POST
@@ -171,48 +174,48 @@ def data_check(request, pk):
 def send_assistance(request, pk):
     task = selectors.task_for_verifier(request.user, pk)
     form = AssistanceForm(request.POST, own_agency=task.agency)
-    return _task_action(
-        request, pk, form, "assistance_form",
-        lambda t, d: services.send_assistance(user=request.user, task_id=t.pk, to_agency=d["to_agency"],
-                                              question=d["question"], request=request),
-        _("协查函已发出。"),
-    )
+    if form.is_valid() and _attempt(form, services.send_assistance, user=request.user, task_id=task.pk,
+                                    to_agency=form.cleaned_data["to_agency"], question=form.cleaned_data["question"],
+                                    request=request):
+        return _task_done(request, pk, _("协查函已发出。"))
+    return _task_refused(request, pk, assistance_form=form)
 
 
 @require_POST
 @verifier_required
 def assign_inspection(request, pk):
+    task = selectors.task_for_verifier(request.user, pk)
     form = InspectionForm(request.POST, inspectors=selectors.inspectors_in_scope(request.user))
-    return _task_action(
-        request, pk, form, "inspection_form",
-        lambda t, d: services.assign_inspection(user=request.user, task_id=t.pk, inspectors=d["inspectors"],
-                                                planned_date=d["planned_date"], address=d["address"], request=request),
-        _("已指派现场核查。"),
-    )
+    if form.is_valid() and _attempt(form, services.assign_inspection, user=request.user, task_id=task.pk,
+                                    inspectors=form.cleaned_data["inspectors"],
+                                    planned_date=form.cleaned_data["planned_date"],
+                                    address=form.cleaned_data["address"], request=request):
+        return _task_done(request, pk, _("已指派现场核查。"))
+    return _task_refused(request, pk, inspection_form=form)
 
 
 @require_POST
 @verifier_required
 def document_review(request, pk):
+    task = selectors.task_for_verifier(request.user, pk)
     form = DocumentReviewForm(request.POST, prefix="review")  # its 审查结论 must not share ids with 办结's
-    return _task_action(
-        request, pk, form, "review_form",
-        lambda t, d: services.record_document_review(user=request.user, task_id=t.pk, materials=d["materials"],
-                                                     findings=d["findings"], result=d["result"], request=request),
-        _("已记录书面核查情况。"),
-    )
+    if form.is_valid() and _attempt(form, services.record_document_review, user=request.user, task_id=task.pk,
+                                    materials=form.cleaned_data["materials"], findings=form.cleaned_data["findings"],
+                                    result=form.cleaned_data["result"], request=request):
+        return _task_done(request, pk, _("已记录书面核查情况。"))
+    return _task_refused(request, pk, review_form=form)
 
 
 @require_POST
 @verifier_required
 def conclude(request, pk):
+    task = selectors.task_for_verifier(request.user, pk)
     form = ConcludeForm(request.POST)
-    return _task_action(
-        request, pk, form, "conclude_form",
-        lambda t, d: services.conclude(user=request.user, task_id=t.pk, result=d["result"], conclusion=d["conclusion"],
-                                       disposition=form.disposition(), request=request),
-        _("核查任务已办结。"),
-    )
+    if form.is_valid() and _attempt(form, services.conclude, user=request.user, task_id=task.pk,
+                                    result=form.cleaned_data["result"], conclusion=form.cleaned_data["conclusion"],
+                                    disposition=form.disposition(), request=request):
+        return _task_done(request, pk, _("核查任务已办结。"))
+    return _task_refused(request, pk, conclude_form=form)
 
 
 # --- assistance -----------------------------------------------------------------------------------
@@ -251,30 +254,34 @@ def assistance_detail(request, pk):
     return _assistance_page(request, req)
 
 
-def _assistance_action(request, pk, form, key, call, done):
-    return _act(request, form, call, done, find=selectors.inbox_answerable, reload=selectors.assistance_for,
-                page=_assistance_page, url_name="verification:assistance", pk=pk, key=key)
+def _assistance_refused(request, pk, **forms):
+    """The request's page again (400) with the refused or invalid form in place of the blank one."""
+    return _assistance_page(request, selectors.assistance_for(request.user, pk), status=400, **forms)
 
 
 @require_POST
 @verifier_required
 def assistance_reply(request, pk):
-    return _assistance_action(
-        request, pk, AssistanceReplyForm(request.POST), "reply_form",
-        lambda r, d: services.reply_assistance(user=request.user, request_id=r.pk, answer=d["answer"], text=d["text"],
-                                               request=request),
-        _("已回复协查函，可下载协助回复函。"),
-    )
+    req = selectors.inbox_answerable(request.user, pk)
+    form = AssistanceReplyForm(request.POST)
+    if form.is_valid() and _attempt(form, services.reply_assistance, user=request.user, request_id=req.pk,
+                                    answer=form.cleaned_data["answer"], text=form.cleaned_data["text"],
+                                    request=request):
+        messages.success(request, _("已回复协查函，可下载协助回复函。"))
+        return redirect("verification:assistance", pk=pk)
+    return _assistance_refused(request, pk, reply_form=form)
 
 
 @require_POST
 @verifier_required
 def assistance_refuse(request, pk):
-    return _assistance_action(
-        request, pk, AssistanceRefuseForm(request.POST), "refuse_form",
-        lambda r, d: services.refuse_assistance(user=request.user, request_id=r.pk, reason=d["reason"], request=request),
-        _("已拒绝协查并记录理由。"),
-    )
+    req = selectors.inbox_answerable(request.user, pk)
+    form = AssistanceRefuseForm(request.POST)
+    if form.is_valid() and _attempt(form, services.refuse_assistance, user=request.user, request_id=req.pk,
+                                    reason=form.cleaned_data["reason"], request=request):
+        messages.success(request, _("已拒绝协查并记录理由。"))
+        return redirect("verification:assistance", pk=pk)
+    return _assistance_refused(request, pk, refuse_form=form)
 
 
 @inbox_required
@@ -323,7 +330,7 @@ def inspection_detail(request, pk):
                                      result=form.cleaned_data["result"], photos=form.cleaned_data["photos"],
                                      request=request)
         except VerificationError as exc:
-            _refused(form, exc)
+            show_refusal(form, exc)
         else:
             messages.success(request, _("检查情况已记录，核查人员将据此办结。"))
             return redirect("verification:inspection", pk=pk)

@@ -7,6 +7,7 @@ from catalog import services
 from catalog.forms import MatterForm
 from catalog.models import AdministrativeService, CatalogueError, decision_words
 from tests.catalog.conftest import add_matter, state
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +16,10 @@ def test_a_normative_document_basis_blocks_review_until_the_reviewer_records_a_r
     low = add_matter(draft, "学历证明", legal_basis_name="西安市户籍准入条件", legal_basis_level="normative_document")
     assert low.basis_below_statute
     c = services.submit(actor=editor, catalogue=draft)
-    with pytest.raises(CatalogueError, match="学历证明.*规范性文件"):
+    with refused("basis_unexplained", CatalogueError, match="学历证明.*规范性文件"):
         services.pass_review(actor=reviewer, catalogue=c)
     assert state(c) == "submitted"
-    with pytest.raises(CatalogueError, match="不少于10个字"):
+    with refused("basis_reason_too_short", CatalogueError):
         services.record_basis_reason(actor=reviewer, matter=low, reason="可以")
     services.record_basis_reason(actor=reviewer, matter=low, reason="系对《中华人民共和国户口登记条例》的细化，清理期间暂予保留。")
     c = services.pass_review(actor=reviewer, catalogue=c)
@@ -29,14 +30,14 @@ def test_only_the_justice_reviewer_may_record_a_basis_reason(draft, editor, appr
     low = add_matter(draft, "学历证明", legal_basis_level="departmental_rule")
     services.submit(actor=editor, catalogue=draft)
     for actor in (editor, approver):
-        with pytest.raises(CatalogueError, match="司法局审核人员"):
+        with refused("forbidden", CatalogueError):
             services.record_basis_reason(actor=actor, matter=low, reason="系对上位法规定条件的细化，暂予保留。")
 
 
 def test_a_law_basis_needs_no_reason(draft, editor, reviewer):
     matter = draft.matters.get()
     services.submit(actor=editor, catalogue=draft)
-    with pytest.raises(CatalogueError, match="无需记录"):
+    with refused("basis_sufficient", CatalogueError):
         services.record_basis_reason(actor=reviewer, matter=matter, reason="系对上位法规定条件的细化，暂予保留。")
 
 

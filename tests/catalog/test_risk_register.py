@@ -6,6 +6,7 @@ from django.urls import reverse
 from catalog import services
 from catalog.models import CatalogueError, RiskPoint
 from portal.models import AuditEvent
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_missing_risk_text_is_refused_with_its_message(client, editor, draft):
 def test_the_same_risk_twice_is_refused(editor, draft):
     matter = draft.matters.get()
     services.add_risk_point(actor=editor, catalogue=draft, matter_pk=matter.pk, description="冒用", control="人脸核验")
-    with pytest.raises(CatalogueError, match="相同的风险点"):
+    with refused("duplicate_risk", CatalogueError):
         services.add_risk_point(actor=editor, catalogue=draft, matter_pk=matter.pk, description="冒用", control="x")
     assert RiskPoint.objects.count() == 1
 

@@ -10,6 +10,7 @@ from portal import audit, roles
 from portal.models import Agency
 from tests.catalog.conftest import add_matter, state
 from tests.factories import AgencyFactory, StaffFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 S = Catalogue.State
@@ -53,7 +54,7 @@ def test_a_district_catalogue_is_reviewed_by_the_district_bureau_approved_by_the
 
 def test_the_reviewer_returns_with_a_comment_and_the_editor_fixes_and_resubmits(draft, editor, reviewer):
     c = services.submit(actor=editor, catalogue=draft)
-    with pytest.raises(CatalogueError, match="退回意见"):
+    with refused("comment_required", CatalogueError):
         services.return_for_changes(actor=reviewer, catalogue=c, comment="  ")
     assert state(c) == S.SUBMITTED
     c = services.return_for_changes(actor=reviewer, catalogue=c, comment="第1项设定依据缺少条款")
@@ -106,14 +107,14 @@ def test_a_district_justice_bureau_may_not_review_a_city_catalogue(draft, walk, 
     bureau = AgencyFactory(code="610113-SFJ", kind=Agency.Kind.JUSTICE_BUREAU, parent=district_government)
     district_reviewer = StaffFactory(agency=bureau, roles=[roles.JUSTICE_REVIEWER])
     c = walk(draft, "submitted")
-    with pytest.raises(CatalogueError, match="无权"):
+    with refused("forbidden", CatalogueError):
         services.pass_review(actor=district_reviewer, catalogue=c)
     assert state(c) == S.SUBMITTED
 
 
 def test_a_city_catalogue_cannot_skip_justice_review(draft, walk, approver):
     c = walk(draft, "submitted")
-    with pytest.raises(CatalogueError, match="须先经本级司法局审核"):
+    with refused("review_first", CatalogueError):
         services.approve(actor=approver, catalogue=c)
     assert state(c) == S.SUBMITTED
 
@@ -124,17 +125,17 @@ def test_a_district_catalogue_is_not_reviewed_by_the_city_and_a_city_catalogue_i
     c = services.submit(actor=district_editor, catalogue=district_draft)
     with pytest.raises(CatalogueError, match="无权"):
         services.pass_review(actor=reviewer, catalogue=c)
-    with pytest.raises(CatalogueError, match="本级司法局审核"):
+    with refused("review_first", CatalogueError):
         services.approve(actor=district_approver, catalogue=c)
     for step in (services.report, services.aggregate):
-        with pytest.raises(CatalogueError, match="汇总"):
+        with refused("not_district_route", CatalogueError):
             step(actor=approver if step is services.report else reviewer, catalogue=published)
     assert state(c) == S.SUBMITTED and state(published) == S.PUBLISHED
 
 
 def test_a_draft_cannot_be_published_or_approved_directly(draft, approver):
     for step in (services.publish, services.approve):
-        with pytest.raises(CatalogueError, match="草稿"):
+        with refused("wrong_state", CatalogueError):
             step(actor=approver, catalogue=draft)
     assert state(draft) == S.DRAFT
 
@@ -148,14 +149,14 @@ def test_nobody_reviews_or_approves_their_own_submission(agency, justice_bureau,
     person.agency = justice_bureau
     person.groups.add(Group.objects.get(name=roles.JUSTICE_REVIEWER))
     person._role_names = None
-    with pytest.raises(CatalogueError, match="自己报送"):
+    with refused("own_submission", CatalogueError):
         services.pass_review(actor=person, catalogue=c)
     assert state(c) == S.SUBMITTED
     c = services.pass_review(actor=StaffFactory(agency=justice_bureau, roles=[roles.JUSTICE_REVIEWER]), catalogue=c)
     person.agency = city_government
     person.groups.add(Group.objects.get(name=roles.GOVERNMENT_APPROVER))
     person._role_names = None
-    with pytest.raises(CatalogueError, match="自己报送"):
+    with refused("own_submission", CatalogueError):
         services.approve(actor=person, catalogue=c)
     assert state(c) == S.REVIEWED
 
@@ -167,10 +168,10 @@ def test_the_database_refuses_an_approver_who_is_the_submitter(published):
 
 def test_an_empty_or_incomplete_catalogue_cannot_be_submitted(editor):
     c = services.start_version(actor=editor)
-    with pytest.raises(CatalogueError, match="还没有证明事项"):
+    with refused("no_matters", CatalogueError):
         services.submit(actor=editor, catalogue=c)
     add_matter(c, proof_content="", verification_methods=[])
-    with pytest.raises(CatalogueError, match="证明内容.*核查方式"):
+    with refused("incomplete_notice", CatalogueError, match="证明内容.*核查方式"):
         services.submit(actor=editor, catalogue=c)
     assert state(c) == S.DRAFT
 
@@ -179,7 +180,7 @@ def test_a_submitted_or_published_catalogue_cannot_be_edited(draft, walk, editor
     matter = draft.matters.get()
     c = walk(draft, "published")
     matter.name = "改过的名称"
-    with pytest.raises(CatalogueError, match="永不改动"):
+    with refused("not_editable", CatalogueError):
         services.save_matter(actor=editor, catalogue=c, matter=matter)
     with pytest.raises(CatalogueError):
         services.delete_matter(actor=editor, matter=matter)
@@ -192,16 +193,16 @@ def test_the_state_field_cannot_be_set_directly(draft):
 
 
 def test_a_new_version_needs_a_change_kind_and_reason_and_copies_the_matters(published, editor):
-    with pytest.raises(CatalogueError, match="调整类型"):
+    with refused("change_kind_required", CatalogueError):
         services.start_version(actor=editor)
-    with pytest.raises(CatalogueError, match="理由"):
+    with refused("change_reason_required", CatalogueError):
         services.start_version(actor=editor, change_kind=Catalogue.ChangeKind.AMENDED)
     v2 = services.start_version(actor=editor, change_kind=Catalogue.ChangeKind.AMENDED, change_reason="律师法修正",
                                 law_reference="《中华人民共和国律师法》（2017年修正）")
     assert v2.version == 2 and v2.previous == published
     old, new = published.matters.get(), v2.matters.get()
     assert (new.key, new.name) == (old.key, old.name) and new.pk != old.pk
-    with pytest.raises(CatalogueError, match="正在办理"):
+    with refused("open_version_exists", CatalogueError):
         services.start_version(actor=editor, change_kind=Catalogue.ChangeKind.AMENDED, change_reason="再来一版")
 
 

@@ -13,6 +13,7 @@ from commitments import services
 from commitments.models import Commitment
 from credit import services as credit
 from credit.models import DishonestyRecord, Severity
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_a_pooled_or_checked_commitment_can_still_be_withdrawn_until_the_decisio
 def test_a_commitment_found_false_cannot_be_withdrawn(accepted, citizen):
     c = accepted.commitments.get(matter_name="无犯罪记录证明")
     services.conclude_commitment(commitment_pk=c.pk, outcome="found_false")
-    with pytest.raises(services.CommitmentsError, match="不能撤回"):
+    with refused("wrong_state", services.CommitmentsError):
         services.withdraw_commitment(user=citizen, letter_number=c.letter_number, reason="想撤回")
 
 

@@ -13,6 +13,7 @@ from credit.models import DishonestyRecord, Severity
 from portal.models import AuditEvent
 from tests.commitments.conftest import EXE, PDF, PNG, confirmations_for, publish, state, upload
 from tests.factories import PASSWORD, CitizenFactory, SubjectFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_signing_refuses_wrong_name_wrong_password_and_missing_confirmation(citi
 def test_committing_to_an_excluded_matter_is_refused(citizen, start):
     application = start(citizen)
     req = application.requirements.get(matter__name="律师执业场所安全评估证明")
-    with pytest.raises(CommitmentsError, match="不能以告知承诺方式办理"):
+    with refused("not_eligible", CommitmentsError):
         services.sign_online(user=citizen, application_pk=application.pk, requirement_pk=req.pk, full_name="张伟",
                              password=PASSWORD, confirmations=[True] * 5)
     assert not Commitment.objects.exists()
@@ -99,7 +100,7 @@ def test_subject_with_a_false_commitment_record_cannot_commit(citizen, start, ag
     )
     application = start(citizen)
     req = application.requirements.get(matter__name="无犯罪记录证明")
-    with pytest.raises(CommitmentsError, match="虚假承诺失信记录"):
+    with refused("not_eligible", CommitmentsError, match="虚假承诺失信记录"):
         services.sign_online(user=citizen, application_pk=application.pk, requirement_pk=req.pk, full_name="张伟",
                              password=PASSWORD, confirmations=confirmations_for(req))
     assert not Commitment.objects.exists()
@@ -108,7 +109,7 @@ def test_subject_with_a_false_commitment_record_cannot_commit(citizen, start, ag
 def test_nobody_signs_someone_elses_application(citizen, other_citizen, start):
     application = start(citizen)
     req = application.requirements.get(matter__name="无犯罪记录证明")
-    with pytest.raises(CommitmentsError, match="只能为本人"):
+    with refused("not_own_application", CommitmentsError):
         services.sign_online(user=other_citizen, application_pk=application.pk, requirement_pk=req.pk,
                              full_name=other_citizen.full_name, password=PASSWORD, confirmations=confirmations_for(req))
 
@@ -116,7 +117,7 @@ def test_nobody_signs_someone_elses_application(citizen, other_citizen, start):
 def test_signing_the_same_matter_twice_is_refused(citizen, start, sign):
     application = start(citizen)
     sign(citizen, application, "无犯罪记录证明")
-    with pytest.raises(CommitmentsError, match="已经签署过"):
+    with refused("already_signed", CommitmentsError):
         sign(citizen, application, "无犯罪记录证明")
     assert Commitment.objects.count() == 1
 
@@ -141,7 +142,7 @@ def test_guardian_commits_for_a_minor_with_the_relationship_recorded(citizen, se
 
 
 def test_guardian_cannot_apply_for_an_adult(citizen, service):
-    with pytest.raises(CommitmentsError, match="已年满18周岁"):
+    with refused("ward_of_age", CommitmentsError):
         services.start_online(user=citizen, service_id=service.pk, token=uuid.uuid4(),
                               child={"name": "成年人", "id_number": SubjectFactory.build().id_number, "relation": "父亲"})
 
@@ -170,7 +171,7 @@ def test_oversized_upload_is_refused(citizen, start):
     application = start(citizen)
     req = application.requirements.get(matter__name="律师执业场所安全评估证明")
     big = upload("大.pdf", PDF + b"0" * (10 * 1024 * 1024))
-    with pytest.raises(CommitmentsError, match="10 MB"):
+    with refused("bad_upload", CommitmentsError, match="10 MB"):
         services.upload_proof(user=citizen, application_pk=application.pk, requirement_pk=req.pk, upload=big)
 
 
@@ -185,7 +186,7 @@ def test_uploads_are_typed_by_content_and_stored_under_generated_names(citizen, 
 
 def test_online_submit_needs_every_matter_and_is_idempotent(citizen, start, ready):
     incomplete = start(citizen)
-    with pytest.raises(CommitmentsError, match="还缺"):
+    with refused("items_missing", CommitmentsError):
         services.submit(user=citizen, application_pk=incomplete.pk, expected_state="draft")
     services.submit(user=citizen, application_pk=ready.pk, expected_state="draft")
     again = services.submit(user=citizen, application_pk=ready.pk, expected_state="draft")
@@ -202,13 +203,13 @@ def test_clerk_accepts_and_approves_with_a_decision_number(submitted, clerk):
 
 def test_other_agency_clerk_and_citizen_cannot_accept(submitted, other_agency_clerk, citizen):
     for user in (other_agency_clerk, citizen):
-        with pytest.raises(CommitmentsError, match="无权"):
+        with refused("forbidden", CommitmentsError):
             services.accept(clerk=user, application_pk=submitted.pk)
     assert state(submitted) == "submitted"
 
 
 def test_stale_form_is_refused_and_nothing_changes(accepted, clerk):
-    with pytest.raises(CommitmentsError, match="状态已经变化"):
+    with refused("stale", CommitmentsError):
         services.deny(clerk=clerk, application_pk=accepted.pk, reason="x", expected_state="submitted")
     assert state(accepted) == "accepted"
 
@@ -234,7 +235,7 @@ def test_withdrawn_commitment_switches_the_matter_to_proof_and_blocks_approval(a
     req = c.requirement
     req.refresh_from_db()
     assert req.mode == "proof" and req.proof_only
-    with pytest.raises(CommitmentsError, match="材料尚不齐全"):
+    with refused("conditions", CommitmentsError):
         services.approve(clerk=clerk, application_pk=accepted.pk, decision_number="x")
     services.upload_proof(user=citizen, application_pk=accepted.pk, requirement_pk=req.pk, upload=upload())
     assert services.approve(clerk=clerk, application_pk=accepted.pk, decision_number="x").state == "approved"
@@ -243,7 +244,7 @@ def test_withdrawn_commitment_switches_the_matter_to_proof_and_blocks_approval(a
 def test_commitment_cannot_be_withdrawn_after_conclusion(accepted, citizen, clerk):
     services.approve(clerk=clerk, application_pk=accepted.pk, decision_number="x")
     c = accepted.commitments.first()
-    with pytest.raises(CommitmentsError, match="办结"):
+    with refused("closed", CommitmentsError):
         services.withdraw_commitment(user=citizen, letter_number=c.letter_number, reason="晚了")
 
 
@@ -255,7 +256,7 @@ def test_other_citizen_cannot_withdraw(accepted, other_citizen):
 
 
 def test_withdrawing_the_application_withdraws_its_commitments(submitted, citizen, clerk):
-    with pytest.raises(CommitmentsError, match="无权"):
+    with refused("forbidden", CommitmentsError):
         services.withdraw_application(user=clerk, application_pk=submitted.pk, reason="x")
     a = services.withdraw_application(user=citizen, application_pk=submitted.pk, reason="不办了")
     assert a.state == "withdrawn"
@@ -299,7 +300,7 @@ def test_one_time_notice_lists_everything_missing(citizen, start, sign, clerk):
 
 
 def test_notice_is_refused_when_nothing_is_missing(ready, clerk):
-    with pytest.raises(CommitmentsError, match="齐全"):
+    with refused("nothing_missing", CommitmentsError):
         services.issue_notice(clerk=clerk, application_pk=ready.pk)
 
 
@@ -335,7 +336,7 @@ def test_window_paper_letter_scan(clerk, service):
 
 
 def test_other_agency_clerk_cannot_file_for_this_agency(other_agency_clerk, service):
-    with pytest.raises(CommitmentsError, match="本机关"):
+    with refused("foreign_service", CommitmentsError):
         services.file_at_window(clerk=other_agency_clerk, subject=SubjectFactory(), service_id=service.pk,
                                 token=uuid.uuid4())
 

@@ -94,7 +94,7 @@ def test_input_is_length_limited(citizen):
     with pytest.raises(ComplaintsError) as exc:
         services.file_ticket(kind=Kind.CONSULTATION, channel=Channel.PORTAL, requester=citizen, title="t",
                              content="字" * 2001)
-    assert exc.value.field == "content"
+    assert (exc.value.field, exc.value.code) == ("content", "too_long")
 
 
 def test_hotline_call_is_routed_where_the_operator_chose(operator, other_agency):
@@ -177,7 +177,7 @@ def test_late_sign_for_is_recorded_as_not_on_time(complaint, clerk):
 def test_a_changed_state_is_refused_as_stale(complaint, clerk):
     with pytest.raises(ComplaintsError) as exc:
         services.sign_for(actor=clerk, ticket_pk=complaint.pk, expected_state="received")
-    assert "状态已经变化" in exc.value.message
+    assert exc.value.code == "stale"
 
 
 def test_satisfied_rating_closes_the_ticket(complaint, clerk, citizen):
@@ -313,12 +313,12 @@ def test_attachments_are_sniffed_by_content_and_size_limited(citizen, agency):
     with pytest.raises(ComplaintsError) as exc:
         services.file_ticket(kind=Kind.COMPLAINT, channel=Channel.PORTAL, requester=citizen, title="t", content="c",
                              uploads=[fake])
-    assert "不是 PDF" in exc.value.message
+    assert exc.value.code == "bad_upload" and "不是 PDF" in exc.value.message
     big = SimpleUploadedFile("big.jpg", b"\xff\xd8\xff" + b"0" * (10 * 1024 * 1024), content_type="image/jpeg")
     with pytest.raises(ComplaintsError) as exc:
         services.file_ticket(kind=Kind.COMPLAINT, channel=Channel.PORTAL, requester=citizen, title="t", content="c",
                              uploads=[big])
-    assert "10 MB" in exc.value.message
+    assert exc.value.code == "bad_upload" and "10 MB" in exc.value.message
 
 
 def test_topic_other_report_is_not_referred(operator, agency):

@@ -35,10 +35,19 @@ def test_person_is_shown_masked_and_organisation_by_name_only(client, person, co
 
 
 def test_three_character_names_keep_only_the_surname():
-    from credit.views import mask_name
+    from portal.identifiers import mask_name
 
-    assert mask_name("王建国", "person") == "王**"
-    assert mask_name("西安秦川软件科技有限公司", "organisation") == "西安秦川软件科技有限公司"
+    assert mask_name("王建国", "person", full_organisation_name=True) == "王**"
+    assert mask_name("西安秦川软件科技有限公司", "organisation", full_organisation_name=True) == "西安秦川软件科技有限公司"
+
+
+def test_the_blacklist_names_an_organisation_in_full_and_the_publicity_board_shortens_it():
+    from portal.identifiers import mask_name
+
+    name = "西安秦川软件科技有限公司"
+    assert mask_name(name, "organisation", full_organisation_name=True) == name
+    assert mask_name(name, "organisation", full_organisation_name=False) == "西安秦川**有限公司"
+    assert mask_name("张伟", "person", full_organisation_name=True) == mask_name("张伟", "person", full_organisation_name=False) == "张*"
 
 
 def test_only_blacklisted_false_commitments_appear(client, person, company, make_record):

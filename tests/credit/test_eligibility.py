@@ -6,6 +6,7 @@ from django.utils import timezone
 from credit import services
 from credit.models import DishonestyRecord, Severity
 from tests.factories import SubjectFactory
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -121,12 +122,12 @@ def test_policy_sets_period_repair_date_and_effects(citizen, make_record):
 def test_publicity_months_outside_the_grade_range_is_refused(citizen, make_record):
     with pytest.raises(services.CreditError) as exc:
         make_record(citizen.subject, severity=Severity.GENERAL, publicity_months=24)
-    assert "3 至 12 个月" in exc.value.messages[0]
+    assert "3 至 12 个月" in exc.value.message
     assert exc.value.field == "publicity_months"
 
 
 def test_decision_in_the_future_is_refused(citizen, agency):
-    with pytest.raises(services.CreditError, match="不能晚于今天"):
+    with refused("future_date", services.CreditError):
         services.enter_record(
             subject=citizen.subject, kind="other", basis="x", severity="minor", decision_number="1号",
             decision_date=timezone.localdate() + datetime.timedelta(days=1), deciding_agency=agency, facts="x",

@@ -12,6 +12,7 @@ from credit.models import CreditRepair, DishonestyRecord, Objection, Severity
 from portal import workdays
 from portal.models import AuditEvent
 from tests.credit.conftest import pdf_upload
+from tests.refusals import refused
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_repair_has_a_working_day_deadline_and_approval_restores_eligibility(rec
 
 def test_repair_refusal_needs_reasons_and_keeps_the_record(record, citizen, credit_officer):
     repair = apply(record, citizen)
-    with pytest.raises(services.CreditError, match="须写明理由"):
+    with refused("reason_required", services.CreditError):
         services.decide_repair(repair, officer=credit_officer, approve=False, reason=" ")
     services.decide_repair(repair, officer=credit_officer, approve=False, reason="整改材料不足以证明已纠正失信行为")
     record.refresh_from_db()
@@ -61,7 +62,7 @@ def test_repair_refusal_needs_reasons_and_keeps_the_record(record, citizen, cred
 def test_repair_cannot_be_decided_twice(record, citizen, credit_officer):
     repair = apply(record, citizen)
     services.decide_repair(repair, officer=credit_officer, approve=True)
-    with pytest.raises(services.CreditError, match="状态已经变化"):
+    with refused("stale", services.CreditError):
         services.decide_repair(repair, officer=credit_officer, approve=False, reason="晚了")
 
 
@@ -81,12 +82,12 @@ def test_repair_too_early_is_refused_with_the_date(citizen, make_record):
     record = make_record(citizen.subject, severity=Severity.SERIOUS, months_ago=2)
     with pytest.raises(services.CreditError) as exc:
         apply(record, citizen)
-    assert "按严重失信的规定，须自" in exc.value.messages[0] and "起方可申请信用修复" in exc.value.messages[0]
+    assert "按严重失信的规定，须自" in exc.value.message and "起方可申请信用修复" in exc.value.message
 
 
 def test_second_open_repair_is_refused(record, citizen):
     apply(record, citizen)
-    with pytest.raises(services.CreditError, match="已有待审核"):
+    with refused("repair_not_allowed", services.CreditError, match="已有待审核"):
         apply(record, citizen)
 
 
@@ -103,20 +104,20 @@ def test_repair_within_a_year_of_a_previous_repair_is_refused(citizen, credit_of
     services.decide_repair(apply(first, citizen), officer=credit_officer, approve=True)
     with pytest.raises(services.CreditError) as exc:
         apply(second, citizen)
-    assert "12个月内不得再次申请" in exc.value.messages[0]
+    assert "12个月内不得再次申请" in exc.value.message
 
 
 def test_repair_of_someone_elses_record_is_refused(record, other_citizen):
-    with pytest.raises(services.CreditError, match="只能为本人"):
+    with refused("not_own_record", services.CreditError):
         apply(record, other_citizen)
 
 
 def test_repair_is_refused_while_under_objection_and_for_ended_records(record, citizen, credit_officer):
     objection = services.raise_objection(record=record, applicant=citizen, reasons="事实有误")
-    with pytest.raises(services.CreditError, match="异议处理中"):
+    with refused("repair_not_allowed", services.CreditError, match="异议处理中"):
         apply(record, citizen)
     services.decide_objection(objection, officer=credit_officer, outcome="revoked", reason="认定依据不足")
-    with pytest.raises(services.CreditError, match="不再产生影响"):
+    with refused("repair_not_allowed", services.CreditError, match="不再产生影响"):
         apply(record, citizen)
 
 
@@ -135,7 +136,7 @@ def test_objection_marks_the_record_and_maintained_returns_it_to_active(record, 
 
 def test_second_objection_while_one_is_open_is_refused(record, citizen):
     services.raise_objection(record=record, applicant=citizen, reasons="事实有误")
-    with pytest.raises(services.CreditError, match="已有正在处理的异议"):
+    with refused("objection_pending", services.CreditError):
         services.raise_objection(record=record, applicant=citizen, reasons="再次")
 
 
@@ -171,13 +172,13 @@ def test_objection_outcome_needs_a_reason_and_a_valid_choice(record, citizen, cr
 
 def test_objection_on_an_ended_record_is_refused(record, citizen, credit_officer):
     services.revoke_record(record, officer=credit_officer, reason="复议撤销")
-    with pytest.raises(services.CreditError, match="不再产生影响"):
+    with refused("no_longer_effective", services.CreditError):
         services.raise_objection(record=record, applicant=citizen, reasons="x")
 
 
 def test_revoke_refused_while_an_objection_is_open(record, citizen, credit_officer):
     services.raise_objection(record=record, applicant=citizen, reasons="x")
-    with pytest.raises(services.CreditError, match="异议处理中"):
+    with refused("under_objection", services.CreditError):
         services.revoke_record(record, officer=credit_officer, reason="x")
 
 

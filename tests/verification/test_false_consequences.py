@@ -7,6 +7,7 @@ import pytest
 from commitments import services as commitments
 from commitments.models import Application, Commitment, CommitmentsError
 from credit.models import CommitmentOutcome, DishonestyRecord
+from tests.refusals import refused
 from verification import services
 from verification.models import (
     Disposition,
@@ -66,7 +67,7 @@ def test_terminate_or_rectify_after_approval_is_refused_naming_revoke(claimed, v
 def test_approval_after_a_false_finding_is_refused(claimed, verifier, clerk):
     _false(claimed, verifier, penalty=True, penalty_note="警告")  # case still open: no termination chosen
     assert Application.objects.get(pk=claimed.application_id).state == "accepted"
-    with pytest.raises(CommitmentsError, match="经核查不实"):
+    with refused("false_commitment", CommitmentsError):
         commitments.approve(clerk=clerk, application_pk=claimed.application_id, decision_number="西准〔2026〕2号")
     assert Application.objects.get(pk=claimed.application_id).state == "accepted"
 

@@ -6,6 +6,7 @@ from django.http import Http404
 from commitments.models import Application, Commitment
 from credit.models import DishonestyRecord
 from portal.models import AuditEvent
+from tests.refusals import refused
 from verification import services
 from verification.models import Disposition, VerificationError, VerificationTask
 
@@ -26,7 +27,7 @@ def test_a_claimed_task_cannot_be_claimed_again(claimed, agency):
     from tests.factories import StaffFactory
 
     colleague = StaffFactory(agency=agency, roles=[roles.VERIFIER])
-    with pytest.raises(VerificationError, match="已被其他核查人员认领"):
+    with refused("already_claimed", VerificationError):
         services.claim(user=colleague, task_id=claimed.pk)
 
 
@@ -78,12 +79,12 @@ def test_only_the_holder_concludes(claimed, agency):
     from tests.factories import StaffFactory
 
     colleague = StaffFactory(agency=agency, roles=[roles.VERIFIER])
-    with pytest.raises(VerificationError, match="认领该任务"):
+    with refused("forbidden", VerificationError):
         services.conclude(user=colleague, task_id=claimed.pk, result="true", conclusion="x")
 
 
 def test_open_task_must_be_claimed_before_concluding(task, verifier):
-    with pytest.raises(VerificationError, match="请先认领"):
+    with refused("not_claimed", VerificationError):
         services.conclude(user=verifier, task_id=task.pk, result="true", conclusion="x")
 
 

@@ -4,6 +4,7 @@ submitted material, records what was read and found, and only then concludes."""
 import pytest
 
 from commitments.models import Commitment
+from tests.refusals import refused
 from tests.verification.factories import MATTERS, accepted_application, publish_catalogue, service_of
 from verification import services
 from verification.models import DocumentReview, VerificationError, VerificationTask
@@ -30,7 +31,7 @@ def test_a_written_check_matter_is_planned_as_a_written_check_task(written_task)
 
 def test_the_verifier_records_the_desk_check_and_then_concludes(written_task, verifier):
     services.claim(user=verifier, task_id=written_task.pk)
-    with pytest.raises(VerificationError, match="须先记录书面审查情况"):
+    with refused("written_review_missing", VerificationError):
         services.conclude(user=verifier, task_id=written_task.pk, result="true", conclusion="材料一致")
     review = services.record_document_review(
         user=verifier, task_id=written_task.pk, materials="告知承诺书；律师事务所出具的执业经历说明",
@@ -57,7 +58,7 @@ def test_a_desk_check_needs_the_materials_findings_and_a_result(written_task, ve
 def test_only_the_holder_records_a_desk_check(written_task, verifier, other_agency_verifier):
     from django.http import Http404
 
-    with pytest.raises(VerificationError, match="请先认领"):
+    with refused("not_claimed", VerificationError):
         services.record_document_review(user=verifier, task_id=written_task.pk, materials="a", findings="b",
                                          result="true")
     services.claim(user=verifier, task_id=written_task.pk)
