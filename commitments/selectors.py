@@ -12,7 +12,7 @@
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from catalog import selectors as catalog
 from catalog.models import AdministrativeService, Catalogue
 from credit import services as credit
 from portal import audit, inputs, roles, scope
+from portal.figures import grouped, month_measures, split_months
 from portal.models import Subject
 
 from .models import (
@@ -327,3 +328,29 @@ def _plain_event(event, user) -> dict:
 def citizen_timeline(application, user) -> list[dict]:
     """The application's history as its applicant reads it, oldest first."""
     return [_plain_event(e, user) for e in audit.timeline(application)]
+
+
+# --- supervision figures ---------------------------------------------------------------------------------
+def figures(scope, period) -> dict:
+    """监督统计 from the commitments app for agencies in ``scope`` (``portal.scope.Scope``) over ``period``:
+    applications submitted and commitments signed (withdrawn, verified, found false), per agency and per month.
+
+    Two aggregate queries, each one pass over its table: the monthly counts ride in the grouped query.
+    """
+    first, after = period.bounds()
+    applications = Application.objects.filter(scope.q("agency"), submitted_at__gte=first, submitted_at__lt=after)
+    by_agency = grouped(applications, "agency_id", applications=Count("pk"),
+                        **month_measures(period, "submitted_at", {"applications": Q()}))
+    months = split_months(by_agency, period, ["applications"])
+    C = Commitment.State
+    commitments = Commitment.objects.filter(scope.q("application__agency"), signed_at__gte=first, signed_at__lt=after)
+    signed = grouped(commitments, "application__agency_id",
+                     commitments=Count("pk"),
+                     withdrawn=Count("pk", filter=Q(state=C.WITHDRAWN)),
+                     verified=Count("pk", filter=Q(state=C.VERIFIED)),
+                     found_false=Count("pk", filter=Q(state=C.FOUND_FALSE)),
+                     **month_measures(period, "signed_at", {"commitments": Q()}))
+    months.update(split_months(signed, period, ["commitments"]))
+    for agency_id, values in signed.items():
+        by_agency.setdefault(agency_id, {}).update(values)
+    return {"by_agency": by_agency, "months": months}

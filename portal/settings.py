@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "commitments",
     "verification",
     "complaints",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -350,7 +351,7 @@ CELERY_BEAT_SCHEDULE = {
     "complaints-send-reminders": {"task": "complaints.tasks.send_reminders", "schedule": 3600},
     "complaints-escalate-overdue": {"task": "complaints.tasks.escalate_overdue", "schedule": 3600},
     "complaints-close-unrated": {"task": "complaints.tasks.close_unrated", "schedule": 6 * 3600},
-    "supervision-refresh-figures": {"task": "portal.tasks.refresh_supervision_figures", "schedule": 600},
+    "supervision-refresh-figures": {"task": "supervision.tasks.refresh_figures", "schedule": 600},
     "portal-send-pending-deliveries": {"task": "portal.notifications.send_pending_deliveries", "schedule": 300},
     "portal-remind-deadlines": {"task": "portal.tasks.remind_deadlines", "schedule": 3600},
     "audit-log-chain-head": {"task": "portal.tasks.log_audit_head", "schedule": 3600},

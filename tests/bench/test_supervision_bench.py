@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from commitments.models import Application, Commitment, Requirement
 from portal import roles
-from portal.supervision import figures as f
+from supervision import figures as f
 from tests.factories import AgencyFactory, CitizenFactory, StaffFactory
 from tests.supervision import builders as b
 from verification.models import AssistanceRequest, SpotCheckPoolEntry, VerificationTask

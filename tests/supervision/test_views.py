@@ -152,13 +152,13 @@ def test_dashboard_says_how_fresh_the_figures_are_and_refresh_recomputes_them(cl
     from django.core.cache import cache
     from django.utils import timezone
 
-    from portal.supervision import figures as f
+    from supervision import figures as f
 
     client.force_login(supervisor)
     html = client.get(reverse("supervision"), YEAR_QUERY).content.decode()
     assert "数据更新于" in html and "前；每 10 分钟自动刷新" in html and "refresh=1" in html and "立即刷新" in html
     # Make the kept figures look 20 minutes old: 立即刷新 computes them again.
-    scope = f.scope_for(supervisor)
+    scope = f.supervision_scope(supervisor)
     period = f.Period.parse(YEAR_QUERY["from"], YEAR_QUERY["to"])
     key = f.cache_key(scope, period)
     stale = cache.get(key)
