@@ -244,7 +244,7 @@ class Stack:
         return proc
 
     def web(self, port=WEB_PORT, workers=2, env=None):
-        proc = self._start(f"web{port}", [str(BIN / "gunicorn"), "portal.wsgi", "-b", f"127.0.0.1:{port}",
+        proc = self._start(f"web{port}", [str(BIN / "gunicorn"), "chengnuo.wsgi", "-b", f"127.0.0.1:{port}",
                                           "-w", str(workers), "--timeout", "30", "--graceful-timeout", "5",
                                           "--no-control-socket"], env)
         wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 60, what=f"gunicorn on {port}", log=proc)

@@ -46,7 +46,7 @@ def s3_endpoint():
 
 
 def settings_from_environment(monkeypatch, variables, name="STORAGES"):
-    """A setting exactly as portal/settings.py builds it from these environment variables."""
+    """A setting exactly as chengnuo/settings.py builds it from these environment variables."""
     for variable in ("STORAGE_BACKEND", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL",
                      "AWS_S3_SERVER_SIDE_ENCRYPTION", "CACHE_URL"):
         monkeypatch.delenv(variable, raising=False)

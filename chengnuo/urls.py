@@ -8,6 +8,8 @@ from portal.forms_auth import LoginForm
 from portal.views import messages as message_views
 from portal.views import passwords
 
+from . import views as composed
+
 handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
@@ -39,11 +41,11 @@ account_patterns = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", composed.home, name="home"),
     path("accounts/", include(account_patterns)),
-    path("workspace/", views.workspace, name="workspace"),
+    path("workspace/", composed.workspace, name="workspace"),
     path("desk/binding-code/", views.desk_binding_code, name="desk_binding_code"),
-    path("care-mode/", views.care_mode, name="care_mode"),
+    path("care-mode/", composed.care_mode, name="care_mode"),
     path("messages/", message_views.message_list, name="messages"),
     path("messages/read-all/", message_views.messages_read_all, name="messages_read_all"),
     path("messages/<int:pk>/read/", message_views.message_read, name="message_read"),
@@ -51,7 +53,7 @@ urlpatterns = [
     path("terms/", TemplateView.as_view(template_name="portal/legal/terms.html"), name="terms"),
     path("privacy/", TemplateView.as_view(template_name="portal/legal/privacy.html"), name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", composed.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url="/static/img/favicon.svg", permanent=True)),
     path("admin/", admin.site.urls),
     path("", include("catalog.urls")),
