@@ -343,8 +343,8 @@ def figures(scope, period) -> dict:
                         **month_measures(period, "submitted_at", {"applications": Q()}))
     months = split_months(by_agency, period, ["applications"])
     C = Commitment.State
-    commitments = Commitment.objects.filter(scope.q("application__agency"), signed_at__gte=first, signed_at__lt=after)
-    signed = grouped(commitments, "application__agency_id",
+    commitments = Commitment.objects.filter(scope.q("agency"), signed_at__gte=first, signed_at__lt=after)
+    signed = grouped(commitments, "agency_id",
                      commitments=Count("pk"),
                      withdrawn=Count("pk", filter=Q(state=C.WITHDRAWN)),
                      verified=Count("pk", filter=Q(state=C.VERIFIED)),

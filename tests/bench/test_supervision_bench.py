@@ -89,7 +89,7 @@ def fill(city, district, today):
     ticket = b.ticket(agencies[0], created=first)
     mapping = ", ".join(f"({k}, {a.pk}, {m.pk})" for k, (a, m) in enumerate(zip(agencies, matters, strict=True)))
     agency_of = f"(VALUES {mapping}) AS am(k, agency_id, matter_id)"
-    day = f"(TIMESTAMPTZ '{first.isoformat()}' + ((g * 7919) % {span}) * INTERVAL '1 day')"
+    day = f"(TIMESTAMPTZ '{first.isoformat()}' + ((g::bigint * 7919) % {span}) * INTERVAL '1 day')"
     clone(Application, case.application, f"generate_series(1, {N}) g, {agency_of} WHERE am.k = g % {N_AGENCIES}", {
         "number": "'BB' || g", "agency_id": "am.agency_id", "client_token": "md5('b' || g)::uuid",
         "submitted_at": day, "accepted_at": day, "created_at": day})
