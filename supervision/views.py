@@ -5,10 +5,11 @@ for a write, render. Who sees what: ``portal.scope.supervision_scope`` (figures)
 """
 
 import datetime
+import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,18 +90,15 @@ def assessment(request):
 @figures_required
 def assessment_xlsx(request):
     result, _period = _figures(request)
-    response = HttpResponse(
-        exports.xlsx(result), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(result, "xlsx")}"'
-    return response
+    return FileResponse(exports.xlsx(result), as_attachment=True, filename=exports.filename(result, "xlsx"),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @figures_required
 def assessment_pdf(request):
     result, _period = _figures(request)
-    response = HttpResponse(exports.pdf(result), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(result, "pdf")}"'
-    return response
+    return FileResponse(io.BytesIO(exports.pdf(result)), as_attachment=True,
+                        filename=exports.filename(result, "pdf"), content_type="application/pdf")
 
 
 # --- notices ----------------------------------------------------------------------------------------
