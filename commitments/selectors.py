@@ -21,7 +21,7 @@ from catalog import selectors as catalog
 from catalog.models import AdministrativeService, Catalogue
 from credit import services as credit
 from portal import audit, inputs, roles, scope
-from portal.figures import grouped, month_measures, split_months
+from portal.figures import grouped_by_month
 from portal.models import Subject
 
 from .models import (
@@ -335,22 +335,22 @@ def figures(scope, period) -> dict:
     """监督统计 from the commitments app for agencies in ``scope`` (``portal.scope.Scope``) over ``period``:
     applications submitted and commitments signed (withdrawn, verified, found false), per agency and per month.
 
-    Two aggregate queries, each one pass over its table: the monthly counts ride in the grouped query.
+    Two aggregate queries, each one pass over its table, grouped by agency and month.
     """
     first, after = period.bounds()
     applications = Application.objects.filter(scope.q("agency"), submitted_at__gte=first, submitted_at__lt=after)
-    by_agency = grouped(applications, "agency_id", applications=Count("pk"),
-                        **month_measures(period, "submitted_at", {"applications": Q()}))
-    months = split_months(by_agency, period, ["applications"])
+    by_agency, months = grouped_by_month(applications, "agency_id", "submitted_at", period, ["applications"],
+                                         applications=Count("pk"))
     C = Commitment.State
     commitments = Commitment.objects.filter(scope.q("agency"), signed_at__gte=first, signed_at__lt=after)
-    signed = grouped(commitments, "agency_id",
-                     commitments=Count("pk"),
-                     withdrawn=Count("pk", filter=Q(state=C.WITHDRAWN)),
-                     verified=Count("pk", filter=Q(state=C.VERIFIED)),
-                     found_false=Count("pk", filter=Q(state=C.FOUND_FALSE)),
-                     **month_measures(period, "signed_at", {"commitments": Q()}))
-    months.update(split_months(signed, period, ["commitments"]))
+    signed, signed_months = grouped_by_month(
+        commitments, "agency_id", "signed_at", period, ["commitments"],
+        commitments=Count("pk"),
+        withdrawn=Count("pk", filter=Q(state=C.WITHDRAWN)),
+        verified=Count("pk", filter=Q(state=C.VERIFIED)),
+        found_false=Count("pk", filter=Q(state=C.FOUND_FALSE)),
+    )
+    months.update(signed_months)
     for agency_id, values in signed.items():
         by_agency.setdefault(agency_id, {}).update(values)
     return {"by_agency": by_agency, "months": months}

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from portal import audit, inputs, roles, scope
-from portal.figures import grouped, month_measures, split_months
+from portal.figures import grouped_by_month
 from portal.models import Agency
 from verification.models import VerificationTask
 
@@ -317,13 +317,12 @@ def figures(scope, period) -> dict:
     reply_decided, reply_on_time = Q(replied_on_time__isnull=False), Q(replied_on_time=True)
     tickets = Ticket.objects.filter(scope.q("agency"), agency__isnull=False, created_at__gte=first,
                                     created_at__lt=after)
-    by_agency = grouped(tickets, "agency_id",
-                        tickets=Count("pk"),
-                        reply_decided=Count("pk", filter=reply_decided),
-                        reply_on_time=Count("pk", filter=reply_on_time),
-                        rated=Count("pk", filter=~Q(rating="")),
-                        satisfied=Count("pk", filter=Q(rating=Rating.SATISFIED)),
-                        **month_measures(period, "created_at", {"tickets": Q(), "reply_decided": reply_decided,
-                                                                "reply_on_time": reply_on_time}))
-    months = split_months(by_agency, period, ["tickets", "reply_decided", "reply_on_time"])
+    by_agency, months = grouped_by_month(
+        tickets, "agency_id", "created_at", period, ["tickets", "reply_decided", "reply_on_time"],
+        tickets=Count("pk"),
+        reply_decided=Count("pk", filter=reply_decided),
+        reply_on_time=Count("pk", filter=reply_on_time),
+        rated=Count("pk", filter=~Q(rating="")),
+        satisfied=Count("pk", filter=Q(rating=Rating.SATISFIED)),
+    )
     return {"by_agency": by_agency, "months": months}

@@ -1,8 +1,8 @@
 """The vocabulary of figures (统计口径) shared by every app's ``selectors.figures(scope, period)``.
 
 * ``Period`` — an inclusive date range, the current calendar year by default;
-* ``grouped`` — one aggregate query grouped by an agency column, with monthly counts folded into the
-  same pass (``month_measures``), so a table is read once for both the per-agency row and the trend;
+* ``grouped`` — one aggregate query grouped by an agency column; ``grouped_by_month`` also by the month
+  of the period column, so a table is read once for both the per-agency row and the monthly trend;
 * ``pct`` — a rate in percent with one decimal, ``None`` without data.
 
 Which agencies a figure covers is ``portal.scope.Scope`` (the supervision duty); the apps filter with
@@ -12,7 +12,7 @@ Which agencies a figure covers is ``portal.scope.Scope`` (the supervision duty);
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 MAX_SPAN_DAYS = 5 * 366
@@ -75,40 +75,31 @@ class Period:
             month = (month + datetime.timedelta(days=32)).replace(day=1)
         return months
 
-    def month_edges(self, dates: bool = False) -> list:
-        """The months' boundaries clipped to the period: dates, or aware datetimes at 00:00 (``dates=False``)."""
-        edges = [max(m, self.start) for m in self.months()] + [self.end + datetime.timedelta(days=1)]
-        if dates:
-            return edges
-        tz = timezone.get_current_timezone()
-        return [datetime.datetime.combine(day, datetime.time.min, tzinfo=tz) for day in edges]
-
-
-def month_measures(period: Period, column: str, measures: dict, *, dates: bool = False) -> dict:
-    """Filtered counts ``{name}__m{i}`` of each measure in each month of ``period`` by ``column``.
-
-    A range per month on the column itself (no per-row date function, which SQLite would run in Python).
-    """
-    edges = period.month_edges(dates)
-    out = {}
-    for i in range(len(edges) - 1):
-        window = Q(**{f"{column}__gte": edges[i], f"{column}__lt": edges[i + 1]})
-        for name, condition in measures.items():
-            out[f"{name}__m{i}"] = Count("pk", filter=window & condition)
-    return out
-
 
 def grouped(queryset, key: str, **measures) -> dict:
     """``{key value: {measure: value}}`` from one aggregate query grouped by ``key``."""
     return {row.pop(key): row for row in queryset.values(key).annotate(**measures).order_by()}
 
 
-def split_months(by_agency: dict, period: Period, names) -> dict:
-    """Pull the ``{name}__m{i}`` columns out of grouped rows into ``{name: [count per month]}`` summed over agencies."""
-    count = len(period.months())
-    months = {name: [0] * count for name in names}
-    for values in by_agency.values():
-        for name in names:
-            for i in range(count):
-                months[name][i] += values.pop(f"{name}__m{i}", 0) or 0
-    return months
+def grouped_by_month(queryset, key: str, column: str, period: Period, monthly, **measures) -> tuple[dict, dict]:
+    """One aggregate query grouped by ``key`` and by the month of ``column``: the per-agency totals
+    ``{key value: {measure: n}}`` and, for the measures named in ``monthly``, ``{measure: [n per month of
+    period]}`` summed over the agencies. ``queryset`` must already be limited to ``period``.
+
+    The month is the database's own truncation in the portal's time zone, so each row is read once and
+    tested against its few measures (not against one window per month).
+    """
+    index = {month: i for i, month in enumerate(period.months())}
+    months = {name: [0] * len(index) for name in monthly}
+    by_agency: dict = {}
+    rows = queryset.values(key, month=TruncMonth(column)).annotate(**measures).order_by()
+    for row in rows:
+        agency_id, month = row.pop(key), row.pop("month")
+        month = (month.date() if isinstance(month, datetime.datetime) else month).replace(day=1)
+        totals = by_agency.setdefault(agency_id, dict.fromkeys(row, 0))
+        for name, value in row.items():
+            totals[name] += value or 0
+        if month in index:
+            for name in monthly:
+                months[name][index[month]] += row[name] or 0
+    return by_agency, months

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from commitments.models import Application, Requirement
 from portal import roles, scope, workdays
-from portal.figures import grouped, month_measures, split_months
+from portal.figures import grouped, grouped_by_month
 
 from . import connectors
 from .models import (
@@ -417,13 +417,12 @@ def figures(scope, period, today=None) -> dict:
     decided = Q(state=T.CONCLUDED) | Q(due_date__lt=today)
     on_time = Q(state=T.CONCLUDED, concluded_at__date__lte=F("due_date"))
     tasks = VerificationTask.objects.filter(scope.q("agency"), due_date__gte=period.start, due_date__lte=period.end)
-    by_agency = grouped(tasks, "agency_id",
-                        tasks_decided=Count("pk", filter=decided),
-                        tasks_on_time=Count("pk", filter=on_time),
-                        tasks_overdue=Count("pk", filter=~Q(state=T.CONCLUDED) & Q(due_date__lt=today)),
-                        **month_measures(period, "due_date", {"tasks_decided": decided, "tasks_on_time": on_time},
-                                         dates=True))
-    months = split_months(by_agency, period, ["tasks_decided", "tasks_on_time"])
+    by_agency, months = grouped_by_month(
+        tasks, "agency_id", "due_date", period, ["tasks_decided", "tasks_on_time"],
+        tasks_decided=Count("pk", filter=decided),
+        tasks_on_time=Count("pk", filter=on_time),
+        tasks_overdue=Count("pk", filter=~Q(state=T.CONCLUDED) & Q(due_date__lt=today)),
+    )
 
     A = AssistanceRequest.State
     requests = AssistanceRequest.objects.filter(scope.q("to_agency"), sent_at__gte=first, sent_at__lt=after)
