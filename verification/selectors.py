@@ -419,9 +419,9 @@ def figures(scope, period, today=None) -> dict:
     tasks = VerificationTask.objects.filter(scope.q("agency"), due_date__gte=period.start, due_date__lte=period.end)
     by_agency, months = grouped_by_month(
         tasks, "agency_id", "due_date", period, ["tasks_decided", "tasks_on_time"],
-        tasks_decided=Count("pk", filter=decided),
-        tasks_on_time=Count("pk", filter=on_time),
-        tasks_overdue=Count("pk", filter=~Q(state=T.CONCLUDED) & Q(due_date__lt=today)),
+        tasks_decided=Count("due_date", filter=decided),
+        tasks_on_time=Count("due_date", filter=on_time),
+        tasks_overdue=Count("due_date", filter=~Q(state=T.CONCLUDED) & Q(due_date__lt=today)),
     )
 
     A = AssistanceRequest.State
