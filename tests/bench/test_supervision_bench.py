@@ -112,9 +112,10 @@ def fill(city, district, today):
     clone(VerificationTask, done_task, with_requirement + " AND a.id % 2 = 0 AND a.id % 10 <> 0",
           {**task_columns, "concluded_at": "a.submitted_at + ((a.id % 3) * 4 + 3) * INTERVAL '1 day'"})
     clone(VerificationTask, open_task, with_requirement + " AND a.id % 10 = 0", task_columns)
-    asked = f"(SELECT ag FROM (VALUES {mapping}) AS x(k, ag, m) WHERE x.k = (vt.id + 1) % {N_AGENCIES})"
-    clone(AssistanceRequest, request, "verification_verificationtask vt WHERE vt.id % 20 = 0", {
-        "task_id": "vt.id", "number": "'BX' || vt.id", "from_agency_id": "vt.agency_id", "to_agency_id": asked,
+    asked = (f"verification_verificationtask vt JOIN (VALUES {mapping}) AS own(k, ag, m) ON own.ag = vt.agency_id "
+             f"JOIN (VALUES {mapping}) AS nx(k, ag, m) ON nx.k = (own.k + 1) % {N_AGENCIES} WHERE vt.id % 20 = 0")
+    clone(AssistanceRequest, request, asked, {
+        "task_id": "vt.id", "number": "'BX' || vt.id", "from_agency_id": "vt.agency_id", "to_agency_id": "nx.ag",
         "sent_at": "(vt.due_date - 8)::timestamptz", "answered_at": "(vt.due_date - 6)::timestamptz",
         "answered_on_time": "vt.id % 7 <> 0", "due_date": "vt.due_date"})
     clone(SpotCheckPoolEntry, entry, with_requirement + " AND a.id % 5 = 0", {
