@@ -22,7 +22,7 @@ from supervision import charts
 from tests.factories import CitizenFactory
 from verification import connectors
 
-APPS = ("portal", "catalog", "credit", "commitments", "verification", "complaints")
+APPS = ("portal", "catalog", "credit", "commitments", "verification", "complaints", "supervision", "chengnuo")
 
 
 @pytest.mark.django_db
