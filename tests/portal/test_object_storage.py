@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
-import portal
+import chengnuo
 from commitments import services as commitments
 from commitments.models import Commitment, ProofDocument
 from complaints import services as complaints
@@ -52,7 +52,7 @@ def settings_from_environment(monkeypatch, variables, name="STORAGES"):
         monkeypatch.delenv(variable, raising=False)
     for variable, value in variables.items():
         monkeypatch.setenv(variable, value)
-    return runpy.run_path(str(Path(portal.__file__).with_name("settings.py")))[name]
+    return runpy.run_path(str(Path(chengnuo.__file__).with_name("settings.py")))[name]
 
 
 @pytest.fixture
