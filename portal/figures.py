@@ -81,7 +81,9 @@ def grouped(queryset, key: str, **measures) -> dict:
     return {row.pop(key): row for row in queryset.values(key).annotate(**measures).order_by()}
 
 
-def grouped_by_month(queryset, key: str, column: str, period: Period, monthly, **measures) -> tuple[dict, dict]:
+def grouped_by_month(
+    queryset, key: str, column: str, period: Period, monthly, **measures
+) -> tuple[dict, dict]:
     """One aggregate query grouped by ``key`` and by the month of ``column``: the per-agency totals
     ``{key value: {measure: n}}`` and, for the measures named in ``monthly``, ``{measure: [n per month of
     period]}`` summed over the agencies. ``queryset`` must already be limited to ``period``.
