@@ -56,7 +56,7 @@ run: install
 	@# Ctrl+C reaches runserver; the trap then stops the worker (and beat) and waits for it. The trap
 	@# clears itself first: a 'kill 0' would signal this shell too and re-fire the trap endlessly.
 	@trap 'trap - EXIT INT TERM; kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null; echo "承诺通已停止。"' EXIT INT TERM; \
-	$(BIN)/celery -A portal worker --beat --loglevel=WARNING --concurrency=2 & worker=$$!; \
+	$(BIN)/celery -A chengnuo worker --beat --loglevel=WARNING --concurrency=2 & worker=$$!; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT); status=$$?; \
 	exit $$([ $$status -eq 130 ] && echo 0 || echo $$status)
 

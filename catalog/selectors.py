@@ -14,13 +14,22 @@ or returned by it) and, for history, superseded ones. Staff see the catalogues t
 import hashlib
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from portal import inputs, roles, scope
+from portal.figures import grouped
 from portal.models import Agency
 
-from .models import AdministrativeService, Catalogue, CatalogueComment, CertificationMatter, MatterField
+from .models import (
+    AdministrativeService,
+    Catalogue,
+    CatalogueComment,
+    CertificationMatter,
+    MatterField,
+    RiskCategory,
+    RiskPoint,
+)
 
 PUBLIC = Catalogue.PUBLIC_STATES
 READABLE = Catalogue.READABLE_STATES
@@ -418,3 +427,32 @@ def citywide_overview(user) -> dict:
             1 for c in catalogues if c.route == Catalogue.Route.DISTRICT and c.state == Catalogue.State.PUBLISHED
         ),
     }
+
+
+# --- supervision figures ---------------------------------------------------------------------------------
+def figures(scope, period) -> dict:
+    """监督统计 from the catalogue, for agencies in ``scope`` (``portal.scope.Scope``): matters listed with and
+    without the commitment system in current public catalogues (a state, so ``period`` does not apply), by
+    exclusion category and by field. Three aggregate queries."""
+    matters = CertificationMatter.objects.filter(scope.q("catalogue__agency"),
+                                                 catalogue__state__in=Catalogue.PUBLIC_STATES)
+    by_agency = grouped(matters, "catalogue__agency_id",
+                        listed=Count("pk", filter=Q(commitment_allowed=True)),
+                        excluded=Count("pk", filter=Q(commitment_allowed=False)))
+    exclusions = dict(matters.filter(commitment_allowed=False).values_list("exclusion_category")
+                      .annotate(n=Count("pk")).order_by())
+    fields = dict(matters.filter(commitment_allowed=True).values_list("field").annotate(n=Count("pk")).order_by())
+    return {
+        "by_agency": by_agency,
+        "exclusions": [(str(label), exclusions.get(value, 0)) for value, label in RiskCategory.choices],
+        "fields": [(str(label), fields.get(value, 0)) for value, label in MatterField.choices],
+    }
+
+
+def matters_without_controls(scope, limit=100) -> list:
+    """§二(七): commitment matters of public catalogues in ``scope`` with no risk control (防控措施) listed."""
+    controlled = RiskPoint.objects.filter(matter=OuterRef("pk")).exclude(control="")
+    return list(CertificationMatter.objects.filter(scope.q("catalogue__agency"), commitment_allowed=True,
+                                                   catalogue__state__in=Catalogue.PUBLIC_STATES)
+                .exclude(Exists(controlled)).select_related("catalogue__agency")
+                .order_by("catalogue__agency__path", "seq")[:limit])

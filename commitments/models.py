@@ -188,6 +188,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "state", "-created_at"], name="application_agency_state_idx"),
+            models.Index(fields=["agency", "submitted_at"], name="application_agency_sub_idx"),
             models.Index(fields=["subject", "-created_at"], name="application_subject_idx"),
         ]
 
@@ -358,6 +359,10 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
 
     requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="commitments")
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="commitments")
+    # The application's handling agency (办理机关), copied on creation (``save``): the supervision figures count
+    # commitments by agency without joining every application (docs/performance.md, 1M commitments).
+    agency = models.ForeignKey("portal.Agency", verbose_name=_("办理机关"), on_delete=models.PROTECT,
+                               related_name="+", editable=False)
     matter = models.ForeignKey("catalog.CertificationMatter", on_delete=models.PROTECT, related_name="+")
     letter_number = models.CharField(_("承诺书编号"), max_length=32, unique=True)
     state = FSMField(_("状态"), default=State.SIGNED, choices=State.choices, protected=True, max_length=12)
@@ -427,7 +432,11 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
                 name="commitment_publicity_period_valid",
             ),
         ]
-        indexes = [models.Index(fields=["publicity_end", "state"], name="commitment_publicity_idx")]
+        indexes = [
+            models.Index(fields=["publicity_end", "state"], name="commitment_publicity_idx"),
+            # 监督统计: a range of signing dates per agency, read from the index alone (state is in it).
+            models.Index(fields=["agency", "signed_at", "state"], name="commitment_agency_signed_idx"),
+        ]
 
     def __str__(self):
         return self.letter_number
@@ -437,6 +446,8 @@ class Commitment(ConcurrentTransitionMixin, models.Model):
             fields = kwargs.get("update_fields")
             if fields is None or not set(fields) <= self.MUTABLE_FIELDS:
                 raise PermissionError("告知承诺书签署后内容不可修改")
+        elif self.agency_id is None:
+            self.agency_id = self.application.agency_id
         super().save(*args, **kwargs)
 
     @property

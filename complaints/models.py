@@ -309,6 +309,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "state", "reply_due"], name="ticket_inbox_idx"),
+            models.Index(fields=["agency", "created_at"], name="ticket_agency_created_idx"),
             models.Index(fields=["state", "sign_due"], name="ticket_sign_due_idx"),
             models.Index(fields=["state", "reply_due"], name="ticket_reply_due_idx"),
             models.Index(fields=["kind", "faq_published"], name="ticket_faq_idx"),

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from portal import audit, inputs, roles, scope
+from portal.figures import grouped_by_month
 from portal.models import Agency
 from verification.api import VerificationTask
 
@@ -220,7 +221,7 @@ def _rate(part, whole):
     return None if not whole else round(100 * part / whole, 1)
 
 
-def figures(user, *, start=None, end=None) -> dict:
+def ticket_figures(user, *, start=None, end=None) -> dict:
     """On-time sign-for and reply rates and satisfaction, per handling agency and kind.
 
     Aggregate queries only (one for the rows, one for the totals). A ticket counts towards:
@@ -307,3 +308,22 @@ def service_standards(user, *, active_only=True):
 
     qs = ServiceStandard.objects.filter(agency_id=user.agency_id).select_related("author")
     return qs.filter(is_active=True) if active_only else qs
+
+
+# --- supervision figures ---------------------------------------------------------------------------------
+def figures(scope, period) -> dict:
+    """监督统计 from complaints for handling agencies in ``scope`` (``portal.scope.Scope``): tickets filed in
+    ``period``, replies decided and on time, rated and satisfied — per agency and per month (one query)."""
+    first, after = period.bounds()
+    reply_decided, reply_on_time = Q(replied_on_time__isnull=False), Q(replied_on_time=True)
+    tickets = Ticket.objects.filter(scope.q("agency"), agency__isnull=False, created_at__gte=first,
+                                    created_at__lt=after)
+    by_agency, months = grouped_by_month(
+        tickets, "agency_id", "created_at", period, ["tickets", "reply_decided", "reply_on_time"],
+        tickets=Count("pk"),
+        reply_decided=Count("pk", filter=reply_decided),
+        reply_on_time=Count("pk", filter=reply_on_time),
+        rated=Count("pk", filter=~Q(rating="")),
+        satisfied=Count("pk", filter=Q(rating=Rating.SATISFIED)),
+    )
+    return {"by_agency": by_agency, "months": months}

@@ -344,7 +344,7 @@ def figures(request):
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     return render(request, "complaints/figures.html", {
-        "form": form, "figures": selectors.figures(request.user, start=start, end=end),
+        "form": form, "figures": selectors.ticket_figures(request.user, start=start, end=end),
         "escalated": selectors.escalated(request.user)[:50],
     })
 

@@ -12,11 +12,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.utils import timezone
 
 from portal import roles, scope
+from portal.figures import grouped
 from portal.models import Agency, Subject
 
 from .models import (
@@ -26,6 +27,7 @@ from .models import (
     DishonestyRecord,
     Objection,
     PushOutbox,
+    Severity,
     SeverityPolicy,
 )
 
@@ -219,3 +221,29 @@ def due_pushes(now=None, limit=500):
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+# --- supervision figures ---------------------------------------------------------------------------------
+def figures(scope, period, today=None) -> dict:
+    """监督统计 from credit for deciding agencies in ``scope`` (``portal.scope.Scope``): dishonesty records decided
+    in ``period`` (per agency and by grade), and repairs and objections submitted in the period that are decided
+    (handled, or past due) and handled by their due date. Four aggregate queries."""
+    today = today or timezone.localdate()
+    first, after = period.bounds()
+    records = DishonestyRecord.objects.filter(scope.q("deciding_agency"), decision_date__gte=period.start,
+                                              decision_date__lte=period.end)
+    by_agency = grouped(records, "deciding_agency_id", records=Count("pk"))
+    grades = dict(records.values_list("severity").annotate(n=Count("pk")).order_by())
+    for model in (CreditRepair, Objection):
+        handled = model.objects.filter(scope.q("record__deciding_agency"), submitted_at__gte=first,
+                                       submitted_at__lt=after)
+        for agency_id, values in grouped(
+            handled, "record__deciding_agency_id",
+            credit_decided=Count("pk", filter=~Q(status="submitted") | Q(due_on__lt=today)),
+            credit_on_time=Count("pk", filter=~Q(status="submitted") & Q(decided_at__date__lte=F("due_on"))),
+        ).items():
+            row = by_agency.setdefault(agency_id, {})
+            for name, value in values.items():
+                row[name] = row.get(name, 0) + (value or 0)
+    return {"by_agency": by_agency,
+            "grades": [(str(label), grades.get(value, 0)) for value, label in Severity.choices]}

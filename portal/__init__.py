@@ -1,5 +1,1 @@
-"""承诺通 project package and shared kernel."""
-
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""承诺通 kernel (门户基础): users, agencies, roles, scope, audit, workdays, notifications… — imports no app."""

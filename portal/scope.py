@@ -17,9 +17,13 @@ One function per duty; the apps' selectors ask here and nowhere else.
   the 市司法局 the lead unit that guides and supervises the reform.
 """
 
+from dataclasses import dataclass
+from functools import cached_property
+
 from django.db.models import Q
 
 from . import audit, roles
+from .models import Agency
 
 
 def _agency(user):
@@ -123,3 +127,65 @@ def note_supervisory_read(user, obj, agency, *, what: str, request=None) -> None
     if not roles.has_role(user, roles.SUPERVISOR):
         return
     audit.record("supervision.case_read", obj=obj, actor=user, summary=f"{what} · {agency}", request=request)
+
+
+# --- supervision figures ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scope:
+    """The agencies a supervision figure covers: ``root`` and its subtree, only ``root``, or the whole city
+    (``root`` None). Every app's ``selectors.figures(scope, period)`` filters with ``q(field)``."""
+
+    root: Agency | None = None
+    subtree: bool = True
+
+    @property
+    def key(self) -> str:
+        if self.root is None:
+            return "all"
+        return f"{'t' if self.subtree else 'a'}{self.root.pk}"
+
+    @cached_property
+    def agency_ids(self) -> list[int]:
+        """The active agencies covered, read once (one query) so that each figure filters on ids, not paths."""
+        return list(self.agencies().values_list("pk", flat=True))
+
+    def agencies(self):
+        q = Q() if self.root is None else (
+            Q(path__startswith=self.root.path) if self.subtree else Q(pk=self.root.pk))
+        return Agency.objects.filter(q, is_active=True).order_by("path")
+
+    def q(self, field: str) -> Q:
+        """A filter on the agency reached through ``field`` (``""`` for the Agency model itself)."""
+        if self.root is None:
+            return Q()
+        return Q(**{f"{field}__in": self.agency_ids}) if field else Q(pk__in=self.agency_ids)
+
+    def covers(self, path: str) -> bool:
+        if self.root is None:
+            return True
+        return path.startswith(self.root.path) if self.subtree else path == self.root.path
+
+
+def supervision_scope_of(agency: Agency) -> Scope:
+    """What the staff of ``agency`` supervise (mirrors ``Agency.scoped_agencies``)."""
+    root = agency.scope_root()
+    if root.is_government or root != agency:
+        return Scope(root)
+    return Scope(agency, subtree=False)
+
+
+def supervision_scope(user) -> Scope | None:
+    """The scope of the figures a staff member sees; the whole city for superusers; None without an agency."""
+    if getattr(user, "is_superuser", False):
+        return Scope()
+    own = _agency(user)
+    return None if own is None else supervision_scope_of(own)
+
+
+def narrowed(scope: Scope, agency: Agency | None) -> Scope:
+    """The scope of one agency's subtree inside ``scope`` (drill-down); unchanged when it is outside."""
+    if agency is None or not scope.covers(agency.path):
+        return scope
+    if scope.root is not None and not scope.subtree:
+        return scope
+    return Scope(agency)

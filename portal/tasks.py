@@ -19,22 +19,6 @@ def settle_provisional_deadlines() -> dict:
 
 
 @shared_task
-def refresh_supervision_figures() -> int:
-    """Recompute the cached supervision figures of the current year for every scope (city-wide, each government)."""
-    from portal.supervision import figures
-
-    return figures.refresh_all()
-
-
-@shared_task
-def remind_deadlines() -> int:
-    """Beat: tell citizens of their deadlines due within two working days (once per item; see portal/reminders.py)."""
-    from portal import reminders
-
-    return reminders.remind_due()
-
-
-@shared_task
 def log_audit_head() -> str:
     """Write the audit trail's last (seq, hash) to the log: shipped off the host, it is the anchor
     against which ``verify_audit --anchor`` finds rows cut off the end or a recomputed chain."""

@@ -18,7 +18,7 @@ if not os.environ.get("RUN_FAULTS"):
 # Without Redis, tasks run in-process (eagerly); with REDIS_URL set (CI), they go to the broker.
 if not os.environ.get("REDIS_URL"):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    from portal.celery import app as _celery_app
+    from chengnuo.celery import app as _celery_app
 
     _celery_app.conf.task_always_eager = True
 
@@ -29,7 +29,7 @@ if not os.environ.get("REDIS_URL"):
 def eager_tasks():
     """Tasks run in-process for this test whatever the broker (CI has a real Redis and no worker here):
     for tests about what a task does, not about the broker delivering it (that is ``celery_worker``)."""
-    from portal.celery import app
+    from chengnuo.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
@@ -348,7 +348,7 @@ def celery_worker(transactional_db, tmp_path):
     """
     from celery.contrib.testing.worker import start_worker
 
-    from portal.celery import app
+    from chengnuo.celery import app
 
     previous = app.conf.task_always_eager
     previous_options = app.conf.broker_transport_options

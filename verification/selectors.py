@@ -13,12 +13,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from commitments.api import Application, Requirement
 from portal import roles, scope, workdays
+from portal.figures import grouped, grouped_by_month
 
 from . import connectors
 from .models import (
@@ -454,3 +455,60 @@ def legislative_cases(user, matter_key) -> list[Disposition]:
     if not rows:
         raise Http404
     return rows
+
+
+# --- supervision figures ---------------------------------------------------------------------------------
+def figures(scope, period, today=None) -> dict:
+    """监督统计 from verification for agencies in ``scope`` (``portal.scope.Scope``) over ``period``.
+
+    * tasks due in the period: decided (concluded, or past due), concluded by the due date, overdue — per
+      agency and per month;
+    * assistance requests sent in the period, by the agency asked: on time, late (answered late or pending past
+      due), answered, refused, pending, and the average reply time (``reply_time``, a timedelta or None);
+    * spot checks: pool entries added in the period, and how many a draw has picked.
+    Four aggregate queries.
+    """
+    today = today or timezone.localdate()
+    first, after = period.bounds()
+    T = VerificationTask.State
+    decided = Q(state=T.CONCLUDED) | Q(due_date__lt=today)
+    on_time = Q(state=T.CONCLUDED, concluded_at__date__lte=F("due_date"))
+    tasks = VerificationTask.objects.filter(scope.q("agency"), due_date__gte=period.start, due_date__lte=period.end)
+    by_agency, months = grouped_by_month(
+        tasks, "agency_id", "due_date", period, ["tasks_decided", "tasks_on_time"],
+        tasks_decided=Count("due_date", filter=decided),
+        tasks_on_time=Count("due_date", filter=on_time),
+        tasks_overdue=Count("due_date", filter=~Q(state=T.CONCLUDED) & Q(due_date__lt=today)),
+    )
+
+    A = AssistanceRequest.State
+    requests = AssistanceRequest.objects.filter(scope.q("to_agency"), sent_at__gte=first, sent_at__lt=after)
+    reply_time = ExpressionWrapper(F("answered_at") - F("sent_at"), output_field=DurationField())
+    assistance = grouped(
+        requests, "to_agency_id",
+        assist_total=Count("pk"),
+        assist_on_time=Count("pk", filter=Q(state=A.ANSWERED, answered_on_time=True)),
+        assist_late=Count("pk", filter=Q(state=A.ANSWERED, answered_on_time=False)
+                          | Q(state=A.PENDING, due_date__lt=today)),
+        assist_answered=Count("pk", filter=Q(state=A.ANSWERED)),
+        assist_refused=Count("pk", filter=Q(state=A.REFUSED)),
+        assist_pending=Count("pk", filter=Q(state=A.PENDING)),
+        reply_time=Avg(reply_time, filter=Q(state=A.ANSWERED)),
+    )
+    pool = grouped(SpotCheckPoolEntry.objects.filter(scope.q("agency"), added_at__gte=first, added_at__lt=after),
+                   "agency_id", pool=Count("pk"))
+    drawn = grouped(SpotCheckItem.objects.filter(scope.q("entry__agency"), entry__added_at__gte=first,
+                                                 entry__added_at__lt=after),
+                    "entry__agency_id", drawn=Count("entry", distinct=True))
+    for part in (assistance, pool, drawn):
+        for agency_id, values in part.items():
+            by_agency.setdefault(agency_id, {}).update(values)
+    for values in assistance.values():
+        values["reply_time"] = _duration(values["reply_time"])
+    return {"by_agency": by_agency, "months": months}
+
+
+def _duration(value) -> datetime.timedelta | None:
+    if value is None or isinstance(value, datetime.timedelta):
+        return value
+    return datetime.timedelta(microseconds=float(value))  # SQLite hands back microseconds

@@ -1,10 +1,9 @@
 from .accounts import register, register_enterprise, register_person
 from .errors import bad_request, csrf_failure, page_not_found, permission_denied, server_error
-from .home import care_mode, healthz, home, workspace
 from .identity import desk_binding_code, identity_callback, identity_code, identity_start, identity_status
 
 __all__ = [
-    "bad_request", "care_mode", "csrf_failure", "desk_binding_code", "healthz", "home", "identity_callback",
+    "bad_request", "csrf_failure", "desk_binding_code", "identity_callback",
     "identity_code", "identity_start", "identity_status", "page_not_found", "permission_denied", "register",
-    "register_enterprise", "register_person", "server_error", "workspace",
+    "register_enterprise", "register_person", "server_error",
 ]

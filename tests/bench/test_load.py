@@ -169,8 +169,8 @@ def stack():
     print("[load] " + log.read_text(encoding="utf-8").split("seeded ", 1)[-1].splitlines()[0]
           + f"; setup {time.perf_counter() - started:.0f} s", flush=True)
     celery = _start(env, *(["nice", "-n", str(CELERY_NICE)] if CELERY_NICE else []), str(BIN / "celery"), "-A",
-                    "portal", "worker", "--concurrency", "1", "--loglevel", "WARNING", log=work / "celery.log")
-    gunicorn = _start(env, str(BIN / "gunicorn"), "portal.wsgi:application", "--workers", str(WORKERS),
+                    "chengnuo", "worker", "--concurrency", "1", "--loglevel", "WARNING", log=work / "celery.log")
+    gunicorn = _start(env, str(BIN / "gunicorn"), "chengnuo.wsgi:application", "--workers", str(WORKERS),
                       "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
                       "--access-logfile", str(work / "access.log"), "--access-logformat", ACCESS_FORMAT,
                       log=work / "gunicorn.log")

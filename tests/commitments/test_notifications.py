@@ -4,11 +4,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from chengnuo import reminders
+from chengnuo.tasks import remind_deadlines
 from commitments import services
-from portal import reminders
 from portal.models import Delivery, Message
 from portal.notifications import due_deliveries, send_delivery
-from portal.tasks import remind_deadlines
 from tests.factories import CitizenFactory
 
 pytestmark = pytest.mark.django_db

@@ -28,7 +28,7 @@ def test_signing_queues_the_letter_which_a_real_worker_renders_and_stores(celery
 
 
 def test_beat_entry_for_missing_letters_names_the_task(settings):
-    from portal.celery import app
+    from chengnuo.celery import app
 
     entry = settings.CELERY_BEAT_SCHEDULE["commitments-render-missing-letters"]
     app.loader.import_default_modules()

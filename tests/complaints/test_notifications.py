@@ -3,9 +3,10 @@
 import pytest
 from django.utils import timezone
 
+from chengnuo import reminders
 from complaints import services
 from complaints.models import DeadlinePolicy
-from portal import reminders, workdays
+from portal import workdays
 from portal.models import Message
 
 pytestmark = pytest.mark.django_db

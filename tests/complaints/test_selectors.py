@@ -33,7 +33,7 @@ def test_inbox_holds_only_the_agency_tickets_most_urgent_first(clerk, citizen, a
 def test_a_government_supervisor_sees_its_departments_but_a_department_only_itself(
     supervisor, clerk, complaint, other_complaint
 ):
-    assert set(selectors.figures(supervisor)["totals"].values()) != {0}
+    assert set(selectors.ticket_figures(supervisor)["totals"].values()) != {0}
     assert {t.number for t in Ticket.objects.filter(selectors._scope_filter(supervisor))} == {
         complaint.number, other_complaint.number}
     assert {t.number for t in Ticket.objects.filter(selectors._scope_filter(clerk))} == {complaint.number}
@@ -104,7 +104,7 @@ def test_figures_per_agency_and_kind_have_the_known_answers(supervisor, citizen,
     # other agency, complaint: nothing decided yet.
     _ticket(Kind.COMPLAINT, other_agency, citizen)
 
-    result = selectors.figures(supervisor)
+    result = selectors.ticket_figures(supervisor)
     rows = {(r["agency__name"], r["kind"]): r for r in result["rows"]}
     c = rows[(agency.name, "complaint")]
     assert (c["total"], c["sign_rate"], c["reply_rate"], c["satisfaction"], c["escalated"]) == (4, 66.7, 50.0, 50.0, 1)
@@ -122,9 +122,9 @@ def test_figures_filter_by_filing_date_and_scope(supervisor, clerk, citizen, age
     _ticket(Kind.COMPLAINT, agency, citizen)
     _ticket(Kind.COMPLAINT, other_agency, citizen)
     since = timezone.localdate() - datetime.timedelta(days=30)
-    assert selectors.figures(supervisor, start=since)["totals"]["total"] == 2
-    assert selectors.figures(supervisor)["totals"]["total"] == 3
-    assert selectors.figures(clerk)["totals"]["total"] == 2  # a department sees itself only
+    assert selectors.ticket_figures(supervisor, start=since)["totals"]["total"] == 2
+    assert selectors.ticket_figures(supervisor)["totals"]["total"] == 3
+    assert selectors.ticket_figures(clerk)["totals"]["total"] == 2  # a department sees itself only
 
 
 def test_escalated_list_for_a_city_supervisor_includes_unrouted_tickets(supervisor, anonymous_report,

@@ -22,7 +22,7 @@ def worker(celery_worker):
     folder, and a pool cached by an earlier test would publish into the old one."""
     from kombu import pools
 
-    from portal.celery import app
+    from chengnuo.celery import app
 
     if app.conf.broker_url.startswith("filesystem"):
         pools.reset()

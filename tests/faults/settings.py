@@ -7,8 +7,8 @@ of a dead worker is handed out again after it; production keeps 3600 s and the b
 
 import os
 
-from portal.settings import *  # noqa: F403
-from portal.settings import CELERY_BEAT_SCHEDULE, CELERY_BROKER_TRANSPORT_OPTIONS
+from chengnuo.settings import *  # noqa: F403
+from chengnuo.settings import CELERY_BEAT_SCHEDULE, CELERY_BROKER_TRANSPORT_OPTIONS
 
 _every = float(os.environ.get("FAULTS_BEAT_EVERY") or 0)
 if _every:

@@ -244,21 +244,21 @@ class Stack:
         return proc
 
     def web(self, port=WEB_PORT, workers=2, env=None):
-        proc = self._start(f"web{port}", [str(BIN / "gunicorn"), "portal.wsgi", "-b", f"127.0.0.1:{port}",
+        proc = self._start(f"web{port}", [str(BIN / "gunicorn"), "chengnuo.wsgi", "-b", f"127.0.0.1:{port}",
                                           "-w", str(workers), "--timeout", "30", "--graceful-timeout", "5",
                                           "--no-control-socket"], env)
         wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 60, what=f"gunicorn on {port}", log=proc)
         return proc
 
     def worker(self, name="w1@host-a", concurrency=1, env=None):
-        proc = self._start(name.split("@")[0], [str(BIN / "celery"), "-A", "portal", "worker", "-n", name,
+        proc = self._start(name.split("@")[0], [str(BIN / "celery"), "-A", "chengnuo", "worker", "-n", name,
                                                 "-c", str(concurrency), "-l", "INFO", "--without-mingle",
                                                 "--without-gossip"], env)
         wait_for(lambda: "ready." in proc.text(), 90, what=f"worker {name}", log=proc)
         return proc
 
     def beat(self, name="beat", env=None, scheduler=None):
-        proc = self._start(name, [str(BIN / "celery"), "-A", "portal", "beat", "-l", "INFO",
+        proc = self._start(name, [str(BIN / "celery"), "-A", "chengnuo", "beat", "-l", "INFO",
                                   "-s", str(self.var / f"{name}-schedule"), "--pidfile", str(self.var / f"{name}.pid"),
                                   *(["-S", scheduler] if scheduler else [])], env)
         wait_for(lambda: "beat: Starting" in proc.text(), 60, what=f"beat {name}", log=proc)

@@ -2,7 +2,7 @@
 
 This is the local run behind docs/operations.md: web nodes share PostgreSQL, Redis (broker and
 cache) and the media folder; workers on each host; exactly one beat — and if a second one is
-started by mistake, each scheduled run is still sent once (``portal.celery.OncePerSlotScheduler``).
+started by mistake, each scheduled run is still sent once (``chengnuo.celery.OncePerSlotScheduler``).
 """
 
 import re

@@ -1,4 +1,4 @@
-"""Beat's scheduler sends each run once even when two beats run (portal.celery.OncePerSlotScheduler).
+"""Beat's scheduler sends each run once even when two beats run (chengnuo.celery.OncePerSlotScheduler).
 
 Two real beat processes are run against each other in tests/faults (make faults); here the claim itself.
 """
@@ -10,7 +10,7 @@ import uuid
 import pytest
 from celery.beat import ScheduleEntry
 
-from portal.celery import OncePerSlotScheduler, app
+from chengnuo.celery import OncePerSlotScheduler, app
 
 
 def _entry():

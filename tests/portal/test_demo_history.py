@@ -11,7 +11,7 @@ from commitments.models import Application, Commitment
 from complaints.models import Ticket
 from credit.models import DishonestyRecord, Objection
 from portal.models import AuditEvent
-from portal.supervision import figures
+from supervision import figures
 from verification.models import AssistanceRequest, VerificationTask
 
 pytestmark = pytest.mark.django_db

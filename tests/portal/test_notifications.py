@@ -5,10 +5,10 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from chengnuo.tasks import remind_deadlines
 from portal import notifications
 from portal.models import Delivery, Message, NotificationSettings
 from portal.sms_simulator import start_in_thread
-from portal.tasks import remind_deadlines
 from tests.factories import CitizenFactory, StaffFactory
 
 # The outbox is sent by tasks; these tests are about what sending does, so tasks run here (eager_tasks).
@@ -112,7 +112,7 @@ def test_the_bell_costs_one_query(client, citizen, django_assert_num_queries):
     from django.template import Context, Template
     from django.test import RequestFactory
 
-    from portal.context_processors import portal
+    from chengnuo.context_processors import portal
 
     request = RequestFactory().get("/")
     request.user = citizen
@@ -265,12 +265,12 @@ def test_staff_can_open_the_profile_page(client, agency):
 
 # --- beat ---------------------------------------------------------------------------------------------
 def test_the_beat_entries_name_registered_tasks(settings):
-    from portal.celery import app
+    from chengnuo.celery import app
 
     app.loader.import_default_modules()
     for name in ("portal-send-pending-deliveries", "portal-remind-deadlines"):
         assert settings.CELERY_BEAT_SCHEDULE[name]["task"] in app.tasks
-    assert remind_deadlines.name == "portal.tasks.remind_deadlines"
+    assert remind_deadlines.name == "chengnuo.tasks.remind_deadlines"
 
 
 def test_the_message_centre_and_settings_read_in_english(client, citizen):

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
-import portal
+import chengnuo
 from commitments import services as commitments
 from commitments.models import Commitment, ProofDocument
 from complaints import services as complaints
@@ -46,13 +46,13 @@ def s3_endpoint():
 
 
 def settings_from_environment(monkeypatch, variables, name="STORAGES"):
-    """A setting exactly as portal/settings.py builds it from these environment variables."""
+    """A setting exactly as chengnuo/settings.py builds it from these environment variables."""
     for variable in ("STORAGE_BACKEND", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL",
                      "AWS_S3_SERVER_SIDE_ENCRYPTION", "CACHE_URL"):
         monkeypatch.delenv(variable, raising=False)
     for variable, value in variables.items():
         monkeypatch.setenv(variable, value)
-    return runpy.run_path(str(Path(portal.__file__).with_name("settings.py")))[name]
+    return runpy.run_path(str(Path(chengnuo.__file__).with_name("settings.py")))[name]
 
 
 @pytest.fixture

@@ -175,7 +175,7 @@ def _write_root_certificate(path):
 
 
 def test_every_beat_schedule_entry_names_an_importable_task():
-    from portal.celery import app
+    from chengnuo.celery import app
 
     app.loader.import_default_modules()
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():

@@ -14,8 +14,8 @@ from credit import services as credit_services
 from credit.models import DishonestyRecord
 from portal import reauth, two_factor
 from portal.models import AuditEvent
-from portal.supervision import figures
-from portal.supervision import services as supervision_services
+from supervision import figures
+from supervision import services as supervision_services
 from tests.catalog.conftest import add_matter
 from tests.factories import PASSWORD
 

@@ -45,7 +45,7 @@ def test_a_rate_limit_reached_on_one_node_holds_on_another(settings, monkeypatch
         other = subprocess.run(
             [sys.executable, "-c", OTHER_NODE, address], capture_output=True, text=True, timeout=120, check=True,
             cwd=django_settings.BASE_DIR, env={**os.environ, "CACHE_URL": url,
-                                               "DJANGO_SETTINGS_MODULE": "portal.settings"})
+                                               "DJANGO_SETTINGS_MODULE": "chengnuo.settings"})
         assert other.stdout.strip().splitlines()[-1] == "refused", other.stderr[-2000:]
     finally:
         from django.core.cache import cache

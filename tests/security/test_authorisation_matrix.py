@@ -227,7 +227,7 @@ class World:
 
     @cached_property
     def notice_draft(self):
-        from portal.supervision import figures, services
+        from supervision import figures, services
 
         return services.draft(author=self.users["supervisor"], title="督查通报", body="通报内容",
                               period=figures.Period.current_year(), criticised=[self.agency])
@@ -508,7 +508,7 @@ def b_notice_post(w):
 
 
 def b_transparency_notice(w):
-    from portal.supervision import services
+    from supervision import services
 
     notice = services.approve(actor=w.users["approver"], notice=w.notice_draft)
     notice = services.publish(actor=w.users["approver"], notice=notice)

@@ -1,6 +1,6 @@
 """Response headers and cookies as a browser gets them from the production configuration.
 
-A real server: gunicorn serving ``portal.wsgi`` with ``DJANGO_ENV=production`` (settings are read
+A real server: gunicorn serving ``chengnuo.wsgi`` with ``DJANGO_ENV=production`` (settings are read
 at import, so production can only be had in a process of its own), on a SQLite file migrated and
 seeded with the demo data, static files collected as a deployment does. Requests arrive as the
 reverse proxy sends them: over loopback, with ``X-Forwarded-Proto: https`` and the public host name.
@@ -103,7 +103,7 @@ def port(tmp_path_factory):
 
     number = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{number}", "--workers", "1",
+        [sys.executable, "-m", "gunicorn", "chengnuo.wsgi", "--bind", f"127.0.0.1:{number}", "--workers", "1",
          "--threads", "2"],
         env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

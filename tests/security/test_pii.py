@@ -157,7 +157,7 @@ def watched(settings):
     own ``django`` logger stays at INFO: its template DEBUG records would carry whole template
     contexts, which is why nobody should lower it in production).
     """
-    from portal.celery import app
+    from chengnuo.celery import app
 
     capture = _Capture()
     root = logging.getLogger()
@@ -380,7 +380,7 @@ def test_log_output_masks_id_numbers_in_messages_and_tracebacks():
         "except ValueError:\n"
         "    logging.getLogger('chengnuo.test').exception('failed for %s', '610113198805203217')\n"
         "from celery.utils.log import get_task_logger\n"
-        "from portal.celery import app\n"
+        "from chengnuo.celery import app\n"
         "app.log.setup(loglevel='INFO')\n"
         "get_task_logger('chengnuo.task').warning('worker saw 610103199203154827')\n"
         "logging.getLogger('django.server').info('\"GET /x/?number=610102196011110029 HTTP/1.1\" 200 9')\n"

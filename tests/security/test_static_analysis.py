@@ -18,11 +18,11 @@ from django.utils import timezone
 from credit import push
 from credit import services as credit_services
 from credit.models import DishonestyRecord, PushOutbox, Severity
-from portal.supervision import charts
+from supervision import charts
 from tests.factories import CitizenFactory
 from verification import connectors
 
-APPS = ("portal", "catalog", "credit", "commitments", "verification", "complaints")
+APPS = ("portal", "catalog", "credit", "commitments", "verification", "complaints", "supervision", "chengnuo")
 
 
 @pytest.mark.django_db

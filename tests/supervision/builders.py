@@ -91,7 +91,8 @@ def application_row(agency, service, citizen, submitted, state="accepted") -> Ap
 def commitment_row(case_or_parts, *, signed: datetime.datetime, state="signed") -> Commitment:
     application, requirement, matter, citizen = case_or_parts
     row = Commitment(
-        requirement=requirement, application=application, matter=matter, letter_number=f"CN{next(_n):012d}",
+        requirement=requirement, application=application, agency_id=application.agency_id, matter=matter,
+        letter_number=f"CN{next(_n):012d}",
         state=state, matter_name=matter.name, service_name="办理事项", agency_name="机关", catalogue_version=1,
         notification={}, notification_text="告知承诺书全文", signer_user=citizen, signer_name="张伟",
         signer_relation="self", subject_name="张伟", subject_id_masked="610***********123X", method="online",

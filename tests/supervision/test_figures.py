@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from portal.supervision import figures as f
+from portal.figures import MAX_SPAN_DAYS
+from supervision import figures as f
 from tests.supervision.conftest import TODAY, YEAR
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +111,7 @@ def test_monthly_trends_put_each_event_in_its_month(city_government, year_of_act
 
 
 def test_a_district_scope_sees_only_its_subtree(district_government, district_supervisor, year_of_activity):
-    scope = f.scope_for(district_supervisor)
+    scope = f.supervision_scope(district_supervisor)
     result = f.compute(scope, PERIOD, today=TODAY)
     paths = {r["path"] for r in result["rows"]}
     assert all(p.startswith(district_government.path) for p in paths)
@@ -125,12 +126,12 @@ def test_drilling_down_narrows_to_one_agency_but_never_outside_the_scope(
         city_government, district_government, district_supervisor, year_of_activity):
     city_scope = f.Scope(city_government)
     assert f.narrowed(city_scope, year_of_activity["agency"]).root == year_of_activity["agency"]
-    district_scope = f.scope_for(district_supervisor)
+    district_scope = f.supervision_scope(district_supervisor)
     assert f.narrowed(district_scope, year_of_activity["agency"]) == district_scope
 
 
 def test_a_department_supervisor_sees_only_its_own_agency(department_supervisor, year_of_activity):
-    scope = f.scope_for(department_supervisor)
+    scope = f.supervision_scope(department_supervisor)
     result = f.compute(scope, PERIOD, today=TODAY)
     assert [r["pk"] for r in result["rows"]] == [year_of_activity["agency"].pk]
 
@@ -143,7 +144,7 @@ def test_period_parsing_defaults_to_the_current_year_and_repairs_bad_input():
     assert f.Period.parse("garbage", "2026-06-30", today).start == datetime.date(2026, 1, 1)
     assert len(f.Period.parse("2026-01-01", "2026-03-31", today).months()) == 3
     long = f.Period.parse("1990-01-01", "2026-01-01", today)
-    assert (long.end - long.start).days <= f.MAX_SPAN_DAYS
+    assert (long.end - long.start).days <= MAX_SPAN_DAYS
 
 
 def test_empty_data_gives_no_rates_rather_than_zero(city_government):
@@ -163,9 +164,9 @@ def test_figures_are_cached_and_refresh_recomputes(city_government, year_of_acti
 def test_the_beat_task_refreshes_city_wide_and_each_government(city_government, district_government, supervisor):
     from django.core.cache import cache
 
-    from portal.tasks import refresh_supervision_figures
+    from supervision.tasks import refresh_figures
 
-    assert refresh_supervision_figures() >= 3  # all, the city, the district
+    assert refresh_figures() >= 3  # all, the city, the district
     period = f.Period.current_year()
     for scope in (f.Scope(), f.Scope(city_government), f.Scope(district_government)):
         assert cache.get(f.cache_key(scope, period)) is not None
@@ -174,7 +175,7 @@ def test_the_beat_task_refreshes_city_wide_and_each_government(city_government, 
 def test_figures_are_kept_per_language_so_english_pages_get_english_labels(city_government, year_of_activity):
     from django.utils import translation
 
-    from portal.supervision import charts
+    from supervision import charts
 
     scope = f.Scope(city_government)
     with translation.override("zh-hans"):

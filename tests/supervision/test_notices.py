@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from portal.models import AuditEvent, SupervisionNotice
-from portal.supervision import figures as f
-from portal.supervision import services
+from supervision import figures as f
+from supervision import services
 
 pytestmark = pytest.mark.django_db
 

@@ -122,15 +122,16 @@ def test_a_cached_dashboard_runs_no_figure_queries(client, supervisor, django_as
 def test_assessment_exports_open_as_xlsx_and_pdf(client, supervisor, year_of_activity):
     client.force_login(supervisor)
     response = client.get(reverse("supervision_assessment_xlsx"), YEAR_QUERY)
-    assert response.status_code == 200
-    book = load_workbook(io.BytesIO(response.content))
+    assert response.status_code == 200 and response.streaming
+    assert 'filename="assessment-' in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book.active
     assert sheet.cell(row=2, column=1).value == "排名"
     names = [sheet.cell(row=r, column=2).value for r in range(3, sheet.max_row + 1)]
     assert "西安市雁塔区行政审批服务局" in names
     assert sheet.cell(row=3, column=1).value == 1  # best first
     response = client.get(reverse("supervision_assessment_pdf"), YEAR_QUERY)
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_transparency_is_public_and_shows_no_personal_data(client, year_of_activity):
@@ -152,13 +153,13 @@ def test_dashboard_says_how_fresh_the_figures_are_and_refresh_recomputes_them(cl
     from django.core.cache import cache
     from django.utils import timezone
 
-    from portal.supervision import figures as f
+    from supervision import figures as f
 
     client.force_login(supervisor)
     html = client.get(reverse("supervision"), YEAR_QUERY).content.decode()
     assert "数据更新于" in html and "前；每 10 分钟自动刷新" in html and "refresh=1" in html and "立即刷新" in html
     # Make the kept figures look 20 minutes old: 立即刷新 computes them again.
-    scope = f.scope_for(supervisor)
+    scope = f.supervision_scope(supervisor)
     period = f.Period.parse(YEAR_QUERY["from"], YEAR_QUERY["to"])
     key = f.cache_key(scope, period)
     stale = cache.get(key)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_accepting_an_application_plans_its_verification_after_commit(
     service, clerk, citizen, always_verify, django_capture_on_commit_callbacks
 ):
-    from portal.celery import app
+    from chengnuo.celery import app
 
     previous, app.conf.task_always_eager = app.conf.task_always_eager, True  # real worker: test_worker.py
     try:

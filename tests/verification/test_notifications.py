@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal import reminders
+from chengnuo import reminders
 from portal.models import Message
 from verification import services
 from verification.models import Disposition

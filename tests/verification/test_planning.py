@@ -77,7 +77,7 @@ def test_planning_twice_creates_nothing_new(accepted, always_verify):
 
 
 def test_plan_task_registered_by_fixed_name_plans_through_celery(accepted, always_verify):
-    from portal.celery import app
+    from chengnuo.celery import app
 
     assert "verification.plan_application" in app.tasks
     result = app.tasks["verification.plan_application"].apply(args=[accepted.pk])

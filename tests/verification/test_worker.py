@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.celery import app
+from chengnuo.celery import app
 from tests.conftest import wait_for
 from verification.models import AssistanceRequest, VerificationPlan
 

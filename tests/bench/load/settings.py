@@ -4,6 +4,6 @@
 test can print how much each page costs over Django itself in the same run. Nothing else differs.
 """
 
-from portal.settings import *  # noqa: F403
+from chengnuo.settings import *  # noqa: F403
 
 ROOT_URLCONF = "tests.bench.load.urls"

@@ -1,10 +1,10 @@
-"""portal.urls plus the baseline view of the load test."""
+"""chengnuo.urls plus the baseline view of the load test."""
 
 from django.db import connection
 from django.http import HttpResponse
 from django.urls import include, path
 
-from portal.urls import handler400, handler403, handler404, handler500  # noqa: F401 (Django looks them up here)
+from chengnuo.urls import handler400, handler403, handler404, handler500  # noqa: F401 (Django looks them up here)
 
 
 def minimal_view(request):
@@ -13,4 +13,4 @@ def minimal_view(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("bench/minimal/", minimal_view), path("", include("portal.urls"))]
+urlpatterns = [path("bench/minimal/", minimal_view), path("", include("chengnuo.urls"))]

@@ -1,14 +1,15 @@
 """监督统计 pages: the dashboard, the assessment table and its exports, supervision notices, the public page.
 
-Thin: read the period and scope, ask ``portal.supervision`` for the figures (cached) or a service
-for a write, render. Who sees what: ``figures.scope_for`` (figures) and ``supervision.selectors`` (notices).
+Thin: read the period and scope, ask ``supervision.figures`` for the figures (cached) or a service
+for a write, render. Who sees what: ``portal.scope.supervision_scope`` (figures) and ``supervision.selectors`` (notices).
 """
 
 import datetime
+import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +20,10 @@ from portal import inputs, roles
 from portal.models import Agency
 from portal.reauth import ConfirmIdentityForm
 from portal.roles import role_required
-from portal.supervision import charts, exports, selectors, services
-from portal.supervision import figures as f
-from portal.supervision.forms import NoticeForm
+
+from . import charts, exports, selectors, services
+from . import figures as f
+from .forms import NoticeForm
 
 FIGURE_ROLES = (roles.SUPERVISOR, roles.JUSTICE_REVIEWER, roles.GOVERNMENT_APPROVER)
 figures_required = role_required(*FIGURE_ROLES)
@@ -30,7 +32,7 @@ staff_required = role_required(*roles.STAFF_ROLES)
 
 
 def _figures(request) -> tuple[dict, f.Period]:
-    scope = f.scope_for(request.user)
+    scope = f.supervision_scope(request.user)
     if scope is None:
         raise PermissionDenied(_("您的账号没有所属机关，无法查看统计。"))
     period = f.Period.parse(request.GET.get("from"), request.GET.get("to"))
@@ -47,7 +49,7 @@ def _figures(request) -> tuple[dict, f.Period]:
 
 def _agencies_for_select(request, result) -> list[dict]:
     """The drill-down choices: the user's whole scope (from the cached city-level figures)."""
-    scope = f.scope_for(request.user)
+    scope = f.supervision_scope(request.user)
     if result["scope"]["key"] == scope.key:
         return result["rows"]
     return f.figures(scope, f.Period(result["period"]["start"], result["period"]["end"]))["rows"]
@@ -88,18 +90,15 @@ def assessment(request):
 @figures_required
 def assessment_xlsx(request):
     result, _period = _figures(request)
-    response = HttpResponse(
-        exports.xlsx(result), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(result, "xlsx")}"'
-    return response
+    return FileResponse(exports.xlsx(result), as_attachment=True, filename=exports.filename(result, "xlsx"),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @figures_required
 def assessment_pdf(request):
     result, _period = _figures(request)
-    response = HttpResponse(exports.pdf(result), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(result, "pdf")}"'
-    return response
+    return FileResponse(io.BytesIO(exports.pdf(result)), as_attachment=True,
+                        filename=exports.filename(result, "pdf"), content_type="application/pdf")
 
 
 # --- notices ----------------------------------------------------------------------------------------
@@ -117,7 +116,7 @@ def _named(form) -> dict:
 
 @supervisor_required
 def notice_new(request):
-    scope = f.scope_for(request.user)
+    scope = f.supervision_scope(request.user)
     if scope is None:
         raise PermissionDenied
     if request.method == "POST":
@@ -146,7 +145,7 @@ def notice_edit(request, pk):
     notice = selectors.staff_notice(request.user, pk)
     if notice.author_id != request.user.pk or not notice.is_draft:
         raise PermissionDenied(_("只有起草人可以修改草稿。"))
-    scope = f.scope_for(request.user)
+    scope = f.supervision_scope(request.user)
     if request.method == "POST":
         form = NoticeForm(request.POST, scope=scope)
         if form.is_valid():

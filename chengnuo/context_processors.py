@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from portal import navigation, notifications, roles
+from portal import notifications, roles
+
+from . import navigation
 
 
 def portal(request):

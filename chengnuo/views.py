@@ -6,9 +6,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from portal import holidays, navigation, roles, seals
-from portal.celery import app as celery_app
+from portal import holidays, roles, seals
 from portal.models import Agency
+
+from . import navigation
+from .celery import app as celery_app
 
 
 def home(request):

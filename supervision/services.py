@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
-from portal import audit, roles
+from portal import audit, roles, scope
+from portal.figures import Period
 from portal.models import Agency, NoticeAgency, SupervisionNotice
-
-from . import figures as f
 
 LATE_BELOW = 80.0  # an on-time rate below this names the agency for rectification
 PRAISE_TOP = 3  # at most this many agencies praised, best ranks first,
@@ -25,9 +24,9 @@ class NoticeError(Exception):
 
 
 def _check_named(author, agency_ids) -> list[Agency]:
-    scope = f.scope_for(author)
+    covered = scope.supervision_scope(author)
     agencies = list(Agency.objects.filter(pk__in=agency_ids))
-    if scope is None or any(not scope.covers(a.path) for a in agencies):
+    if covered is None or any(not covered.covers(a.path) for a in agencies):
         raise NoticeError(_("只能点名本级及下级机关。"))
     return agencies
 
@@ -44,7 +43,7 @@ def _name(notice, praised, criticised) -> None:
 
 
 @transaction.atomic
-def draft(*, author, title, body, period: f.Period, praised=(), criticised=(), request=None) -> SupervisionNotice:
+def draft(*, author, title, body, period: Period, praised=(), criticised=(), request=None) -> SupervisionNotice:
     if not (author.is_superuser or roles.has_role(author, roles.SUPERVISOR)) or author.agency_id is None:
         raise NoticeError(_("只有督查人员可以起草督查通报。"))
     praised_agencies = _check_named(author, [a.pk for a in praised])
@@ -60,7 +59,7 @@ def draft(*, author, title, body, period: f.Period, praised=(), criticised=(), r
 
 
 @transaction.atomic
-def edit(*, actor, notice: SupervisionNotice, title, body, period: f.Period, praised=(), criticised=(),
+def edit(*, actor, notice: SupervisionNotice, title, body, period: Period, praised=(), criticised=(),
          request=None) -> SupervisionNotice:
     notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
     if notice.author_id != actor.pk or not notice.is_draft:

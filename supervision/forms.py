@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.figures import Period
 from portal.models import Agency
-
-from . import figures as f
+from portal.scope import Scope
 
 
 class DateInput(forms.DateInput):
@@ -26,9 +26,9 @@ class NoticeForm(forms.Form):
         label=_("督促整改的机关"), queryset=Agency.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple, help_text=_("被点名的机关登录后可在“督查通报”中看到本通报。"))
 
-    def __init__(self, *args, scope: f.Scope, **kwargs):
+    def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
-        agencies = f.agencies_in(scope).only("pk", "name", "path")
+        agencies = scope.agencies().only("pk", "name", "path")
         self.fields["praised"].queryset = agencies
         self.fields["criticised"].queryset = agencies
 
@@ -43,5 +43,5 @@ class NoticeForm(forms.Form):
         return data
 
     @property
-    def period(self) -> f.Period:
-        return f.Period(self.cleaned_data["period_start"], self.cleaned_data["period_end"])
+    def period(self) -> Period:
+        return Period(self.cleaned_data["period_start"], self.cleaned_data["period_end"])

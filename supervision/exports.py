@@ -1,16 +1,19 @@
 """The assessment table (法治政府建设绩效考核): one row per agency with a rank, as HTML, XLSX and PDF."""
 
-import io
+import tempfile
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from portal.pdf import render_pdf
+
+SPOOL_BYTES = 1 << 20  # an assessment of a few hundred agencies stays in memory; more goes to disk
 
 # (key, label, kind): kind "rate" prints as a percentage, "hours" with one decimal, "count" as is.
 COLUMNS = [
@@ -71,38 +74,47 @@ def title(result: dict) -> str:
         "scope": result["scope"]["name"], "start": date_format(p["start"], "DATE_FORMAT"), "end": date_format(p["end"], "DATE_FORMAT")}
 
 
-def xlsx(result: dict) -> bytes:
-    """Numbers stay numbers (rates as fractions formatted 0.0%) so the sheet can be sorted and summed."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("考核表")
-    sheet.append([title(result)])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([str(label) for _key, label, _kind in COLUMNS])
-    header = sheet.max_row
-    for column in range(1, len(COLUMNS) + 1):
-        c = sheet.cell(row=header, column=column)
+def xlsx(result: dict):
+    """The table as an XLSX file object, positioned at its start, for a streamed response.
+
+    Written row by row by openpyxl's write-only workbook (memory flat in the number of rows) into a spooled
+    temporary file, which the view sends in blocks. Numbers stay numbers (rates as fractions formatted 0.0%)
+    so the sheet can be sorted and summed.
+    """
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("考核表"))
+    for column, (key, _label, _kind) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = 34 if key == "name" else 12
+    sheet.freeze_panes = "C3"
+    heading = WriteOnlyCell(sheet, value=title(result))
+    heading.font = Font(bold=True, size=14)
+    sheet.append([heading])
+    header = []
+    for _key, label, _kind in COLUMNS:
+        c = WriteOnlyCell(sheet, value=str(label))
         c.font = Font(bold=True, color="FFFFFF")
         c.fill = PatternFill("solid", fgColor="0B4A8B")
         c.alignment = Alignment(wrap_text=True, vertical="center")
+        header.append(c)
+    sheet.append(header)
     for row in ranked(result["rows"]):
-        values = []
+        cells = []
         for key, _label, kind in COLUMNS:
             value = row.get(key)
-            values.append(value / 100 if kind == "rate" and value is not None and key != "score" else value)
-        sheet.append(values)
-        for column, (key, _label, kind) in enumerate(COLUMNS, start=1):
             if kind == "rate" and key != "score":
-                sheet.cell(row=sheet.max_row, column=column).number_format = "0.0%"
-    sheet.freeze_panes = sheet.cell(row=header + 1, column=3)
-    for column, (key, _label, _kind) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = 34 if key == "name" else 12
+                c = WriteOnlyCell(sheet, value=None if value is None else value / 100)
+                c.number_format = "0.0%"
+                cells.append(c)
+            else:
+                cells.append(value)
+        sheet.append(cells)
     sheet.append([])
     sheet.append([_("生成时间：%(at)s。口径说明见《监督人员使用指南》。") % {
         "at": f"{timezone.localtime(result['computed_at']):%Y-%m-%d %H:%M}"}])
-    out = io.BytesIO()
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the response closes it
     book.save(out)
-    return out.getvalue()
+    out.seek(0)
+    return out
 
 
 def pdf(result: dict) -> bytes:

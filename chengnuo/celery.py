@@ -8,9 +8,9 @@ import time
 from celery import Celery
 from celery.beat import PersistentScheduler
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chengnuo.settings")
 
-app = Celery("portal")
+app = Celery("chengnuo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -1,4 +1,4 @@
-"""Who sees which supervision notice; the figures' scope lives in ``figures.scope_for``.
+"""Who sees which supervision notice; the figures' scope is ``portal.scope.supervision_scope``.
 
 * supervisors and government approvers — every notice issued inside their scope, drafts included;
 * any staff member — the published notices that name their agency;
@@ -8,10 +8,9 @@
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from portal import roles
+from catalog import selectors as catalog
+from portal import roles, scope
 from portal.models import NoticeAgency, SupervisionNotice
-
-from . import figures as f
 
 NOTICE_ROLES = (roles.SUPERVISOR, roles.GOVERNMENT_APPROVER)
 
@@ -25,9 +24,9 @@ def staff_notices(user) -> QuerySet[SupervisionNotice]:
     if user.is_superuser:
         return _with_names(SupervisionNotice.objects.all())
     q = Q(pk__in=[])
-    scope = f.scope_for(user)
-    if scope is not None and roles.has_role(user, *NOTICE_ROLES):
-        q |= scope.q("issuing_agency")
+    figures_scope = scope.supervision_scope(user)
+    if figures_scope is not None and roles.has_role(user, *NOTICE_ROLES):
+        q |= figures_scope.q("issuing_agency")
     if user.agency_id:
         q |= Q(state=SupervisionNotice.State.PUBLISHED, named__agency_id=user.agency_id)
     return _with_names(SupervisionNotice.objects.filter(q).distinct())
@@ -52,16 +51,6 @@ def public_notice(pk) -> SupervisionNotice:
 
 
 def matters_without_controls(user, limit=100) -> list:
-    """§二(七): commitment matters of public catalogues in the user's scope with no risk control (防控措施) listed."""
-    from django.db.models import Exists, OuterRef
-
-    from catalog.models import Catalogue, CertificationMatter, RiskPoint
-
-    scope = f.scope_for(user)
-    if scope is None:
-        return []
-    controlled = RiskPoint.objects.filter(matter=OuterRef("pk")).exclude(control="")
-    return list(CertificationMatter.objects.filter(scope.q("catalogue__agency"), commitment_allowed=True,
-                                                   catalogue__state__in=Catalogue.PUBLIC_STATES)
-                .exclude(Exists(controlled)).select_related("catalogue__agency")
-                .order_by("catalogue__agency__path", "seq")[:limit])
+    """§二(七): commitment matters in the user's scope with no risk control listed (``catalog.selectors``)."""
+    figures_scope = scope.supervision_scope(user)
+    return [] if figures_scope is None else catalog.matters_without_controls(figures_scope, limit)

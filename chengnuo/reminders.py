@@ -1,6 +1,6 @@
 """期限提醒: tell citizens of their own deadlines that fall within the next two working days.
 
-Composition (reads every app's models), run hourly by beat (``portal.tasks.remind_deadlines``).
+Composition (reads every app's models), run hourly by beat (``chengnuo.tasks.remind_deadlines``).
 Each item is told once: the message key names the item and its date (``deadline:notice:<pk>:<due>``),
 so a second beat, a rerun or an overlapping run writes nothing new, and a changed date is told anew.
 

@@ -6,7 +6,9 @@ from django.views.generic import RedirectView, TemplateView
 from portal import two_factor_views, views
 from portal.forms_auth import LoginForm
 from portal.views import messages as message_views
-from portal.views import passwords, supervision
+from portal.views import passwords
+
+from . import views as composed
 
 handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
@@ -38,25 +40,12 @@ account_patterns = [
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]
 
-supervision_patterns = [
-    path("", supervision.dashboard, name="supervision"),
-    path("assessment/", supervision.assessment, name="supervision_assessment"),
-    path("assessment.xlsx", supervision.assessment_xlsx, name="supervision_assessment_xlsx"),
-    path("assessment.pdf", supervision.assessment_pdf, name="supervision_assessment_pdf"),
-    path("notices/", supervision.notices, name="supervision_notices"),
-    path("notices/new/", supervision.notice_new, name="supervision_notice_new"),
-    path("notices/<int:pk>/", supervision.notice_detail, name="supervision_notice"),
-    path("notices/<int:pk>/edit/", supervision.notice_edit, name="supervision_notice_edit"),
-    path("notices/<int:pk>/approve/", supervision.notice_approve, name="supervision_notice_approve"),
-    path("notices/<int:pk>/publish/", supervision.notice_publish, name="supervision_notice_publish"),
-]
-
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", composed.home, name="home"),
     path("accounts/", include(account_patterns)),
-    path("workspace/", views.workspace, name="workspace"),
+    path("workspace/", composed.workspace, name="workspace"),
     path("desk/binding-code/", views.desk_binding_code, name="desk_binding_code"),
-    path("care-mode/", views.care_mode, name="care_mode"),
+    path("care-mode/", composed.care_mode, name="care_mode"),
     path("messages/", message_views.message_list, name="messages"),
     path("messages/read-all/", message_views.messages_read_all, name="messages_read_all"),
     path("messages/<int:pk>/read/", message_views.message_read, name="message_read"),
@@ -64,18 +53,15 @@ urlpatterns = [
     path("terms/", TemplateView.as_view(template_name="portal/legal/terms.html"), name="terms"),
     path("privacy/", TemplateView.as_view(template_name="portal/legal/privacy.html"), name="privacy"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", composed.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url="/static/img/favicon.svg", permanent=True)),
     path("admin/", admin.site.urls),
-    path("supervision/", include(supervision_patterns)),
-    path("transparency/", supervision.transparency, name="transparency"),
-    path("transparency/notices/", supervision.public_notices, name="transparency_notices"),
-    path("transparency/notices/<int:pk>/", supervision.public_notice, name="transparency_notice"),
     path("", include("catalog.urls")),
     path("", include("credit.urls")),
     path("", include("commitments.urls")),
     path("", include("verification.urls")),
     path("", include("complaints.urls")),
+    path("", include("supervision.urls")),
 ]
 
 admin.site.site_header = "承诺通 管理后台"

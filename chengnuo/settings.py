@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "commitments",
     "verification",
     "complaints",
+    "supervision",
+    "chengnuo",
 ]
 
 MIDDLEWARE = [
@@ -88,8 +90,8 @@ if DEBUG:
                       "portal.middleware.ChineseNotFoundInDevelopment")
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
-ROOT_URLCONF = "portal.urls"
-WSGI_APPLICATION = "portal.wsgi.application"
+ROOT_URLCONF = "chengnuo.urls"
+WSGI_APPLICATION = "chengnuo.wsgi.application"
 
 TEMPLATES = [
     {
@@ -102,7 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.portal",
+                "chengnuo.context_processors.portal",
             ],
         },
     },
@@ -327,7 +329,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Each due run is sent by one beat only, even if two run at once (portal/celery.py; needs Redis).
-CELERY_BEAT_SCHEDULER = "portal.celery:OncePerSlotScheduler"
+CELERY_BEAT_SCHEDULER = "chengnuo.celery:OncePerSlotScheduler"
 # Static beat schedule; tests check every entry imports.
 CELERY_BEAT_SCHEDULE = {
     "extend-workday-calendar": {
@@ -350,9 +352,9 @@ CELERY_BEAT_SCHEDULE = {
     "complaints-send-reminders": {"task": "complaints.tasks.send_reminders", "schedule": 3600},
     "complaints-escalate-overdue": {"task": "complaints.tasks.escalate_overdue", "schedule": 3600},
     "complaints-close-unrated": {"task": "complaints.tasks.close_unrated", "schedule": 6 * 3600},
-    "supervision-refresh-figures": {"task": "portal.tasks.refresh_supervision_figures", "schedule": 600},
+    "supervision-refresh-figures": {"task": "supervision.tasks.refresh_figures", "schedule": 600},
     "portal-send-pending-deliveries": {"task": "portal.notifications.send_pending_deliveries", "schedule": 300},
-    "portal-remind-deadlines": {"task": "portal.tasks.remind_deadlines", "schedule": 3600},
+    "portal-remind-deadlines": {"task": "chengnuo.tasks.remind_deadlines", "schedule": 3600},
     "audit-log-chain-head": {"task": "portal.tasks.log_audit_head", "schedule": 3600},
     "login-prune-throttles": {"task": "portal.tasks.prune_login_throttles", "schedule": 3600},
 }

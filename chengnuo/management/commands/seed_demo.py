@@ -7,7 +7,7 @@ from django.db import transaction
 # Each app that has demo data exposes ``<app>.demo.seed(stdout)``; they run left to right
 # along the dependency arrow so later apps find what earlier ones made.
 DEMO_MODULES = ["portal.demo", "catalog.demo", "credit.demo", "commitments.demo", "verification.demo", "complaints.demo",
-                "portal.demo_history"]
+                "chengnuo.demo_history"]
 
 
 class Command(BaseCommand):
