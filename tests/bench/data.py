@@ -22,7 +22,7 @@ def clone(model, seed_pk, n, overrides=None, *, ids_from=None, start=1):
     if ids_from is not None:
         overrides[pk] = f"{int(ids_from)} + g"
     # the expressions are plain SQL: a modulo sign must not read as a placeholder
-    select = ", ".join(overrides.get(c, f's."{c}"') for c in columns).replace("%", "%%")
+    select = ", ".join(str(overrides.get(c, f's."{c}"')) for c in columns).replace("%", "%%")
     names = ", ".join(f'"{c}"' for c in columns)
     with connection.cursor() as cur:
         cur.execute(
@@ -31,8 +31,10 @@ def clone(model, seed_pk, n, overrides=None, *, ids_from=None, start=1):
             [start, start + n - 1, seed_pk],
         )
         if ids_from is not None:
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{pk}'), "
-                        f'(SELECT max("{pk}") FROM "{table}"))')
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{pk}'), "
+                f'(SELECT max("{pk}") FROM "{table}"))'
+            )
 
 
 def next_id(model) -> int:
