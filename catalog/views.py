@@ -31,7 +31,7 @@ from .forms import (
     SearchForm,
     ServiceForm,
 )
-from .models import Catalogue, CatalogueError
+from .models import Catalogue, CatalogueError, MatterField
 
 STAFF = (roles.CATALOGUE_EDITOR, roles.JUSTICE_REVIEWER, roles.GOVERNMENT_APPROVER)
 PAGE_SIZES = (20, 50, 100)
@@ -71,7 +71,12 @@ def index(request):
         return render_to_string("catalog/_filters.html", {"selects": form.selects(filters)}, request=request)
 
     def results():
-        page = Paginator(selectors.public_matters(**filters), per_page).get_page(page_number)
+        page = Paginator(selectors.public_matters(**filters, choices=choices), per_page).get_page(page_number)
+        # The field's label looked up once per page: ``get_field_display`` rebuilds the choices per row,
+        # hashing every lazy label (a gettext each), which was most of a search's template time.
+        labels = {value: str(label) for value, label in MatterField.choices}
+        for matter in page.object_list:
+            matter.field_label = labels.get(matter.field, matter.field)
         return render_to_string("catalog/_results.html", {"page": page, "query": query}, request=request)
 
     # Until the public catalogue changes, the filter lists (dozens of options) and the common result

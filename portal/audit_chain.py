@@ -66,14 +66,23 @@ def seal(event, using: str) -> None:
     the next writer reads this row as the last one.
     """
     connection = connections[using]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(type(event)._meta.db_table)
+        with connection.cursor() as cursor:
+            # The lock is its own statement: under READ COMMITTED the next statement's snapshot is taken
+            # after the lock is granted, so it sees the row the previous holder committed. The clock and
+            # the last row come in that one next statement: every round trip made while holding the lock
+            # is one every other audited writer waits for (docs/performance.md, claiming).
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-            cursor.execute("SELECT clock_timestamp()")
-            event.at = cursor.fetchone()[0]
-        else:
-            event.at = timezone.now()
-    last = type(event).objects.using(using).order_by("-seq").values("seq", "hash", "at").first()
+            cursor.execute(
+                f"SELECT clock_timestamp(), last.seq, last.hash, last.at FROM (SELECT 1) AS one "  # noqa: S608
+                f"LEFT JOIN LATERAL (SELECT seq, hash, at FROM {table} ORDER BY seq DESC LIMIT 1) AS last ON true"
+            )
+            event.at, seq, hash_, at = cursor.fetchone()
+        last = {"seq": seq, "hash": hash_, "at": at} if seq is not None else None
+    else:
+        event.at = timezone.now()
+        last = type(event).objects.using(using).order_by("-seq").values("seq", "hash", "at").first()
     event.seq = last["seq"] + 1 if last else 1
     event.prev_hash = last["hash"] if last else ""
     if last and event.at < last["at"]:

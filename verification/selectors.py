@@ -87,8 +87,9 @@ def tasks_for(user) -> QuerySet[VerificationTask]:
 
 def task_for_verifier(user, pk) -> VerificationTask:
     return _get(
+        # the disposition (one-to-one, usually none) joined too: the task page shows it
         tasks_for(user).select_related("agency", "application__service", "subject", "matter", "commitment",
-                                       "claimed_by", "concluded_by", "parent"),
+                                       "claimed_by", "concluded_by", "parent", "disposition"),
         pk=pk,
     )
 
@@ -218,12 +219,14 @@ def submitted_materials(task) -> list:
                 .select_related("requirement__matter").order_by("requirement__seq", "pk"))
 
 
-def submitted_materials_text(task) -> str:
-    """A starting text for “审查的材料”: the signed commitment and each uploaded proof by name."""
+def submitted_materials_text(task, materials=None) -> str:
+    """A starting text for “审查的材料”: the signed commitment and each uploaded proof by name.
+    ``materials``: ``submitted_materials(task)`` when the caller has read them already (one query fewer)."""
     parts = []
     if task.commitment_id:
         parts.append(f"告知承诺书 {task.commitment.letter_number}")
-    parts += [f"{p.requirement.matter.name}：{p.original_name}" for p in submitted_materials(task)]
+    parts += [f"{p.requirement.matter.name}：{p.original_name}"
+              for p in (submitted_materials(task) if materials is None else materials)]
     return "；".join(parts)
 
 

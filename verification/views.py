@@ -112,6 +112,7 @@ def release(request, pk):
 # --- task page ------------------------------------------------------------------------------------
 def _task_page(request, task, status=200, **forms):
     inspectors = selectors.inspectors_in_scope(request.user)
+    detail = selectors.task_detail(task)
     context = {
         "task": task, "today": timezone.localdate(), "timeline": audit.timeline(task),
         "holder": task.claimed_by_id == request.user.pk and task.state in ("claimed", "waiting_assistance"),
@@ -120,8 +121,8 @@ def _task_page(request, task, status=200, **forms):
         "inspection_form": forms.get("inspection_form") or InspectionForm(inspectors=inspectors),
         "conclude_form": forms.get("conclude_form") or ConcludeForm(),
         "review_form": forms.get("review_form") or DocumentReviewForm(prefix="review", initial={
-            "materials": selectors.submitted_materials_text(task)}),
-        **selectors.task_detail(task),
+            "materials": selectors.submitted_materials_text(task, detail["materials"])}),
+        **detail,
     }
     return render(request, "verification/task_detail.html", context, status=status)
 

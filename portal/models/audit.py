@@ -62,7 +62,9 @@ class AuditEvent(models.Model):
         if not self._state.adding:
             raise PermissionError("审计记录只可追加，不可修改")
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
+        # No savepoint of its own (two round trips fewer while the chain lock is held): a failed append
+        # fails the caller's transaction, which is what every caller wants anyway (both land or neither).
+        with transaction.atomic(using=using, savepoint=False):
             audit_chain.seal(self, using)
             super().save(*args, **kwargs)
 

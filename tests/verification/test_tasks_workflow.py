@@ -59,6 +59,21 @@ def test_claim_next_takes_the_earliest_due_open_task(planned, verifier):
     assert VerificationTask.objects.get(pk=first.pk).claimed_by == verifier
 
 
+def test_claim_next_is_audited_under_the_tasks_agency_and_leaves_nothing_for_an_empty_queue(planned, verifier,
+                                                                                               django_assert_max_num_queries):
+    from portal.models import AuditEvent
+
+    open_tasks = VerificationTask.objects.filter(application=planned, state="open").count()
+    # PostgreSQL: the claim (one UPDATE … RETURNING), the chain's lock, its last row, the audit line
+    with django_assert_max_num_queries(8):
+        got = services.claim_next(user=verifier)
+    line = AuditEvent.objects.filter(action="verification.task.claimed").latest("seq")
+    assert line.object_id == str(got.pk) and line.agency_id == got.agency_id == verifier.agency_id
+    for _ in range(open_tasks - 1):
+        assert services.claim_next(user=verifier) is not None
+    assert services.claim_next(user=verifier) is None
+
+
 def test_concluding_true_marks_the_commitment_verified(claimed, verifier):
     task = services.conclude(user=verifier, task_id=claimed.pk, result="true", conclusion="数据共享核查一致。")
     assert task.state == "concluded" and task.result == "true"
