@@ -202,8 +202,23 @@ def desk_applications(user, *, state="", query="") -> QuerySet[Application]:
         qs = qs.filter(state=state)
     query = (query or "").strip()[:40]
     if query:
-        qs = qs.filter(Q(number__icontains=query) | Q(subject__name__icontains=query) | Q(service__name__icontains=query))
+        qs = qs.filter(pk__in=_matching_applications(query))
     return qs
+
+
+def _matching_applications(query):
+    """Ids of applications whose number, applicant's name or service's name contains ``query``.
+
+    Three branches joined by UNION, not one OR across three joined tables: on PostgreSQL each branch
+    uses its own trigram index (application number, subject name, service name), so a search costs
+    what it finds, not every application of the agency (0.5–2.8 s at a million before).
+    """
+    by_number = Application.objects.filter(number__icontains=query)
+    by_subject = Application.objects.filter(subject__in=Subject.objects.filter(name__icontains=query).values("pk"))
+    by_service = Application.objects.filter(
+        service__in=AdministrativeService.objects.filter(name__icontains=query).values("pk"))
+    branches = [branch.order_by().values("pk") for branch in (by_number, by_subject, by_service)]
+    return branches[0].union(*branches[1:])
 
 
 def desk_application(user, pk) -> Application:

@@ -49,7 +49,7 @@ def minimal_view(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("bench/minimal/", minimal_view), path("", include("portal.urls"))]
+urlpatterns = [path("bench/minimal/", minimal_view), path("", include("chengnuo.urls"))]
 
 
 def grow(seed, have, want):
