@@ -14,8 +14,6 @@ from ..models import (
 
 log = logging.getLogger(__package__)  # "commitments.services", as before the split
 S = Application.State
-
-
 STALE = _("该办件的状态已经变化（可能已被他人处理），请刷新页面后重新操作。")
 
 
@@ -36,6 +34,8 @@ def _missing(application) -> str:
 # Source state, then conditions (the missing materials), then permission: each with its own message.
 REFUSALS = transitions.Refusals(error=CommitmentsError, stale=STALE,
                                 forbidden=gettext_lazy("您无权对该办件执行此操作。"), unmet=_missing)
+
+
 ACTION_LABELS = {
     "application.created": _("创建办件"),
     "application.submitted": _("提交办件"),

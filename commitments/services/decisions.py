@@ -18,6 +18,7 @@ from ..models import (
 from ._common import REFUSALS, S, _audit, _check_expected, _lock, log
 
 DECISION_WORKDAYS = 20  # 行政许可法第四十二条: decide within twenty working days of acceptance
+PLAN_TASK = "verification.plan_application"
 
 
 def submit(*, user, application_pk, expected_state=None, request=None) -> Application:
@@ -35,9 +36,6 @@ def submit(*, user, application_pk, expected_state=None, request=None) -> Applic
         transitions.run(application, "submit", user, actor=user, refusals=REFUSALS)
         _audit("application.submitted", application, user, before, request=request)
     return application
-
-
-PLAN_TASK = "verification.plan_application"
 
 
 def accept(*, clerk, application_pk, expected_state=None, request=None) -> Application:

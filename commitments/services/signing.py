@@ -19,6 +19,8 @@ from ..models import (
 from ._common import STALE, S, _audit, _check_expected, _lock, log
 from .numbers import next_number
 
+LETTER_TASK = "commitments.tasks.render_letter"  # queued by name: tasks imports this module
+
 
 def _signable(application, requirement, subject):
     if application.state not in (S.DRAFT, S.SUBMITTED):
@@ -183,6 +185,3 @@ def route_to_proof(*, actor, application_pk, requirement_pk, negative_answers, e
         _audit("requirement.negative_list", application, actor, application.state, request=request,
                summary=_("“%(m)s”属于负面清单所列情形，改为提交证明：%(r)s") % {"m": requirement.matter.name, "r": reason})
     return Requirement.objects.get(pk=requirement.pk)
-
-
-LETTER_TASK = "commitments.tasks.render_letter"  # queued by name: tasks imports this module

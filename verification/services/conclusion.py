@@ -173,6 +173,45 @@ def _check_basis_and_document(task, d):
 
 def _dispose(task, application, commitment, d, user, request):
     due = workdays.deadline(_today(), int(d["rectify_days"])) if d.get("rectify") else None
+    disposition = _record_disposition(task, d, due, user, request)
+    workdays.track(disposition, "rectify_due", due, people=[user.pk, application.applicant_user_id])
+    reason = _("经核查，告知承诺书%(n)s所承诺的“%(m)s”与事实不符。") % {
+        "n": commitment.letter_number if commitment else "", "m": task.matter.name}
+    try:
+        if disposition.terminate:
+            commitments.terminate_application(application_pk=application.pk, reason=reason, actor=user, request=request)
+        if disposition.revoke:
+            commitments.revoke_application(application_pk=application.pk, reason=reason, actor=user, request=request)
+    except CommitmentsError as exc:
+        raise VerificationError(exc.message) from None
+    if commitment is not None:
+        record = commitments.record_false_finding(
+            commitment, disposition.severity,
+            {"number": disposition.decision_number, "date": _today(), "agency": task.agency,
+             "facts": reason + " " + task.conclusion, "basis": disposition.legal_basis},
+            actor=user,
+        )
+        Disposition.objects.filter(pk=disposition.pk).update(credit_record_id=record.pk)
+        disposition.credit_record_id = record.pk
+    if disposition.rectify:
+        VerificationTask.objects.create(
+            agency=task.agency, application=task.application, requirement=task.requirement, commitment=task.commitment,
+            subject=task.subject, matter=task.matter, method=task.method, origin=TaskOrigin.RECTIFICATION,
+            credit_level=task.credit_level, due_date=disposition.rectify_due, parent=task,
+        )
+    chosen = [str(Disposition._meta.get_field(k).verbose_name) for k in
+              ("terminate", "rectify", "revoke", "penalty", "refer_judicial") if getattr(disposition, k)]
+    _audit("disposition", task, user, task.state, task.state, agency=task.agency, request=request,
+           summary="、".join(chosen), decision=disposition.decision_number, credit_record=disposition.credit_record_id,
+           legal_basis=disposition.legal_basis, document=disposition.document_number,
+           referral=[disposition.referral_organ, str(disposition.referral_date or ""), disposition.referral_number]
+           if disposition.refer_judicial else None)
+    _notify_applicant(application, task, chosen, disposition)
+
+
+def _record_disposition(task, d, due, user, request) -> Disposition:
+    """The disposition row (a duplicate decision or document number is refused) and, for a penalty
+    without a basis in the catalogue, its note as a 立法修改建议 candidate."""
     rectify_due = due.date if due else None
     refer = bool(d.get("refer_judicial"))
     penalty = bool(d.get("penalty"))
@@ -199,39 +238,7 @@ def _dispose(task, application, commitment, d, user, request):
         _audit("disposition.legislative_candidate", task, user, task.state, task.state, agency=task.agency,
                request=request, summary=_("“%(m)s”未规定处罚依据，已选择行政处罚：列为立法修改建议候选")
                % {"m": task.matter.name}, matter_key=task.matter.key, document=disposition.document_number)
-    workdays.track(disposition, "rectify_due", due, people=[user.pk, application.applicant_user_id])
-    reason = _("经核查，告知承诺书%(n)s所承诺的“%(m)s”与事实不符。") % {
-        "n": commitment.letter_number if commitment else "", "m": task.matter.name}
-    try:
-        if disposition.terminate:
-            commitments.terminate_application(application_pk=application.pk, reason=reason, actor=user, request=request)
-        if disposition.revoke:
-            commitments.revoke_application(application_pk=application.pk, reason=reason, actor=user, request=request)
-    except CommitmentsError as exc:
-        raise VerificationError(exc.message) from None
-    if commitment is not None:
-        record = commitments.record_false_finding(
-            commitment, disposition.severity,
-            {"number": disposition.decision_number, "date": _today(), "agency": task.agency,
-             "facts": reason + " " + task.conclusion, "basis": disposition.legal_basis},
-            actor=user,
-        )
-        Disposition.objects.filter(pk=disposition.pk).update(credit_record_id=record.pk)
-        disposition.credit_record_id = record.pk
-    if disposition.rectify:
-        VerificationTask.objects.create(
-            agency=task.agency, application=task.application, requirement=task.requirement, commitment=task.commitment,
-            subject=task.subject, matter=task.matter, method=task.method, origin=TaskOrigin.RECTIFICATION,
-            credit_level=task.credit_level, due_date=rectify_due, parent=task,
-        )
-    chosen = [str(Disposition._meta.get_field(k).verbose_name) for k in
-              ("terminate", "rectify", "revoke", "penalty", "refer_judicial") if getattr(disposition, k)]
-    _audit("disposition", task, user, task.state, task.state, agency=task.agency, request=request,
-           summary="、".join(chosen), decision=disposition.decision_number, credit_record=disposition.credit_record_id,
-           legal_basis=disposition.legal_basis, document=disposition.document_number,
-           referral=[disposition.referral_organ, str(disposition.referral_date or ""), disposition.referral_number]
-           if refer else None)
-    _notify_applicant(application, task, chosen, disposition)
+    return disposition
 
 
 def _notify_applicant(application, task, chosen, disposition):
