@@ -17,6 +17,7 @@ from .services import (
     record_false_finding,
     revoke_application,
     terminate_application,
+    upload_proof,
 )
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "revoke_application",
     "terminate_application",
     "next_number",
+    # the applicant's 责令限期整改 proof, handed in from verification's rectification page
+    "upload_proof",
     # the upload check (content decides, ≤ 10 MB)
     "sniff_upload",
     # hooks for apps to its right (registered in AppConfig.ready): a withdrawal closes their open work;

@@ -161,7 +161,7 @@ def test_sixteen_claimers_never_double_claim(big_queue, agency, how, monkeypatch
     """``processes`` is the figure (gunicorn's workers are processes); ``threads`` shares one GIL between
     the claimers; ``processes-unaudited`` leaves the audit line out, to price the hash chain's lock."""
     if how.endswith("unaudited"):
-        monkeypatch.setattr(services, "_audit_claim", lambda *args: None)
+        monkeypatch.setattr(services.queue, "_audit_claim", lambda *args: None)
     if how == "bare-sql":
         monkeypatch.setattr(services, "claim_next", _bare_claim)
     claimers = [StaffFactory(agency=agency, roles=[roles.VERIFIER]) for _ in range(CLAIMERS)]

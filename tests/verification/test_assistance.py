@@ -15,7 +15,7 @@ def send(verifier, claimed, to):
 
 def test_due_date_is_three_working_days_on_the_calendar(verifier, claimed, other_agency, monkeypatch):
     # Friday 2026-09-25, then 国庆: 10-01..10-08 off, Sunday 09-27 and Saturday 10-10 调休 working days
-    monkeypatch.setattr(services, "_today", lambda: datetime.date(2026, 9, 25))
+    monkeypatch.setattr(services.assistance, "_today", lambda: datetime.date(2026, 9, 25))
     Workday.objects.bulk_create([Workday(date=datetime.date(2026, 9, 27), is_workday=True)] + [
         Workday(date=datetime.date(2026, 10, d), is_workday=False) for d in range(1, 9)], ignore_conflicts=True)
     req = send(verifier, claimed, other_agency)
@@ -25,7 +25,7 @@ def test_due_date_is_three_working_days_on_the_calendar(verifier, claimed, other
 
 def test_the_deadline_is_configurable(settings, verifier, claimed, other_agency, monkeypatch):
     settings.VERIFICATION_ASSISTANCE_WORKDAYS = 1
-    monkeypatch.setattr(services, "_today", lambda: datetime.date(2026, 11, 27))  # a Friday
+    monkeypatch.setattr(services.assistance, "_today", lambda: datetime.date(2026, 11, 27))  # a Friday
     Workday.objects.filter(date__in=[datetime.date(2026, 11, 28), datetime.date(2026, 11, 29)]).delete()
     assert send(verifier, claimed, other_agency).due_date == datetime.date(2026, 11, 30)
 
@@ -38,7 +38,7 @@ def test_cannot_ask_ones_own_agency(verifier, claimed, agency):
 
 def test_reply_after_the_deadline_counts_as_late(verifier, claimed, other_agency, other_agency_verifier, monkeypatch):
     req = send(verifier, claimed, other_agency)
-    monkeypatch.setattr(services, "_today", lambda: req.due_date + datetime.timedelta(days=1))
+    monkeypatch.setattr(services.assistance, "_today", lambda: req.due_date + datetime.timedelta(days=1))
     req = services.reply_assistance(user=other_agency_verifier, request_id=req.pk, answer="confirmed", text="属实")
     assert req.answered_on_time is False
 

@@ -233,7 +233,7 @@ def test_another_citizen_cannot_hand_in_the_proof(client, claimed, verifier, oth
 def test_no_proof_after_the_deadline(claimed, verifier, citizen, monkeypatch):
     _false(claimed, verifier, **RECTIFY)
     disposition = Disposition.objects.get()
-    monkeypatch.setattr(services, "_today", lambda: disposition.rectify_due + datetime.timedelta(days=1))
+    monkeypatch.setattr(services.rectification, "_today", lambda: disposition.rectify_due + datetime.timedelta(days=1))
     with pytest.raises(VerificationError) as exc:
         services.submit_rectification_proof(user=citizen, disposition_id=disposition.pk, upload=_upload())
     assert "已过" in exc.value.message and not ProofDocument.objects.exists()

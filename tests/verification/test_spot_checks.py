@@ -78,7 +78,7 @@ def test_large_pools_are_probed_by_random_keys_without_order_by_random(pool, pla
 
     from verification import selectors
 
-    monkeypatch.setattr(services, "SMALL_POOL", 0)
+    monkeypatch.setattr(services.spot_checks, "SMALL_POOL", 0)
     qs = selectors.pool(plan)
     max_id = max(qs.values_list("pk", flat=True))
     with CaptureQueriesContext(connection) as ctx:
@@ -161,6 +161,7 @@ def full_plan(agency, inspectors):
 
 
 def test_a_drawn_commitment_with_an_open_report_task_joins_it_instead_of_a_second_task(pool, full_plan, verifier):
+    from verification import selectors
     from verification.models import VerificationTask
 
     entry = SpotCheckPoolEntry.objects.filter(commitment__isnull=False).order_by("pk").first()
@@ -173,7 +174,7 @@ def test_a_drawn_commitment_with_an_open_report_task_joins_it_instead_of_a_secon
     # the report's outcome is the sample's outcome
     services.claim(user=verifier, task_id=report.pk)
     services.conclude(user=verifier, task_id=report.pk, result="true", conclusion="经核查属实。")
-    page = services.selectors.public_items(run)
+    page = selectors.public_items(run)
     assert any(r["result_code"] == "true" and "并入" in r["note"] for r in page)
 
 
