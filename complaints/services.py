@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from commitments.api import CommitmentsError, sniff_upload
 from portal import audit, roles, transitions, workdays
 from portal.models import User
-from portal.notifications import notify
+from portal.notifications import in_chinese, notify
 from verification import api as verification
 
 from . import references
@@ -285,7 +285,8 @@ def reply(*, actor, ticket_pk, text, publish=False, faq_question="", uploads=(),
         _store(ticket, checked, TicketAttachment.Part.REPLY, actor)
         _audit("replied", ticket, actor, before, _("%(agency)s答复") % {"agency": ticket.agency.name},
                request=request, on_time=on_time, faq=ticket.faq_published)
-        notify(ticket.requester, "complaint", _("您的%(k)s已答复") % {"k": ticket.get_kind_display()}, _("%(a)s已答复您的%(k)s %(n)s“%(t)s”。请查看答复并作出评价。") % {"a": ticket.agency.name, "k": ticket.get_kind_display(), "n": ticket.number, "t": ticket.title}, ("complaints:my_ticket", ticket.number), key=f"complaint:reply:{ticket.pk}:{ticket.reopen_count}")
+        with in_chinese():  # stored and sent later: Chinese, whatever the page's language
+            notify(ticket.requester, "complaint", _("您的%(k)s已答复") % {"k": ticket.get_kind_display()}, _("%(a)s已答复您的%(k)s %(n)s“%(t)s”。请查看答复并作出评价。") % {"a": ticket.agency.name, "k": ticket.get_kind_display(), "n": ticket.number, "t": ticket.title}, ("complaints:my_ticket", ticket.number), key=f"complaint:reply:{ticket.pk}:{ticket.reopen_count}")
     return ticket
 
 

@@ -20,7 +20,7 @@ from django_fsm import can_proceed
 from portal import audit, transitions, workdays
 from portal.errors import Refused
 from portal.models import Subject
-from portal.notifications import notify
+from portal.notifications import in_chinese, notify
 
 from . import conf, files, platform, push, selectors
 from .models import (
@@ -253,7 +253,8 @@ def enter_record(*, subject, kind, severity, decision_number, decision_date, dec
     audit.record("credit.record.created", obj=record, actor=actor, agency=deciding_agency, to_state=record.status,
                  summary=_("录入%(severity)s失信记录 %(number)s") % {"severity": record.get_severity_display(), "number": record.decision_number},
                  data={"kind": kind, "severity": severity, "blacklisted": record.blacklisted}, request=request)
-    notify(subject, "credit", _("您有一条新的失信记录"), _("%(a)s作出失信认定（%(n)s），程度为%(sev)s，公示至%(end)s；公示期间%(bar)s。如认为有误，可以在“我的信用”中提出异议；符合条件的，可以申请信用修复。") % {"a": deciding_agency.name, "n": record.decision_number, "sev": record.get_severity_display(), "end": cn_date(record.publicity_end), "bar": _("不能以告知承诺方式办理") if record.bars_commitment else _("仍可以告知承诺方式办理")}, ("credit:my_record", record.pk), key=f"credit:record:{record.pk}")
+    with in_chinese():  # stored and sent later: Chinese, whatever the page's language
+        notify(subject, "credit", _("您有一条新的失信记录"), _("%(a)s作出失信认定（%(n)s），程度为%(sev)s，公示至%(end)s；公示期间%(bar)s。如认为有误，可以在“我的信用”中提出异议；符合条件的，可以申请信用修复。") % {"a": deciding_agency.name, "n": record.decision_number, "sev": record.get_severity_display(), "end": cn_date(record.publicity_end), "bar": _("不能以告知承诺方式办理") if record.bars_commitment else _("仍可以告知承诺方式办理")}, ("credit:my_record", record.pk), key=f"credit:record:{record.pk}")
     _queue_push(record, PushOutbox.Event.CREATE)
     return record
 
@@ -320,7 +321,8 @@ def revoke_record(record, *, officer, reason, request=None) -> DishonestyRecord:
     transitions.run(record, "revoke", on=_today(), refusals=REFUSALS)
     audit.record("credit.record.revoked", obj=record, actor=officer, from_state=before, to_state=record.status,
                  summary=reason[:300], request=request)
-    notify(record.subject, "credit", _("失信记录已撤销"), _("失信记录 %(n)s 已撤销，不再产生影响。理由：%(r)s") % {"n": record.decision_number, "r": reason}, ("credit:my_record", record.pk), key=f"credit:revoked:{record.pk}")
+    with in_chinese():  # stored and sent later: Chinese, whatever the page's language
+        notify(record.subject, "credit", _("失信记录已撤销"), _("失信记录 %(n)s 已撤销，不再产生影响。理由：%(r)s") % {"n": record.decision_number, "r": reason}, ("credit:my_record", record.pk), key=f"credit:revoked:{record.pk}")
     _queue_push(record, PushOutbox.Event.REVOKE)
     return record
 
@@ -421,7 +423,8 @@ def decide_repair(repair, *, officer, approve: bool, reason="", request=None) ->
         transitions.run(repair, "refuse", officer, now, reason, refusals=REFUSALS)
     audit.record("credit.repair.decided", obj=repair, actor=officer, from_state=CreditRepair.Status.SUBMITTED,
                  to_state=repair.status, summary=reason[:300], request=request)
-    notify(record.subject, "credit", _("信用修复申请有结果了"), (_("您对失信记录 %(n)s 的信用修复申请已获准，该记录不再产生影响。") if approve else _("您对失信记录 %(n)s 的信用修复申请未获准。理由：%(r)s")) % {"n": record.decision_number, "r": reason}, ("credit:my_record", record.pk), key=f"credit:repair:{repair.pk}")
+    with in_chinese():  # stored and sent later: Chinese, whatever the page's language
+        notify(record.subject, "credit", _("信用修复申请有结果了"), (_("您对失信记录 %(n)s 的信用修复申请已获准，该记录不再产生影响。") if approve else _("您对失信记录 %(n)s 的信用修复申请未获准。理由：%(r)s")) % {"n": record.decision_number, "r": reason}, ("credit:my_record", record.pk), key=f"credit:repair:{repair.pk}")
     return repair
 
 
@@ -489,7 +492,8 @@ def decide_objection(objection, *, officer, outcome, reason, severity=None, fact
                  to_state=objection.status, summary=reason[:300], request=request)
     audit.record("credit.record.objection_decided", obj=record, actor=officer, from_state=before, to_state=record.status,
                  summary=objection.get_status_display(), data=changes if outcome == "corrected" else {}, request=request)
-    notify(record.subject, "credit", _("异议处理有结果了"), _("您对失信记录 %(n)s 提出的异议已处理：%(o)s。处理意见：%(r)s") % {"n": record.decision_number, "o": objection.get_status_display(), "r": reason}, ("credit:my_record", record.pk), key=f"credit:objection:{objection.pk}")
+    with in_chinese():  # stored and sent later: Chinese, whatever the page's language
+        notify(record.subject, "credit", _("异议处理有结果了"), _("您对失信记录 %(n)s 提出的异议已处理：%(o)s。处理意见：%(r)s") % {"n": record.decision_number, "o": objection.get_status_display(), "r": reason}, ("credit:my_record", record.pk), key=f"credit:objection:{objection.pk}")
     if event:
         _queue_push(record, event)
     return objection

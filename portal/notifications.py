@@ -18,6 +18,7 @@ import logging
 import os
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from datetime import timedelta
 
 from celery import shared_task
@@ -26,7 +27,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from portal import audit, roles
@@ -123,6 +124,18 @@ def channels_for(user) -> list[str]:
 def cn_date(d) -> str:
     """``2026年12月3日``: dates in message texts."""
     return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+@contextmanager
+def in_chinese():
+    """Compose a message in Chinese, whatever the language of the request that caused it.
+
+    A message outlives the page: it is stored, e-mailed and read later, and what the portal tells people
+    about their case is Chinese (the plan's language), like the letters. Wrap the whole composition —
+    ``with in_chinese(): notify(..., _("…") % {...}, ...)`` — since gettext runs when the text is built.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 def notify(to, kind: str, title: str, body: str, link="", *, key: str) -> list[Message]:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import queue, transitions, workdays
-from portal.notifications import cn_date, notify
+from portal.notifications import cn_date, in_chinese, notify
 
 from .. import hooks, selectors
 from ..models import (
@@ -56,7 +56,8 @@ def accept(*, clerk, application_pk, expected_state=None, request=None) -> Appli
                 c.save(update_fields=["publicity_start", "publicity_end"])
         _audit("application.accepted", application, clerk, before, request=request,
                due_date=application.due_date.isoformat())
-        notify(application.applicant_user or application.subject, "accepted", _("办件已受理"), _("您的办件 %(n)s（%(s)s）已由%(a)s受理，将在%(d)s前作出决定。") % {"n": application.number, "s": application.service.name, "a": application.agency.name, "d": cn_date(application.due_date)}, ("commitments:application", application.pk), key=f"accepted:{application.pk}")
+        with in_chinese():  # stored and sent later: Chinese, whatever the page's language
+            notify(application.applicant_user or application.subject, "accepted", _("办件已受理"), _("您的办件 %(n)s（%(s)s）已由%(a)s受理，将在%(d)s前作出决定。") % {"n": application.number, "s": application.service.name, "a": application.agency.name, "d": cn_date(application.due_date)}, ("commitments:application", application.pk), key=f"accepted:{application.pk}")
         transaction.on_commit(lambda pk=application.pk: _plan_verification(pk))
     return application
 

@@ -6,7 +6,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal import workdays
-from portal.notifications import cn_date, notify
+from portal.notifications import cn_date, in_chinese, notify
 
 from .. import selectors
 from ..models import (
@@ -42,5 +42,6 @@ def issue_notice(*, clerk, application_pk, note="", expected_state=None, request
         _audit("notice.issued", application, clerk, application.state,
                summary=_("出具一次性告知书 %(number)s，需补正 %(n)s 项") % {"number": notice.number, "n": len(items)},
                request=request, notice=notice.number)
-        notify(application.applicant_user or application.subject, "notice", _("请补正办件材料"), _("您的办件 %(n)s 还缺 %(k)s 项材料：%(items)s。请在%(d)s前补正（上传证明或签署告知承诺书），一次性告知书 %(g)s 可在办件页下载。") % {"n": application.number, "k": len(items), "items": "、".join(i["matter"] for i in items), "d": cn_date(notice.due_date), "g": notice.number}, ("commitments:application", application.pk), key=f"notice:{notice.pk}")
+        with in_chinese():  # stored and sent later: Chinese, whatever the page's language
+            notify(application.applicant_user or application.subject, "notice", _("请补正办件材料"), _("您的办件 %(n)s 还缺 %(k)s 项材料：%(items)s。请在%(d)s前补正（上传证明或签署告知承诺书），一次性告知书 %(g)s 可在办件页下载。") % {"n": application.number, "k": len(items), "items": "、".join(i["matter"] for i in items), "d": cn_date(notice.due_date), "g": notice.number}, ("commitments:application", application.pk), key=f"notice:{notice.pk}")
     return notice

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chengnuo import reminders
 from chengnuo.tasks import remind_deadlines
@@ -25,6 +25,16 @@ def test_accepting_twice_tells_once(accepted, citizen, clerk):
     with pytest.raises(Exception):  # noqa: B017 - the second acceptance is refused, whatever its error
         services.accept(clerk=clerk, application_pk=accepted.pk)
     assert Message.objects.filter(user=citizen, kind="accepted").count() == 1
+
+
+def test_messages_are_stored_in_chinese_when_the_clerk_works_in_english(submitted, clerk, citizen, start):
+    with translation.override("en"):
+        services.accept(clerk=clerk, application_pk=submitted.pk)
+        services.issue_notice(clerk=clerk, application_pk=start(citizen).pk)
+    accepted = Message.objects.get(user=citizen, kind="accepted")
+    notice = Message.objects.get(user=citizen, kind="notice")
+    assert accepted.title == "办件已受理" and "受理" in accepted.body and "年" in accepted.body
+    assert notice.title == "请补正办件材料" and "还缺" in notice.body
 
 
 @pytest.fixture

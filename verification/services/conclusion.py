@@ -10,7 +10,7 @@ from catalog.api import VerificationMethod
 from commitments import api as commitments
 from commitments.api import Application, Commitment, CommitmentsError
 from portal import audit, transitions, workdays
-from portal.notifications import notify
+from portal.notifications import in_chinese, notify
 
 from .. import selectors
 from ..models import (
@@ -58,7 +58,8 @@ def conclude(*, user, task_id, result, conclusion, disposition=None, request=Non
         _audit("task.concluded", task, user, before, task.state, agency=task.agency, request=request,
                summary=_("核查结论：%(r)s") % {"r": task.get_result_display()}, result=result)
         if result == Result.TRUE:
-            notify(application.applicant_user or application.subject, "outcome", _("核查结果：承诺属实"), _("您的办件 %(n)s 中“%(m)s”的告知承诺已核查，结果为属实。感谢您诚信守诺，这次守诺已记入您的信用档案。") % {"n": application.number, "m": task.matter.name}, ("commitments:application", application.pk), key=f"outcome:{task.pk}")
+            with in_chinese():  # stored and sent later: Chinese, whatever the page's language
+                notify(application.applicant_user or application.subject, "outcome", _("核查结果：承诺属实"), _("您的办件 %(n)s 中“%(m)s”的告知承诺已核查，结果为属实。感谢您诚信守诺，这次守诺已记入您的信用档案。") % {"n": application.number, "m": task.matter.name}, ("commitments:application", application.pk), key=f"outcome:{task.pk}")
         if result == Result.FALSE:
             _dispose(task, application, commitment, d, user, request)
         if result != Result.UNVERIFIABLE:
@@ -199,8 +200,9 @@ def _dispose(task, application, commitment, d, user, request):
             subject=task.subject, matter=task.matter, method=task.method, origin=TaskOrigin.RECTIFICATION,
             credit_level=task.credit_level, due_date=disposition.rectify_due, parent=task,
         )
-    chosen = [str(Disposition._meta.get_field(k).verbose_name) for k in
-              ("terminate", "rectify", "revoke", "penalty", "refer_judicial") if getattr(disposition, k)]
+    with in_chinese():  # named in the audit trail and the applicant's message: Chinese
+        chosen = [str(Disposition._meta.get_field(k).verbose_name) for k in
+                  ("terminate", "rectify", "revoke", "penalty", "refer_judicial") if getattr(disposition, k)]
     _audit("disposition", task, user, task.state, task.state, agency=task.agency, request=request,
            summary="、".join(chosen), decision=disposition.decision_number, credit_record=disposition.credit_record_id,
            legal_basis=disposition.legal_basis, document=disposition.document_number,
@@ -243,8 +245,9 @@ def _record_disposition(task, d, due, user, request) -> Disposition:
 
 def _notify_applicant(application, task, chosen, disposition):
     """Tell the applicant (the audit line is the record; the message and its e-mail/SMS go through portal.notifications)."""
-    body = _("您的办件 %(app)s 中“%(m)s”的告知承诺经核查不实（认定文号 %(num)s），处理措施：%(c)s。"
-             "如有异议，可在“我的信用”中提出异议。") % {
-        "app": application.number, "m": task.matter.name, "num": disposition.decision_number, "c": "、".join(chosen)}
-    audit.record("verification.applicant_notified", obj=application, agency=task.agency, summary=body[:300])
-    notify(application.applicant_user or application.subject, "outcome", _("核查结果：承诺不实"), body, ("commitments:application", application.pk), key=f"outcome:{task.pk}")
+    with in_chinese():  # the message and its audit line are stored: Chinese, whatever the page's language
+        body = _("您的办件 %(app)s 中“%(m)s”的告知承诺经核查不实（认定文号 %(num)s），处理措施：%(c)s。"
+                 "如有异议，可在“我的信用”中提出异议。") % {
+            "app": application.number, "m": task.matter.name, "num": disposition.decision_number, "c": "、".join(chosen)}
+        audit.record("verification.applicant_notified", obj=application, agency=task.agency, summary=body[:300])
+        notify(application.applicant_user or application.subject, "outcome", _("核查结果：承诺不实"), body, ("commitments:application", application.pk), key=f"outcome:{task.pk}")
