@@ -393,3 +393,21 @@ def test_withdrawing_a_draft_application_closes_it_instead_of_failing(client, re
     assert ready.submitted_at is None and ready.concluded_at is not None
     page = client.get(reverse("commitments:application", args=[ready.pk])).content.decode()
     assert "已撤回" in page
+
+
+def test_the_desk_finds_an_application_by_a_two_character_name_a_longer_name_part_its_number_or_service(
+    start, citizen, clerk
+):
+    from commitments import selectors
+    from tests.factories import CitizenFactory
+
+    zhang = CitizenFactory(subject__name="张伟")
+    ouyang = CitizenFactory(subject__name="欧阳明华")
+    mine, his, theirs = start(zhang), start(ouyang), start(citizen)
+    found = lambda q: set(selectors.desk_applications(clerk, query=q).values_list("pk", flat=True))  # noqa: E731
+    assert found("张伟") == {mine.pk}
+    assert found("张") == {mine.pk}  # a surname: names that start with it
+    assert found("阳明华") == {his.pk}  # three characters or more: anywhere in the name
+    assert found(theirs.number[-6:]) >= {theirs.pk}
+    assert found(mine.service.name[:4]) >= {mine.pk, his.pk, theirs.pk}
+    assert found("李") == set()
