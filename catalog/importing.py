@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import Agency
 
+from .columns import ARTICLE_COLUMN, COLUMNS, EXTRA_COLUMNS, IGNORED_COLUMN, NEGATIVE_COLUMN
 from .models import (
     AdministrativeService,
     CertificationMatter,
@@ -26,14 +27,6 @@ from .models import (
     VerificationMethod,
 )
 
-# The columns of the real published lists, in their order.
-COLUMNS = [
-    "序号", "证明名称", "证明用途", "设定依据", "索要单位", "开具单位", "行使层级", "事项类型", "核查方式",
-    "是否实行告知承诺", "不能实行告知承诺的原因",
-]
-# Columns this portal adds (optional on import, always written on export).
-NEGATIVE_COLUMN = "告知承诺制负面清单"
-EXTRA_COLUMNS = ["所属领域", "效力层级", "核查时限（工作日）", NEGATIVE_COLUMN]
 REQUIRED_CELLS = ["证明名称", "证明用途", "设定依据", "索要单位", "行使层级", "事项类型", "是否实行告知承诺"]
 
 MAX_ROWS = 5000
@@ -66,8 +59,6 @@ RISK_WORDS = {"安全生产": "public_safety", "公共安全": "public_safety", 
 # 设定依据 written as the basis's rank only (a list that puts the text in a separate 依据条文 column).
 BASIS_LEVEL_WORDS = {**{str(label): value for value, label in LegalLevel.choices},
                      "法规": "admin_regulation", "规章": "departmental_rule"}
-ARTICLE_COLUMN = "依据条文"
-IGNORED_COLUMN = "（不导入）"  # a synonym target: a column real lists carry that the portal does not keep (备注 …)
 LEVEL_COLUMN = "行使层级"
 TICKED = {"√", "✓", "✔", "是", "Y", "y", "1", "●", "○", "■", "☑", "★", "v", "V"}
 # A title such as “常德市司法局实行告知承诺制证明事项目录” states that every row is under commitment; such a list

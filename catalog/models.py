@@ -28,7 +28,7 @@ from portal import roles
 from portal.errors import Refused
 from portal.models import Agency
 
-from . import negative_list
+from . import columns, negative_list
 
 
 class MatterField(models.TextChoices):
@@ -784,16 +784,14 @@ class ImportSynonym(models.Model):
     @classmethod
     def targets(cls, kind: str) -> dict[str, str]:
         """The standard values a synonym of ``kind`` may point to: code → label."""
-        from . import importing
-
         if kind == cls.Kind.METHOD:
             return {v: str(label) for v, label in VerificationMethod.choices}
         if kind == cls.Kind.LEVEL:
             return {v: str(label) for v, label in ExerciseLevel.choices}
         if kind == cls.Kind.SERVICE_KIND:
             return {v: str(label) for v, label in AdministrativeService.Kind.choices}
-        return {name: name for name in (*importing.COLUMNS, *importing.EXTRA_COLUMNS, importing.ARTICLE_COLUMN,
-                                        importing.IGNORED_COLUMN)}
+        return {name: name for name in (*columns.COLUMNS, *columns.EXTRA_COLUMNS, columns.ARTICLE_COLUMN,
+                                        columns.IGNORED_COLUMN)}
 
     @property
     def value_label(self) -> str:

@@ -102,17 +102,17 @@ class Finding:
         return f"{where} (id {self.pk}): {self.problem}" if self.pk else f"{where}: {self.problem}"
 
 
-def verify(using: str = "default", anchors=()) -> tuple[int, list[Finding], tuple | None]:
-    """Walk the whole chain. Returns (rows checked, findings, (seq, hash) of the last row).
+def verify(events, anchors=()) -> tuple[int, list[Finding], tuple | None]:
+    """Walk the whole chain of ``events`` (``AuditEvent.objects.using(alias)``: the caller names the table, so
+    the chain and the model that seals its rows do not import each other). Returns (rows checked,
+    findings, (seq, hash) of the last row).
 
     ``anchors`` are (seq, hash) pairs recorded earlier outside the database (e.g. from the logs):
     a later rewrite of the whole chain, or rows cut off its end, shows against them.
     """
-    from portal.models import AuditEvent
-
     findings: list[Finding] = []
     expected_seq, prev_hash, prev_at, count, last = 1, "", None, 0, None
-    for event in AuditEvent.objects.using(using).order_by("seq", "pk").iterator(chunk_size=2000):
+    for event in events.order_by("seq", "pk").iterator(chunk_size=2000):
         count += 1
         if event.seq is None:
             findings.append(Finding(None, event.pk, "no place in the chain (inserted around it)"))
@@ -129,7 +129,7 @@ def verify(using: str = "default", anchors=()) -> tuple[int, list[Finding], tupl
         expected_seq, prev_hash, prev_at = event.seq + 1, event.hash, event.at
         last = (event.seq, event.hash)
     for seq, anchored_hash in anchors:
-        row = AuditEvent.objects.using(using).filter(seq=seq).values_list("hash", flat=True).first()
+        row = events.filter(seq=seq).values_list("hash", flat=True).first()
         if row is None:
             findings.append(Finding(seq, None, "an anchored row is gone (the end of the trail was cut off)"))
         elif not hmac.compare_digest(row, anchored_hash):

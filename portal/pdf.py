@@ -20,6 +20,8 @@ from typing import NamedTuple
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from portal.fonts import font_dir
+
 
 class ReducedFace(NamedTuple):
     family: str  # the @font-face family (templates/pdf/_fonts.css)
@@ -34,11 +36,6 @@ REDUCED_FACES = (
     ReducedFace("Chengnuo Sans", 400, "ChengnuoSans-Regular.otf", "Noto Sans CJK SC:weight=80"),
     ReducedFace("Chengnuo Sans", 700, "ChengnuoSans-Bold.otf", "Noto Sans CJK SC:weight=200"),
 )
-
-
-def font_dir() -> Path:
-    """Where ``build_pdf_fonts`` writes the reduced fonts (``PDF_FONT_DIR``, default ``VAR_DIR/pdf-fonts``)."""
-    return Path(getattr(settings, "PDF_FONT_DIR", None) or Path(settings.VAR_DIR) / "pdf-fonts").resolve()
 
 
 def font_faces() -> list[dict]:

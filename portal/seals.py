@@ -511,15 +511,13 @@ def _stamp_font(text: str) -> bytes:
     all, else the system face), so the box costs a few kilobytes and milliseconds, not a 16 MB font."""
     from fontTools import subset, ttLib
 
-    from portal import pdf
+    from portal.fonts import font_dir, system_face
 
     chars = set(text)
     sources = []
-    reduced = pdf.font_dir() / "ChengnuoSans-Regular.otf"
+    reduced = font_dir() / "ChengnuoSans-Regular.otf"
     if reduced.is_file():
         sources.append((reduced, 0))
-    from portal.management.commands.build_pdf_fonts import system_face
-
     system = system_face("Noto Sans CJK SC:weight=80")
     if system:
         sources.append(system)

@@ -186,7 +186,7 @@ def test_concurrent_writers_chain_one_after_the_other():
     for thread in threads:
         thread.join()
     assert not errors
-    count, findings, _ = audit_chain.verify()
+    count, findings, _ = audit_chain.verify(AuditEvent.objects.all())
     assert AuditEvent.objects.filter(action="test.concurrent").count() == 40
     assert not findings, findings
     assert list(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, count + 1))

@@ -21,7 +21,6 @@ without ``fonts-noto-cjk``) PDFs simply use the system fonts.
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +28,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from portal import pdf
+from portal.fonts import system_face  # noqa: F401 - also this command's name for it (tests)
 
 # Bump when the character set or the build changes, so `make install` rebuilds.
 BUILD_VERSION = 1
@@ -61,24 +61,6 @@ def character_set() -> set[int]:
     for first, last in RANGES:
         codepoints.update(range(first, last + 1))
     return codepoints
-
-
-def system_face(pattern: str) -> tuple[Path, int] | None:
-    """(file, index in a collection) of the system font fontconfig gives for ``pattern``, if it is the one asked."""
-    fc_match = shutil.which("fc-match")
-    if fc_match is None:
-        return None
-    try:
-        out = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-            [fc_match, "--format=%{file}\n%{index}\n%{family}\n%{weight}", pattern],
-            capture_output=True, text=True, timeout=30, check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    family, _, weight = pattern.partition(":weight=")
-    if len(out) < 4 or family not in out[2].split(",") or (weight and out[3] != weight):
-        return None  # fontconfig substituted another family or weight: that face is not installed
-    return Path(out[0]), int(out[1] or 0)
 
 
 def build_face(source: Path, index: int, dest: Path, *, family: str, bold: bool, codepoints) -> int:

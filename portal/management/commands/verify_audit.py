@@ -7,6 +7,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from portal import audit_chain
 from portal.db_roles import role_report
+from portal.models import AuditEvent
 
 
 def anchor(value: str) -> tuple[int, str]:
@@ -26,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         using = options["database"]
-        count, findings, last = audit_chain.verify(using, anchors=options["anchor"])
+        count, findings, last = audit_chain.verify(AuditEvent.objects.using(using), anchors=options["anchor"])
         roles = role_report(connections[using])
         if roles and (roles["may_update"] or roles["may_delete"] or roles["may_truncate"]):
             self.stderr.write(
