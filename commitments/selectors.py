@@ -208,21 +208,22 @@ def desk_applications(user, *, state="", query="") -> QuerySet[Application]:
 
 def _matching_applications(query):
     """Ids of applications whose number, applicant's name or service's name contains ``query`` (for a
-    query of one or two characters, the applicants whose name starts with it).
+    query of one or two characters: the applicants whose name starts with it, and the services).
 
     Three branches joined by UNION, not one OR across three joined tables: on PostgreSQL each branch
     uses its own trigram index (application number, subject name, service name), so a search costs
     what it finds, not every application of the agency (0.5–2.8 s at a million before).
     """
-    by_number = Application.objects.filter(number__icontains=query)
-    # Shorter than a trigram (a two-character name, a surname): the names that start with it.
-    names = Subject.objects.filter(name__startswith=query) if len(query) < 3 else Subject.objects.filter(
-        name__icontains=query)
-    by_subject = Application.objects.filter(subject__in=names.values("pk"))
-    by_service = Application.objects.filter(
-        service__in=AdministrativeService.objects.filter(name__icontains=query).values("pk"))
-    branches = [branch.order_by().values("pk") for branch in (by_number, by_subject, by_service)]
-    return branches[0].union(*branches[1:])
+    short = len(query) < 3  # shorter than a trigram: no index could serve "contains"
+    # A two-character name or a surname: the names that start with it.
+    names = Subject.objects.filter(name__startswith=query) if short else Subject.objects.filter(name__icontains=query)
+    services = AdministrativeService.objects.filter(name__icontains=query)  # a few hundred rows: no index needed
+    branches = [Application.objects.filter(subject__in=names.values("pk")),
+                Application.objects.filter(service__in=services.values("pk"))]
+    if not short:  # one or two characters of a 办件编号 identify nothing, and would read every application
+        branches.append(Application.objects.filter(number__icontains=query))
+    first, *rest = (branch.order_by().values("pk") for branch in branches)
+    return first.union(*rest)
 
 
 def desk_application(user, pk) -> Application:
