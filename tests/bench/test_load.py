@@ -2,6 +2,7 @@
 
     make bench PYTEST_ARGS="-k load"                       # 120 s mixed load, then a 600 s soak
     LOAD_SECONDS=30 LOAD_SOAK_SECONDS=0 make bench PYTEST_ARGS="-k load"   # a quick look, no soak
+    LOAD_KNEE_RATES=60,80,100,120 LOAD_SOAK_SECONDS=0 make bench PYTEST_ARGS="-k load"  # and the knee
 
 What it starts (and stops): database ``chengnuo_load`` dropped and created on the PostgreSQL of
 ``LOAD_DATABASE_URL``, migrated and seeded (``seed_demo`` plus ``tests/bench/load/seed.py``); static
@@ -199,10 +200,10 @@ def _wait_until_up(port, gunicorn):
     raise RuntimeError("gunicorn did not answer /bench/minimal/ within 60 s")
 
 
-def _locust(stack, seconds, name):
+def _locust(stack, seconds, name, rps=RPS):
     samples = stack["work"] / f"{name}.jsonl"
     env = {**stack["env"], "LOAD_PLAN": str(stack["work"] / "plan.json"), "LOAD_SAMPLES": str(samples),
-           "LOAD_RPS": str(RPS)}
+           "LOAD_RPS": str(rps)}
     process = _start(env, str(BIN / "locust"), "-f", "tests/bench/load/locustfile.py", "--headless",
                      "-u", str(USERS), "-r", str(USERS), "--run-time", f"{seconds + WARMUP}s", "--only-summary",
                      "--stop-timeout", "10", "-H", f"http://127.0.0.1:{stack['port']}",
@@ -372,6 +373,32 @@ def test_mixed_load_at_target_rate(stack):
     _cpu_report(before, after, len(rows) * (after["at"] - before["at"]) / duration)
     _slowest_seconds(sorted(rows, key=lambda r: r["t"]), snapshots)
     assert not errors, f"{len(errors)} requests answered with an unexpected status; first: {errors[0]}"
+
+
+def test_the_knee_is_the_highest_rate_that_keeps_p95_within_target(stack):
+    """The same mix at rising rates (``LOAD_KNEE_RATES``, e.g. ``60,80,100,120``; ``LOAD_KNEE_SECONDS``
+    each): prints p95 per rate and the knee, the highest rate whose p95 stays ≤ 150 ms with no error
+    and the rate reached. Printed, not asserted."""
+    rates = [float(r) for r in os.environ.get("LOAD_KNEE_RATES", "").split(",") if r.strip()]
+    if not rates:
+        pytest.skip("LOAD_KNEE_RATES not set: no search for the knee")
+    seconds = int(os.environ.get("LOAD_KNEE_SECONDS", "45"))
+    results = []
+    for rate in rates:
+        process, samples = _locust(stack, seconds, f"knee-{rate:g}", rps=rate)
+        assert process.wait(timeout=seconds + WARMUP + 120) in (0, 1), (stack["work"] / f"knee-{rate:g}.log").read_text()[-3000:]
+        rows, duration = _read(samples)
+        mix = _figures([r for r in rows if r["name"] != BASELINE], duration)
+        reached = len(rows) / duration
+        ok = not mix["errors"] and mix["p95"] <= TARGET_P95_MS and reached >= 0.95 * rate
+        results.append((rate, reached, mix, ok))
+    print(f"\nKnee ({seconds} s per rate after a {WARMUP} s warm-up, {WORKERS} gunicorn workers, {os.cpu_count()} CPUs)")
+    print(f"{'target req/s':>13}{'reached':>9}{'errors':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}  within target")
+    for rate, reached, mix, ok in results:
+        print(f"{rate:>13g}{reached:>9.1f}{mix['errors']:>8}{mix['p50']:>8.0f}{mix['p95']:>8.0f}{mix['p99']:>8.0f}  "
+              f"{'yes' if ok else 'no'}")
+    within = [rate for rate, _reached, _mix, ok in results if ok]
+    print(f"knee: {max(within):g} requests/s" if within else "knee: below the lowest rate tried")
 
 
 def _worker_rss(gunicorn):

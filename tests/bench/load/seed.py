@@ -54,6 +54,7 @@ def seed(plan_path, *, citizens, verifiers, clerks, tasks, letters_for):
     from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from catalog import selectors as catalog_selectors
     from commitments import demo as commitments_demo
@@ -82,7 +83,8 @@ def seed(plan_path, *, citizens, verifiers, clerks, tasks, letters_for):
                 subject = Subject.objects.create(kind=Subject.Kind.PERSON, name=name, id_number=resident_id(i),
                                                  contact_phone=username)
                 user = User.objects.create(username=username, full_name=name, mobile=username, subject=subject,
-                                           password=password_hash)
+                                           password=password_hash, identity_method="counter",
+                                           identity_verified_at=timezone.now())  # bound, as at the counter
                 user.groups.add(applicant)
             # History: one online application each, committed and submitted; two in three accepted.
             with transaction.atomic():
@@ -108,22 +110,25 @@ def seed(plan_path, *, citizens, verifiers, clerks, tasks, letters_for):
     # constraint does not apply), a quarter of them open, due dates spread over three months.
     extra = max(0, tasks - planned)
     if extra and planned:
+        # Every column is copied from a planned task (so a field added later needs no change here) except
+        # the ones that make the backlog: origin, state, result, due date and conclusion time.
+        made = {
+            "origin": "'report'",
+            "state": "CASE WHEN g % 4 = 0 THEN 'open' ELSE 'concluded' END",
+            "result": "CASE WHEN g % 4 = 0 THEN '' ELSE 'true' END",
+            "due_date": "CURRENT_DATE + ((g::bigint * 7919) % 90 - 30)::int",
+            "concluded_at": "CASE WHEN g % 4 = 0 THEN NULL ELSE now() END",
+            "claimed_by_id": "NULL", "concluded_by_id": "NULL", "claimed_at": "NULL", "parent_id": "NULL",
+            "conclusion": "''", "evidence": "'[]'::jsonb", "created_at": "now()",
+        }
+        columns = [f.column for f in VerificationTask._meta.concrete_fields if f.column != "id"]
+        select = ", ".join(made.get(c, f't."{c}"') for c in columns).replace("%", "%%")
         with connection.cursor() as cur:
             cur.execute(
-                """
-                INSERT INTO verification_verificationtask
-                  (agency_id, application_id, requirement_id, commitment_id, subject_id, matter_id, method, origin,
-                   credit_level, state, result, due_date, concluded_at, conclusion, evidence, created_at)
-                SELECT t.agency_id, t.application_id, t.requirement_id, t.commitment_id, t.subject_id, t.matter_id,
-                       t.method, 'report', t.credit_level,
-                       CASE WHEN g %% 4 = 0 THEN 'open' ELSE 'concluded' END,
-                       CASE WHEN g %% 4 = 0 THEN '' ELSE 'true' END,
-                       CURRENT_DATE + ((g::bigint * 7919) %% 90 - 30)::int,
-                       CASE WHEN g %% 4 = 0 THEN NULL ELSE now() END, '', '[]'::jsonb, now()
-                FROM generate_series(1, %s) AS g
-                JOIN (SELECT *, row_number() OVER (ORDER BY id) - 1 AS k FROM verification_verificationtask) t
-                  ON t.k = g %% %s
-                """,
+                f"INSERT INTO verification_verificationtask ({', '.join(columns)}) SELECT {select} "  # noqa: S608
+                "FROM generate_series(1, %s) AS g "
+                "JOIN (SELECT *, row_number() OVER (ORDER BY id) - 1 AS k FROM verification_verificationtask) t "
+                "ON t.k = g %% %s",
                 [extra, planned],
             )
             cur.execute("ANALYZE")
