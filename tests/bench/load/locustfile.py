@@ -242,9 +242,13 @@ class Citizen(Visitor):
         for requirement in sorted(set(re.findall(base + r'(\d+)/commit/"', self.page))):
             self.get(f"{base}{requirement}/commit/", "GET …/commit/ (sign page)")
             statements = re.findall(r'name="(statement_\d+)"', self.page)
+            questions = set(re.findall(r'name="(negative_\d+)"', self.page))  # the 负面清单 questions: “否”
+            seen = re.search(r'name="negative_seen" value="([^"]*)"', self.page)  # as a browser echoes it
             self.post(f"{base}{requirement}/commit/", "POST …/commit/ (sign)",
                       {"full_name": self.account["name"], "password": PLAN["password"], "state": _state(self.page),
-                       **dict.fromkeys(statements, "on")}, then="GET /applications/[id]/")
+                       **dict.fromkeys(statements, "on"), **dict.fromkeys(questions, "no"),
+                       **({"negative_seen": seen.group(1)} if seen else {})},
+                      then="GET /applications/[id]/")
         for requirement in sorted(set(re.findall(base + r'(\d+)/proof/"', self.page))):
             self.get(f"{base}{requirement}/proof/", "GET …/proof/ (upload page)")
             self.post(f"{base}{requirement}/proof/", "POST …/proof/ (upload)", {"state": _state(self.page)},
