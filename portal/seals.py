@@ -173,6 +173,12 @@ def _der(data: bytes) -> bytes:
 
 
 # --- the demo CA ----------------------------------------------------------------------------------------
+def _fit(text: str, limit: int = 64) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes, on a character boundary: cryptography counts a name
+    attribute's length in encoded bytes, and a Chinese character is three (21 characters fit in 64)."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+
+
 def _name(common_name: str, organisation: str, unit: str = ""):
     from cryptography import x509
     from cryptography.x509.oid import NameOID
@@ -180,11 +186,11 @@ def _name(common_name: str, organisation: str, unit: str = ""):
     attrs = [
         x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
         x509.NameAttribute(NameOID.LOCALITY_NAME, "西安市"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64]),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, _fit(organisation)),
     ]
     if unit:
-        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit[:64]))
-    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]))
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, _fit(unit)))
+    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, _fit(common_name)))
     return x509.Name(attrs)
 
 
@@ -296,7 +302,8 @@ def issue_demo_certificate(agency) -> Path:
     ensure_demo()
     ca_key, ca_cert, _chain = _demo_ca()
     key = ec.generate_private_key(ec.SECP256R1())
-    subject = _name(f"{agency.name}（{DEMO_MARK}电子印章）", agency.name, f"{DEMO_MARK} {agency.code}")
+    suffix = f"（{DEMO_MARK}电子印章）"  # kept whole: a demo certificate must say so in its name
+    subject = _name(_fit(agency.name, 64 - len(suffix.encode())) + suffix, agency.name, f"{DEMO_MARK} {agency.code}")
     cert = _certificate(subject, key.public_key(), ca_cert.subject, ca_key, days=730)
     path = _agency_file(agency.code)
     _write_atomic(path, _pkcs12(key, cert, [ca_cert], agency.code))

@@ -419,3 +419,19 @@ def test_a_time_stamping_authority_over_http_is_used_when_configured(accepted, s
     assert "/tsa" in server.paths
     result = seals.check(data)
     assert result.timestamped and result.valid and result.ours
+
+
+def test_an_agency_with_a_long_chinese_name_gets_a_demo_certificate_still_marked_as_demo(settings, tmp_path):
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    from tests.factories import AgencyFactory
+
+    settings.SEAL_DEMO_CA = True
+    settings.SEAL_KEYSTORE_DIR = str(tmp_path)
+    agency = AgencyFactory(name="西安市西咸新区沣东新城管理委员会行政审批与政务服务局第一分局", code="610100-LONG")
+    path = seals.issue_demo_certificate(agency)
+    _key, cert, _chain = pkcs12.load_key_and_certificates(path.read_bytes(), seals._passphrase())
+    common_name = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    assert common_name.endswith("（演示电子印章）") and common_name.startswith("西安市西咸新区")
+    assert len(common_name.encode()) <= 64
