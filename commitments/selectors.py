@@ -308,6 +308,8 @@ def letter_for_copy(sha256: str, letter_number: str = "") -> tuple[Commitment | 
     if letter_number:
         return Commitment.objects.only(*fields).filter(letter_number=str(letter_number)[:32]).first(), False
     return None, False
+
+
 def _readable_date(value) -> str:
     """A date kept in an audit event's data (ISO text) as the page's language writes dates (2026年12月31日)."""
     from django.utils.formats import date_format

@@ -45,6 +45,10 @@ ACTION_LABELS = {
     "application.withdrawn": _("申请人撤回办件"),
     "application.terminated": _("发现虚假承诺，终止办理"),
     "application.revoked": _("发现虚假承诺，撤销决定"),
+    # a verification outcome on one letter (the summary then names the letter)
+    "commitment.verified": _("核查告知承诺书，承诺属实"),
+    "commitment.found_false": _("核查发现告知承诺书与事实不符"),
+    "commitment.exempted": _("告知承诺书免予核查"),
 }
 
 

@@ -160,3 +160,13 @@ def test_a_missed_rectification_deadline_terminates_the_case_once_even_with_two_
     assert Application.objects.get(pk=claimed.application_id).state == "terminated"
     follow_up = VerificationTask.objects.get(parent=claimed, origin=TaskOrigin.RECTIFICATION)
     assert follow_up.state == "concluded" and follow_up.result == "false"
+
+
+def test_the_applicants_case_history_says_which_letter_was_found_untrue(claimed, verifier):
+    from commitments.selectors import citizen_timeline
+
+    _false(claimed, verifier, terminate=True)
+    application = Application.objects.get(pk=claimed.application_id)
+    letter = Commitment.objects.get(pk=claimed.commitment_id).letter_number
+    texts = [entry["text"] for entry in citizen_timeline(application, application.applicant_user)]
+    assert f"核查发现告知承诺书与事实不符：{letter}" in texts
