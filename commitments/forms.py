@@ -68,7 +68,7 @@ class _StatementsMixin:
             name = f"negative_{f.entry_pk}"
             self.fields[name] = forms.ChoiceField(
                 label=f.question, choices=YES_NO, widget=forms.RadioSelect,
-                help_text=_("负面清单%(q)s。回答“是”的，本证明事项须提交证明，不能承诺。") % {"q": f.quoted},
+                help_text=_("负面清单%(q)s。") % {"q": f.quoted},  # what "是" means is said once, above the questions
                 error_messages={"required": _("请回答此问题（是或否）。"), "invalid_choice": _("请选择“是”或“否”。")})
             self.question_names.append((name, f.entry_pk))
         self.fields["negative_seen"] = forms.CharField(widget=forms.HiddenInput, required=False, initial=seen)

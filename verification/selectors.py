@@ -28,7 +28,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from commitments.api import Application, Requirement
+from commitments.api import Application, Requirement, is_owner
 from portal import roles, scope, workdays
 from portal.figures import grouped, grouped_by_month
 
@@ -430,11 +430,9 @@ def dispositions_of(application) -> list[Disposition]:
 
 def rectification_for_applicant(user, disposition_id) -> Disposition:
     """A rectification order on one of the user's own cases (404 for anyone else's)."""
-    from commitments import api as cases
-
     d = (Disposition.objects.select_related("task__application", "task__matter", "task__requirement")
          .filter(pk=disposition_id, rectify=True).first())
-    if d is None or not cases.is_owner(d.task.application, user):
+    if d is None or not is_owner(d.task.application, user):
         raise Http404
     return d
 
