@@ -13,11 +13,11 @@ or returned by it) and, for history, superseded ones. Staff see the catalogues t
 
 import hashlib
 
-from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from portal import inputs, roles, scope
+from portal.cache import kept
 from portal.figures import grouped
 from portal.models import Agency
 
@@ -112,7 +112,7 @@ def public_filter_choices(stamp: str | None = None) -> dict:
         return {"agencies": list(agencies), "services": list(services)}
 
     key = public_cache_key("filter-choices", stamp or public_catalogue_stamp())
-    return cache.get_or_set(key, read, PUBLIC_CACHE_SECONDS)
+    return kept(key, read, PUBLIC_CACHE_SECONDS)
 
 
 def public_filters(raw: dict) -> dict:

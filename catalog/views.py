@@ -4,7 +4,6 @@ import json
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
 from portal import audit, inputs, pdf, roles, scope, search
+from portal.cache import kept
 from portal.errors import show_refusal
 
 from . import diff, hooks, importing, selectors, services
@@ -47,7 +47,7 @@ def _kept(keep: bool, make, *key):
     if not keep:
         return make()
     key = selectors.public_cache_key(*key, translation.get_language())
-    return cache.get_or_set(key, make, selectors.PUBLIC_CACHE_SECONDS)
+    return kept(key, make, selectors.PUBLIC_CACHE_SECONDS)
 
 
 def index(request):

@@ -146,7 +146,8 @@ def own_applications(user) -> QuerySet[Application]:
 def _detailed(qs):
     return qs.select_related("service", "agency", "subject", "applicant_user", "filed_by").prefetch_related(
         Prefetch("requirements", queryset=Requirement.objects.select_related("matter").prefetch_related(
-            Prefetch("commitments", queryset=Commitment.objects.order_by("signed_at")),
+            # The commitment's state label reads its application's state: joined, not one query per letter.
+            Prefetch("commitments", queryset=Commitment.objects.select_related("application").order_by("signed_at")),
             Prefetch("proofs", queryset=ProofDocument.objects.order_by("uploaded_at")),
         )),
         Prefetch("notices", queryset=OneTimeNotice.objects.select_related("issued_by")),

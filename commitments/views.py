@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from portal import audit, identifiers, identity, inputs, pdf, pinyin, roles, scope, seals, throttle, uploads
 from portal.errors import show_refusal
 from portal.once import once_per_form
+from portal.pagination import CappedPaginator
 from portal.roles import role_required
 
 from . import letters, negative_list, panels, selectors, services
@@ -51,6 +53,8 @@ def _attachment(content, filename, ascii_name, content_type):
 def _page_context(application, user):
     result = selectors.eligibility_for(application.subject) if application.state in ("draft", "submitted") else None
     requirements = list(application.requirements.all())
+    if result is not None:  # every matter's entries in one query, not one per requirement
+        prefetch_related_objects([r.matter for r in requirements], "negative_entries")
     for r in requirements:  # 负面清单 subject conditions that send a requirement to the proof path
         r.negative_reasons = (negative_list.reasons(negative_list.conditions_met(
             negative_list.evaluate(application.subject, r.matter))) if result is not None and not r.proof_only else [])
@@ -346,7 +350,8 @@ def desk(request):
     params = request.POST if request.method == "POST" else request.GET
     state = str(params.get("state", ""))[:20]
     query = inputs.text(request.POST.get("q"), 40) if request.method == "POST" else ""
-    page = Paginator(selectors.desk_applications(request.user, state=state, query=query), 20).get_page(
+    # Counted up to 1,000: the agency's whole list would cost a city-sized count on every page.
+    page = CappedPaginator(selectors.desk_applications(request.user, state=state, query=query), 20).get_page(
         params.get("page"))
     return render(request, "commitments/desk.html", {
         "page": page, "lookup": LookupForm(), "state": state, "query": query[:40], "states": Application.State.choices,

@@ -7,6 +7,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("门户基础")
 
     def ready(self):
-        from . import checks, security_events  # noqa: F401 - importing checks registers them
+        from . import checks, choice_labels, security_events  # noqa: F401 - importing checks registers them
 
         security_events.connect()
+        choice_labels.install()

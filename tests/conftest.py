@@ -85,7 +85,10 @@ def _empty_cache():
     (SQLite reuses primary keys after a rollback) must not leak into the next one."""
     from django.core.cache import cache
 
+    from portal.cache import forget_kept
+
     cache.clear()
+    forget_kept()
 
 
 @pytest.fixture(autouse=True)

@@ -303,12 +303,13 @@ def _make(citizen, start, sign, clerk, n):
 
 PAGES = [
     ("citizen", lambda a: reverse("commitments:my_applications"), 6),  # 6: the header's unread-message count
-    # 13: decision wording reads the service kind; one more for the dispositions panel (verification)
-    ("citizen", lambda a: reverse("commitments:application", args=[a.pk]), 13),
+    # 11: decision wording reads the service kind; one more for the dispositions panel (verification); the
+    # letters come with their application (the state label reads it), the negative list in one query
+    ("citizen", lambda a: reverse("commitments:application", args=[a.pk]), 11),
     ("anonymous", lambda a: reverse("commitments:publicity"), 4),
     ("anonymous", lambda a: reverse("commitments:verify_letter", args=[a.commitments.first().letter_number]), 2),
     ("clerk", lambda a: reverse("commitments:desk"), 7),
-    ("clerk", lambda a: reverse("commitments:desk_application", args=[a.pk]), 13),  # 13: with the dispositions panel
+    ("clerk", lambda a: reverse("commitments:desk_application", args=[a.pk]), 11),  # 11: with the dispositions panel
 ]
 
 
@@ -324,6 +325,18 @@ def test_pages_keep_a_constant_query_count(client, citizen, clerk, start, sign, 
     assert many == few
     with django_assert_max_num_queries(limit):
         client.get(url(a))
+
+
+def test_desk_list_stops_counting_at_the_cap_and_says_there_are_more(client, clerk, citizen, start, settings):
+    settings.LIST_COUNT_CAP = 3
+    for _ in range(5):
+        start(citizen)  # a city's desk has a million; the page counts no further than the cap
+    _login(client, clerk)
+    html = client.get(reverse("commitments:desk")).content.decode()
+    assert "符合条件的办件超过 3 件" in html
+    settings.LIST_COUNT_CAP = 10
+    html = client.get(reverse("commitments:desk")).content.decode()
+    assert "超过" not in html and html.count('href="/desk/applications/') == 5
 
 
 def test_matter_page_offers_online_application_carrying_its_service(client, service, matters):
