@@ -11,6 +11,7 @@ from . import abuse, selectors
 from .models import MAX_CONTENT, MAX_REPLY, MAX_TITLE, Kind, Rating, Topic
 
 REQUIRED = {"required": _("此项为必填项。")}
+MATTER_CHOICES = 20  # matters offered to choose from when the typed name fits several
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -59,8 +60,16 @@ class TicketFieldsMixin(forms.Form):
         error_messages={**REQUIRED, "max_length": _("内容不能超过 %(limit_value)d 个字（现有 %(show_value)d 字）。")},
     )
     about_agency = _agency_field(_("反映的机关"), help_text=_("可选；不清楚可不选，由 12345 热线分派。"))
+    # A city's catalogue has thousands of matters: a list of all of them would be a page of options nobody
+    # scrolls (and most of the page's cost). The requester types a few characters; one match is taken, a
+    # few are offered to choose from (``matter``, shown only then), none or too many are said so.
+    matter_text = forms.CharField(
+        label=_("涉及的证明事项"), max_length=50, required=False,
+        help_text=_("可选；输入事项名称中的几个字，例如“无犯罪记录”。不清楚可不填。"),
+        error_messages={"max_length": _("事项名称不能超过 %(limit_value)d 个字。")},
+    )
     matter = MatterChoiceField(
-        label=_("涉及的证明事项"), queryset=None, required=False, empty_label=_("（不涉及或不清楚）"),
+        label=_("请选择涉及的证明事项"), queryset=None, required=False, widget=forms.RadioSelect, empty_label=None,
         error_messages={"invalid_choice": _("请选择列表中的证明事项。")},
     )
     commitment_ref = forms.CharField(
@@ -75,13 +84,40 @@ class TicketFieldsMixin(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["matter"].queryset = catalog_selectors.public_matters()
+        text = (self.data.get(self.add_prefix("matter_text")) or "").strip()[:50] if self.is_bound else ""
+        # One more than are offered, to tell "a few" from "too many"; the name search uses the catalogue's index.
+        self.matter_matches = list(catalog_selectors.public_matters(q=text)[:MATTER_CHOICES + 1]) if text else []
+        if 1 < len(self.matter_matches) <= MATTER_CHOICES:
+            self.fields["matter"].queryset = catalog_selectors.public_matters().filter(
+                pk__in=[m.pk for m in self.matter_matches])
+        else:
+            del self.fields["matter"]
+
+    def clean(self):
+        cleaned = super().clean()
+        text, matches = cleaned.get("matter_text", ""), self.matter_matches
+        exact = [m for m in matches if m.name == text]
+        if cleaned.get("matter"):
+            pass  # chosen from the offered list
+        elif not text:
+            cleaned["matter"] = None
+        elif len(matches) == 1 or len(exact) == 1:
+            cleaned["matter"] = (exact or matches)[0]
+        elif not matches:
+            self.add_error("matter_text", _("没有找到名称含“%(text)s”的证明事项；请换几个字，或不填。") % {"text": text})
+        elif len(matches) > MATTER_CHOICES:
+            self.add_error("matter_text", _("名称含“%(text)s”的证明事项超过 %(n)s 项，请多输入几个字。")
+                           % {"text": text, "n": MATTER_CHOICES})
+        else:
+            self.add_error("matter", _("有 %(n)s 项证明事项的名称含“%(text)s”，请选择其中一项。")
+                           % {"n": len(matches), "text": text})
+        return cleaned
 
 
 class PortalTicketForm(TicketFieldsMixin):
     """Logged-in filing: consultation, complaint or report."""
 
-    field_order = ["kind", "topic", "title", "content", "about_agency", "matter", "commitment_ref",
+    field_order = ["kind", "topic", "title", "content", "about_agency", "matter_text", "matter", "commitment_ref",
                    "application_number", "contact_phone", "publish_consent", "attachments"]
     kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices, widget=forms.RadioSelect, error_messages={
         "required": _("请选择咨询、投诉或举报。"), "invalid_choice": _("请选择咨询、投诉或举报。")})
@@ -95,7 +131,7 @@ class PortalTicketForm(TicketFieldsMixin):
 class AnonymousReportForm(TicketFieldsMixin):
     """Anonymous report (举报): no account, a challenge instead."""
 
-    field_order = ["topic", "title", "content", "about_agency", "matter", "commitment_ref", "application_number",
+    field_order = ["topic", "title", "content", "about_agency", "matter_text", "matter", "commitment_ref", "application_number",
                    "contact_phone", "attachments", "challenge_answer"]
     contact_phone = forms.CharField(
         label=_("联系电话（可不填）"), max_length=20, required=False,
@@ -124,7 +160,7 @@ class AnonymousReportForm(TicketFieldsMixin):
 class StaffEntryForm(TicketFieldsMixin):
     """A 12345 call or a window visit, entered by staff on the requester's behalf."""
 
-    field_order = ["kind", "topic", "title", "content", "contact_name", "contact_phone", "about_agency", "matter",
+    field_order = ["kind", "topic", "title", "content", "contact_name", "contact_phone", "about_agency", "matter_text", "matter",
                    "commitment_ref", "application_number", "route_to", "publish_consent", "attachments"]
     kind = PortalTicketForm.base_fields["kind"]
     contact_name = forms.CharField(label=_("来电人或来访人姓名"), max_length=50, required=False,

@@ -371,3 +371,59 @@ def test_anonymous_filings_are_capped_across_all_addresses(client, settings, mon
     assert Ticket.objects.filter(anonymous=True).count() == 2
 
 
+
+
+# --- the matter a ticket is about: typed, not picked from the whole catalogue ---------------------------
+@pytest.fixture
+def similar_matters(editor, reviewer, approver):
+    """Two published matters whose names share “无犯罪记录”, and a third that does not."""
+    from catalog import services as catalog_services
+    from tests.catalog.conftest import add_matter
+
+    catalogue = catalog_services.start_version(actor=editor)
+    first = add_matter(catalogue, name="无犯罪记录证明")
+    second = add_matter(catalogue, name="境外无犯罪记录公证认证")
+    add_matter(catalogue, name="律师执业场所安全评估证明")
+    for step in (catalog_services.submit, catalog_services.pass_review):
+        step(actor=editor if step is catalog_services.submit else reviewer, catalogue=catalogue)
+    catalog_services.approve(actor=approver, catalogue=catalogue)
+    catalog_services.publish(actor=approver, catalogue=catalogue)
+    return first, second
+
+
+CONSULTATION = {"kind": "consultation", "topic": "policy", "title": "能否承诺", "content": "这个证明能否承诺？"}
+
+
+def test_the_form_does_not_list_the_whole_catalogue(client, citizen, similar_matters):
+    _login(client, citizen)
+    html = client.get(reverse("complaints:new")).content.decode()
+    assert "涉及的证明事项" in html and "律师执业场所安全评估证明" not in html
+
+
+def test_a_typed_name_that_fits_one_matter_files_the_ticket_about_it(client, citizen, similar_matters):
+    _login(client, citizen)
+    client.post(reverse("complaints:new"), {**CONSULTATION, "matter_text": "公证认证"})
+    assert Ticket.objects.get().matter == similar_matters[1]
+
+
+def test_a_name_that_fits_several_matters_offers_them_beside_the_field_then_files_the_chosen_one(
+        client, citizen, similar_matters):
+    _login(client, citizen)
+    html = client.post(reverse("complaints:new"), {**CONSULTATION, "matter_text": "无犯罪"}).content.decode()
+    assert "有 2 项证明事项的名称含“无犯罪”，请选择其中一项。" in html and not Ticket.objects.exists()
+    assert "境外无犯罪记录公证认证" in html and "律师执业场所安全评估证明" not in html
+    chosen = similar_matters[1]
+    client.post(reverse("complaints:new"), {**CONSULTATION, "matter_text": "无犯罪", "matter": chosen.pk})
+    assert Ticket.objects.get().matter == chosen
+
+
+def test_the_exact_name_of_a_matter_is_taken_even_when_others_contain_it(client, citizen, similar_matters):
+    _login(client, citizen)
+    client.post(reverse("complaints:new"), {**CONSULTATION, "matter_text": "无犯罪记录证明"})
+    assert Ticket.objects.get().matter == similar_matters[0]
+
+
+def test_a_name_that_fits_no_matter_is_said_beside_the_field(client, citizen, similar_matters):
+    _login(client, citizen)
+    html = client.post(reverse("complaints:new"), {**CONSULTATION, "matter_text": "结婚证"}).content.decode()
+    assert "没有找到名称含“结婚证”的证明事项；请换几个字，或不填。" in html and not Ticket.objects.exists()
