@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from catalog import api as catalog
 from catalog.api import AdministrativeService, Catalogue
 from credit import api as credit
-from portal import audit, inputs, roles, scope
+from portal import audit, inputs, pagination, roles, scope
 from portal.figures import grouped_by_month
 from portal.models import Subject
 
@@ -195,36 +195,40 @@ def missing_items(application) -> list[dict]:
 
 # --- staff ------------------------------------------------------------------------------------------------
 def desk_applications(user, *, state="", query="") -> QuerySet[Application]:
+    """The agency's applications, newest first; with ``query``, those whose number, applicant's name or
+    service's name contains it — the newest of each kind, one more than a desk list counts."""
     q = _staff_q(user)
     if q is None:
         return Application.objects.none()
-    qs = Application.objects.filter(q).select_related("service", "subject", "agency")
+    qs = Application.objects.filter(q)
     if state in Application.State.values:
         qs = qs.filter(state=state)
     query = (query or "").strip()[:40]
     if query:
-        qs = qs.filter(pk__in=_matching_applications(query))
-    return qs
+        qs = Application.objects.filter(pk__in=_matching_applications(qs, query, pagination.count_cap() + 1))
+    return qs.select_related("service", "subject", "agency")
 
 
-def _matching_applications(query):
-    """Ids of applications whose number, applicant's name or service's name contains ``query`` (for a
+def _matching_applications(applications, query, found) -> list[int]:
+    """Ids of ``applications`` whose number, applicant's name or service's name contains ``query`` (for a
     query of one or two characters: the applicants whose name starts with it, and the services).
 
-    Three branches joined by UNION, not one OR across three joined tables: on PostgreSQL each branch
-    uses its own trigram index (application number, subject name, service name), so a search costs
-    what it finds, not every application of the agency (0.5–2.8 s at a million before).
+    One small query per kind, each for the ``found`` newest matches of its own index, rather than one OR
+    across three joined tables (0.5–2.8 s at a million) or a UNION whose size PostgreSQL cannot foresee (it
+    hashed the union and read every application of the agency to join it: 0.5 s at a million). The newest
+    ``found`` of all matches are among the newest ``found`` of each kind, so the list's first pages are
+    exact; the list counts no further than that (``portal.pagination.CappedPaginator``).
     """
     short = len(query) < 3  # shorter than a trigram: no index could serve "contains"
     # A two-character name or a surname: the names that start with it.
     names = Subject.objects.filter(name__startswith=query) if short else Subject.objects.filter(name__icontains=query)
     services = AdministrativeService.objects.filter(name__icontains=query)  # a few hundred rows: no index needed
-    branches = [Application.objects.filter(subject__in=names.values("pk")),
-                Application.objects.filter(service__in=services.values("pk"))]
+    branches = [applications.filter(subject__in=names.values("pk")),
+                applications.filter(service__in=services.values("pk"))]
     if not short:  # one or two characters of a 办件编号 identify nothing, and would read every application
-        branches.append(Application.objects.filter(number__icontains=query))
-    first, *rest = (branch.order_by().values("pk") for branch in branches)
-    return first.union(*rest)
+        branches.append(applications.filter(number__icontains=query))
+    newest = ("-created_at", "-id")
+    return list({pk for branch in branches for pk in branch.order_by(*newest).values_list("pk", flat=True)[:found]})
 
 
 def desk_application(user, pk) -> Application:

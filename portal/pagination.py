@@ -14,13 +14,17 @@ from django.utils.functional import cached_property
 from portal.conf import setting
 
 
+def count_cap() -> int:
+    """LIST_COUNT_CAP: how many rows such a list counts before it says "more than" (default 1,000)."""
+    return int(setting("LIST_COUNT_CAP", "1000"))
+
+
 class CappedPaginator(Paginator):
     """A paginator whose ``count`` stops at ``cap``; ``capped`` tells the template there are more."""
 
     def __init__(self, object_list, per_page, *, cap=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        # LIST_COUNT_CAP: how many rows such a list counts before it says "more than" (default 1,000).
-        self.cap = cap or int(setting("LIST_COUNT_CAP", "1000"))
+        self.cap = cap or count_cap()
 
     @cached_property
     def _counted(self) -> int:

@@ -284,3 +284,10 @@ def test_key_pages_stay_flat_as_the_data_grows(settings):
             print(f"\n{label} at {last:,}:")
             for q in sorted(by_size[last][3], key=lambda q: -float(q["time"]))[:4]:
                 print(f"    {float(q['time']) * 1000:7.1f} ms  {q['sql'][:220]}")
+    explain = os.environ.get("BENCH_EXPLAIN")  # a part of a page's label: the plan of its slowest statement
+    for label, by_size in table.items():
+        if explain and explain in label:
+            slowest = max(by_size[last][3], key=lambda q: float(q["time"]))
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
+                print(f"\n{label} at {last:,}, slowest statement:\n" + "\n".join(r[0] for r in cursor.fetchall()))

@@ -424,3 +424,18 @@ def test_the_desk_finds_an_application_by_a_two_character_name_a_longer_name_par
     assert found(theirs.number[-6:]) >= {theirs.pk}
     assert found(mine.service.name[:4]) >= {mine.pk, his.pk, theirs.pk}
     assert found("李") == set()
+
+
+def test_a_desk_search_matching_more_than_the_list_counts_shows_the_newest_and_says_there_are_more(
+    client, start, clerk, settings
+):
+    from tests.factories import CitizenFactory
+
+    settings.LIST_COUNT_CAP = 2
+    zhang = CitizenFactory(subject__name="张伟")
+    applications = [start(zhang) for _ in range(4)]
+    _login(client, clerk)
+    html = client.post(reverse("commitments:desk"), {"q": "张伟"}).content.decode()
+    shown = set(re.findall(r'href="/desk/applications/(\d+)/"', html))
+    assert shown == {str(a.pk) for a in applications[-2:]}  # the newest, as many as the list counts
+    assert "符合条件的办件超过 2 件" in html
