@@ -27,9 +27,9 @@ BEGIN
         RETURN held;
     END IF;
     n := greatest(coalesce(n, 1), 1);
-    start := pg_backend_pid() % n;
+    start := mod(pg_backend_pid(), n);  -- mod(), not the operator: this text goes through psycopg placeholders
     FOR i IN 0 .. n - 1 LOOP
-        stripe := (start + i) % n;
+        stripe := mod(start + i, n);
         IF pg_try_advisory_xact_lock(714190500, stripe) THEN
             RETURN stripe;
         END IF;
