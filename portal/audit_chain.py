@@ -98,21 +98,14 @@ def seal(event, using: str) -> None:
     """
     connection = connections[using]
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(type(event)._meta.db_table)
         with connection.cursor() as cursor:
-            # Taking the stripe is its own statement: under READ COMMITTED the next statement's snapshot is
-            # taken after the lock is granted, so it sees the row the previous holder committed. The clock
-            # and the last row come in that one next statement: every round trip made while holding the
-            # lock is one the stripe's next writer waits for (docs/performance.md, claiming).
-            cursor.execute("SELECT portal_audit_take_chain(%s)", [chains()])
-            event.chain = cursor.fetchone()[0]
-            cursor.execute(
-                f"SELECT clock_timestamp(), last.seq, last.hash, last.at FROM (SELECT 1) AS one "  # noqa: S608
-                f"LEFT JOIN LATERAL (SELECT seq, hash, at FROM {table} WHERE chain = %s "
-                f"ORDER BY seq DESC LIMIT 1) AS last ON true",
-                [event.chain],
-            )
-            event.at, seq, hash_, at = cursor.fetchone()
+            # One round trip (migration 0011): take a stripe, then — in a statement of its own inside the
+            # function, so its snapshot is taken after the lock is granted and sees the row the stripe's
+            # previous holder committed — the database clock and that chain's last row. What a writer
+            # sends while holding the lock is what the stripe's next writer waits for, and every round
+            # trip costs the claimer's CPU (docs/performance.md, claiming).
+            cursor.execute("SELECT * FROM portal_audit_chain_head(%s)", [chains()])
+            event.chain, event.at, seq, hash_, at = cursor.fetchone()
         last = {"seq": seq, "hash": hash_, "at": at} if seq is not None else None
     else:
         # SQLite has one writer at a time: nothing to spread, every row goes to chain 0.

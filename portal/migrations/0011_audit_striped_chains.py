@@ -4,7 +4,8 @@ appended under its own advisory lock, so audited writers stop waiting for one an
 Existing rows become chain 0 as they are: ``seq``, ``prev_hash`` and ``hash`` unchanged (a chain-0 row
 hashes as before, see portal/audit_chain.py), so they still verify and anchors recorded before stay
 valid. ``seq`` is unique per chain now. On PostgreSQL ``portal_audit_take_chain(n)`` picks the stripe
-in one round trip, and the insert trigger checks that a row continues its own chain.
+and ``portal_audit_chain_head(n)`` also reads the clock and that chain's last row, in one round trip;
+the insert trigger checks that a row continues its own chain.
 """
 
 from django.db import migrations, models
@@ -36,6 +37,23 @@ BEGIN
     END LOOP;
     PERFORM pg_advisory_xact_lock(714190500, start);
     RETURN start;
+END;
+$$ LANGUAGE plpgsql VOLATILE;
+"""
+
+# portal_audit_chain_head(n): what a seal needs, in one round trip: the stripe (taken as above), then the
+# database clock and that chain's last row. The read is a statement of its own inside a VOLATILE
+# function, so under READ COMMITTED it takes a fresh snapshot after the lock was granted and sees the row
+# the stripe's previous holder committed (as a next statement from the client would).
+CHAIN_HEAD = """
+CREATE OR REPLACE FUNCTION portal_audit_chain_head(n integer, OUT stripe integer, OUT clock timestamptz,
+                                                   OUT last_seq bigint, OUT last_hash varchar,
+                                                   OUT last_at timestamptz) AS $$
+BEGIN
+    stripe := portal_audit_take_chain(n);
+    SELECT e.seq, e.hash, e.at INTO last_seq, last_hash, last_at FROM portal_auditevent AS e
+     WHERE e.chain = stripe ORDER BY e.seq DESC LIMIT 1;
+    clock := clock_timestamp();
 END;
 $$ LANGUAGE plpgsql VOLATILE;
 """
@@ -73,12 +91,14 @@ SINGLE_CHAIN_CHECK = CHAIN_CHECK.replace("\n     WHERE chain = NEW.chain ORDER B
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(TAKE_CHAIN)
+        schema_editor.execute(CHAIN_HEAD)
         schema_editor.execute(CHAIN_CHECK)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(SINGLE_CHAIN_CHECK)
+        schema_editor.execute("DROP FUNCTION IF EXISTS portal_audit_chain_head(integer)")
         schema_editor.execute("DROP FUNCTION IF EXISTS portal_audit_take_chain(integer)")
 
 

@@ -224,7 +224,10 @@ def test_an_error_of_the_app_role_copies_no_row_into_the_server_log(app_db_role)
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the next transactional test finds the rows
-def test_concurrent_writers_chain_one_after_the_other():
+@pytest.mark.parametrize("stripes", [1, 16])
+def test_concurrent_writers_chain_one_after_the_other(stripes, settings):
+    """With one stripe all four writers queue for it, and each must read the row the one before committed."""
+    settings.AUDIT_CHAINS = stripes
     import threading
 
     from django.db import connections

@@ -64,7 +64,7 @@ def test_claim_next_is_audited_under_the_tasks_agency_and_leaves_nothing_for_an_
     from portal.models import AuditEvent
 
     open_tasks = VerificationTask.objects.filter(application=planned, state="open").count()
-    # PostgreSQL: the claim (one UPDATE … RETURNING), the chain's lock, its last row, the audit line
+    # PostgreSQL: the claim (one UPDATE … RETURNING), a stripe with its chain's last row, the audit line
     with django_assert_max_num_queries(8):
         got = services.claim_next(user=verifier)
     line = AuditEvent.objects.filter(action="verification.task.claimed").last()
