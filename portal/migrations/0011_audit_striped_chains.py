@@ -5,7 +5,8 @@ Existing rows become chain 0 as they are: ``seq``, ``prev_hash`` and ``hash`` un
 hashes as before, see portal/audit_chain.py), so they still verify and anchors recorded before stay
 valid. ``seq`` is unique per chain now. On PostgreSQL ``portal_audit_take_chain(n)`` picks the stripe
 and ``portal_audit_chain_head(n)`` also reads the clock and that chain's last row, in one round trip;
-the insert trigger checks that a row continues its own chain.
+the insert trigger checks that a row continues its own chain. Going back works only while every row is
+still chain 0.
 """
 
 from django.db import migrations, models
@@ -96,6 +97,10 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
+    AuditEvent = apps.get_model("portal", "AuditEvent")
+    if AuditEvent.objects.using(schema_editor.connection.alias).exclude(chain=0).exists():
+        # One chain again would need every later row re-chained and re-signed: not something to do silently.
+        raise RuntimeError("audit rows exist in chains other than 0: the trail cannot go back to one chain")
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(SINGLE_CHAIN_CHECK)
         schema_editor.execute("DROP FUNCTION IF EXISTS portal_audit_chain_head(integer)")
