@@ -93,7 +93,7 @@ class SubjectAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("seq", "at", "action", "actor", "agency", "object_type", "object_id", "from_state", "to_state")
+    list_display = ("at", "chain", "seq", "action", "actor", "agency", "object_type", "object_id", "from_state", "to_state")
     list_filter = ("action", "object_type")
     date_hierarchy = "at"
 

@@ -1,5 +1,6 @@
 """The one way to write the audit trail (审计记录). History is append-only and hash-chained
-(portal/audit_chain.py; ``manage.py verify_audit`` checks it)."""
+(portal/audit_chain.py; ``manage.py verify_audit`` checks it). The trail is several chains, each with
+its own ``seq``: read it in time order (``at``, then chain and seq, the model's ordering), never by ``seq``."""
 
 from django.db import models
 
@@ -49,5 +50,6 @@ def record(
 
 
 def timeline(obj: models.Model):
-    """The object's history, oldest first, as shown in every timeline."""
+    """The object's history, oldest first (by ``at``; its events may sit in different chains), as shown in
+    every timeline."""
     return AuditEvent.objects.for_object(obj).select_related("actor", "agency")

@@ -20,16 +20,17 @@ def settle_provisional_deadlines() -> dict:
 
 @shared_task
 def log_audit_head() -> str:
-    """Write the audit trail's last (seq, hash) to the log: shipped off the host, it is the anchor
-    against which ``verify_audit --anchor`` finds rows cut off the end or a recomputed chain."""
+    """Write each audit chain's last (chain, seq, hash) to the log: shipped off the host, these are the
+    anchors against which ``verify_audit --anchor`` finds rows cut off a chain's end, a chain removed
+    whole, or a recomputed chain."""
     import logging
 
+    from portal import audit_chain
     from portal.models import AuditEvent
 
-    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    anchor = f"{head[0]}:{head[1]}" if head else "(empty)"
-    logging.getLogger("portal.audit").info("audit chain head %s", anchor)
-    return anchor
+    anchors = audit_chain.format_anchors(audit_chain.heads(AuditEvent.objects.all()))
+    logging.getLogger("portal.audit").info("audit chain heads %s", anchors)
+    return anchors
 
 
 @shared_task

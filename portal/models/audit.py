@@ -21,10 +21,12 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """审计记录: one append-only line per action, hash-chained to the line before it (portal/audit_chain.py).
+    """审计记录: one append-only line per action, hash-chained to the line before it in its chain (one of
+    ``AUDIT_CHAINS`` stripes, portal/audit_chain.py).
 
     On PostgreSQL the database refuses UPDATE, DELETE and TRUNCATE, and any insert that does not
-    continue the chain or is not dated by the database clock (migration 0006).
+    continue its chain or is not dated by the database clock (migrations 0006, 0011). The trail as a
+    whole reads in time order (``at``, then chain and seq): ``seq`` counts within one chain only.
     """
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True, editable=False)
@@ -43,7 +45,8 @@ class AuditEvent(models.Model):
     summary = models.CharField(_("说明"), max_length=300, blank=True)
     data = models.JSONField(_("数据"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
-    seq = models.BigIntegerField(_("序号"), unique=True, editable=False)
+    chain = models.PositiveSmallIntegerField(_("链"), default=0, editable=False)
+    seq = models.BigIntegerField(_("序号"), editable=False)
     prev_hash = models.CharField(_("上一条的校验值"), max_length=64, blank=True, default="", editable=False)
     hash = models.CharField(_("校验值"), max_length=64, default="", editable=False)
 
@@ -52,8 +55,10 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        ordering = ["seq"]
+        ordering = ["at", "chain", "seq"]
         indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
+        # Also the index by which each seal reads its chain's last row, and the insert trigger checks it.
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

@@ -156,10 +156,14 @@ def _bare_claim(*, user):
     return VerificationTask(pk=row[0]) if row else None
 
 
-@pytest.mark.parametrize("how", ["processes", "threads", "processes-unaudited", "bare-sql"])
-def test_sixteen_claimers_never_double_claim(big_queue, agency, how, monkeypatch):
+@pytest.mark.parametrize("how", ["processes", "threads", "processes-unaudited", "processes-one-chain", "bare-sql"])
+def test_sixteen_claimers_never_double_claim(big_queue, agency, how, monkeypatch, settings):
     """``processes`` is the figure (gunicorn's workers are processes); ``threads`` shares one GIL between
-    the claimers; ``processes-unaudited`` leaves the audit line out, to price the hash chain's lock."""
+    the claimers; ``processes-unaudited`` leaves the audit line out, to price the audit line;
+    ``processes-one-chain`` writes it to one chain under one lock (``AUDIT_CHAINS=1``: the trail before
+    it was striped), to price the lock."""
+    if how.endswith("one-chain"):
+        settings.AUDIT_CHAINS = 1
     if how.endswith("unaudited"):
         monkeypatch.setattr(services.queue, "_audit_claim", lambda *args: None)
     if how == "bare-sql":
@@ -174,6 +178,11 @@ def test_sixteen_claimers_never_double_claim(big_queue, agency, how, monkeypatch
           f"{len(claimed) / elapsed:,.0f} claims/s, double claims: {len(claimed) - len(set(claimed))}")
     assert len(claimed) == len(set(claimed)) == CLAIMERS * per
     assert VerificationTask.objects.filter(pk__in=claimed).exclude(state="claimed").count() == 0
+    if how in ("processes", "threads", "processes-one-chain"):
+        from portal.models import AuditEvent
+
+        lines = AuditEvent.objects.filter(action="verification.task.claimed", object_id__in=[str(pk) for pk in claimed])
+        print(f"[bench] {lines.count():,} claim lines in {lines.values('chain').distinct().count()} chain(s)")
 
 
 def test_one_percent_draw_without_order_by_random(big_queue):

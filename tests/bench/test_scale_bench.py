@@ -143,16 +143,17 @@ def grow(seed, have, want):
     )
     with connection.cursor() as cur:
         # The audit trail refuses rows not dated by the database clock or out of the chain (its trigger):
-        # the generated history goes in with the trigger off, as a restore would, and the chain goes on
+        # the generated history goes in with the trigger off, as a restore would, and chain 0 goes on
         # from its last row. Bench database only.
         cur.execute("ALTER TABLE portal_auditevent DISABLE TRIGGER USER")
-        cur.execute("SELECT coalesce(max(seq), 0) FROM portal_auditevent")
+        cur.execute("SELECT coalesce(max(seq), 0) FROM portal_auditevent WHERE chain = 0")
         seq = cur.fetchone()[0]
         data.clone(
             AuditEvent,
             seed["audit"],
             n,
             {
+                "chain": "0",
                 "seq": f"{seq} + g",
                 "object_type": "'commitments.application'",
                 "object_id": f"({app_base} + g)::text",
