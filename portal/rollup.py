@@ -16,7 +16,7 @@ changes in the same transaction as the row:
   costs one aggregate, not a million upserts. Keys are upserted in a fixed order so that two statements
   lock the same keys in the same order.
 * SQLite (3.24 or later, for the upsert): row-level triggers; an ``UPDATE`` trigger fires only when a
-  counted column changed.
+  counted column changed. The old row's key is decremented by ``UPDATE`` (it exists: the row was counted).
 
 Concurrency: transactions that change the same key (agency, day, bucket) — two signings at one agency on one
 day — serialize on that DailyCount row from the upsert to their commit. Writes at different agencies, days
@@ -130,21 +130,30 @@ def _postgresql(spec: Rollup) -> list[str]:
 def _sqlite(spec: Rollup) -> list[str]:
     d = Dialect("sqlite")
 
-    def upsert(row: str, sign: str) -> str:
+    def increment(row: str) -> str:
         where = f" AND ({spec.where(d, row)})" if spec.where else ""
         # "WHERE true": SQLite's parser needs a WHERE before ON CONFLICT in INSERT … SELECT.
-        return (f"INSERT INTO {TABLE} (kind, agency_id, day, bucket, n) "  # noqa: S608 (table and column names from the Rollup specs, no user input)
-                f"SELECT '{spec.kind}', {row}.{spec.agency}, {d.day(spec, row)}, {spec.bucket(d, row)}, {sign}1 "
+        return (f"INSERT INTO {TABLE} (kind, agency_id, day, bucket, n) "  # noqa: S608 (names from the Rollup specs)
+                f"SELECT '{spec.kind}', {row}.{spec.agency}, {d.day(spec, row)}, {spec.bucket(d, row)}, 1 "
                 f"WHERE true{where} "
                 f"ON CONFLICT (kind, agency_id, day, bucket) DO UPDATE SET n = n + excluded.n;")
+
+    def decrement(row: str) -> str:
+        # The old row was counted when it was written, so its key exists: an UPDATE, never a new row. Django's
+        # flush between tests deletes table by table (portal_dailycount and portal_agency may already be
+        # empty when the tasks go); an upsert would leave negative counts behind or break a foreign key.
+        where = f" AND ({spec.where(d, row)})" if spec.where else ""
+        return (f"UPDATE {TABLE} SET n = n - 1 WHERE kind = '{spec.kind}' "  # noqa: S608 (names from the Rollup specs)
+                f"AND agency_id = {row}.{spec.agency} AND day = {d.day(spec, row)} "
+                f"AND bucket = {spec.bucket(d, row)}{where};")
 
     columns = list(dict.fromkeys((spec.agency, spec.day, *spec.watched)))
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
     return [
-        f"CREATE TRIGGER {spec.name}_insert AFTER INSERT ON {spec.table} BEGIN {upsert('NEW', '+')} END",
-        f"CREATE TRIGGER {spec.name}_delete AFTER DELETE ON {spec.table} BEGIN {upsert('OLD', '-')} END",
+        f"CREATE TRIGGER {spec.name}_insert AFTER INSERT ON {spec.table} BEGIN {increment('NEW')} END",
+        f"CREATE TRIGGER {spec.name}_delete AFTER DELETE ON {spec.table} BEGIN {decrement('OLD')} END",
         f"CREATE TRIGGER {spec.name}_update AFTER UPDATE OF {', '.join(columns)} ON {spec.table} "
-        f"WHEN {changed} BEGIN {upsert('OLD', '-')} {upsert('NEW', '+')} END",
+        f"WHEN {changed} BEGIN {decrement('OLD')} {increment('NEW')} END",
     ]
 
 

@@ -1,0 +1,81 @@
+"""What the daily-count triggers (``portal.rollup``) cost a write: single-row statements timed with and without them.
+
+Each statement commits on its own (autocommit), as a request's write does. Printed, nothing asserted::
+
+    RUN_BENCH=1 DATABASE_URL=postgres://… .venv/bin/python -m pytest tests/bench/test_rollup_write_bench.py -s
+
+``BENCH_WRITES`` (default 2,000) statements of each kind: INSERT of one commitment; UPDATE of one commitment's
+state (a counted column: −1 on one key, +1 on another); UPDATE of a column the counts do not read (the
+PostgreSQL statement trigger still runs and finds nothing to write; SQLite's ``WHEN`` skips it).
+"""
+
+import datetime
+import os
+import statistics
+import time
+
+import pytest
+from django.db import connection
+
+from commitments.models import Commitment
+from commitments.rollups import COMMITMENTS
+from portal import rollup
+from tests.supervision import builders as b
+
+N = int(os.environ.get("BENCH_WRITES", "2000"))
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.environ.get("RUN_BENCH"), reason="benchmarks run with make bench (RUN_BENCH=1)"),
+]
+
+
+def _timed(statements) -> float:
+    """Mean seconds per statement."""
+    with connection.cursor() as cursor:
+        began = time.perf_counter()
+        for sql, params in statements:
+            cursor.execute(sql, params)
+        return (time.perf_counter() - began) / N
+
+
+def _writes(template: Commitment, tag: str) -> dict:
+    columns = [f.column for f in Commitment._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    select = ", ".join("t.letter_number || %s" if c == "letter_number" else f"t.{quote(c)}" for c in columns)
+    insert = (f"INSERT INTO commitments_commitment ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 (model columns)
+              f"SELECT {select} FROM commitments_commitment t WHERE t.id = %s")
+    times = {"insert one commitment": _timed((insert, [f"-{tag}{i}", template.pk]) for i in range(N))}
+    state = "UPDATE commitments_commitment SET state = %s WHERE id = %s"
+    times["update its state"] = _timed((state, ["verified" if i % 2 == 0 else "withdrawn", template.pk])
+                                       for i in range(N))
+    other = "UPDATE commitments_commitment SET subject_name = %s WHERE id = %s"
+    times["update an uncounted column"] = _timed((other, [f"王{i % 7}", template.pk]) for i in range(N))
+    return times
+
+
+def test_cost_of_the_rollup_triggers_per_single_row_write(city_government):
+    agency = city_government
+    _cat, (matter,) = b.catalogue(agency, allowed=1)
+    case = b.Case(agency, matter, submitted=b.at(datetime.date.today()))
+    template = b.commitment(case, signed=b.at(datetime.date.today()), state="withdrawn")
+    vendor = connection.vendor
+
+    with_triggers = [_writes(template, f"a{run}-") for run in range(3)]
+    with connection.cursor() as cursor:
+        for sql in rollup.drop_sql(COMMITMENTS, vendor):
+            cursor.execute(sql)
+    try:
+        without = [_writes(template, f"b{run}-") for run in range(3)]
+    finally:
+        with connection.cursor() as cursor:
+            for sql in [*rollup.trigger_sql(COMMITMENTS, vendor), *rollup.rebuild_sql(COMMITMENTS, vendor)]:
+                cursor.execute(sql)
+
+    print(f"\nrollup trigger cost on {vendor}, {N:,} single-row statements each, autocommit, median of three runs:")
+    print("| statement | with triggers | without | difference |")
+    print("|---|---|---|---|")
+    for name in with_triggers[0]:
+        on = statistics.median(run[name] for run in with_triggers) * 1e6
+        off = statistics.median(run[name] for run in without) * 1e6
+        print(f"| {name} | {on:.0f} µs | {off:.0f} µs | {on - off:+.0f} µs |")
