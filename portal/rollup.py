@@ -89,13 +89,13 @@ def _fixed_offset(zone: str) -> str:
 
 def _select(spec: Rollup, d: Dialect, source: str, sign: str) -> str:
     where = f" WHERE {spec.where(d, 'r')}" if spec.where else ""
-    return (f"SELECT r.{spec.agency} AS agency_id, {d.day(spec, 'r')} AS day, {spec.bucket(d, 'r')} AS bucket, "  # noqa: S608 (table and column names from the Rollup specs, no user input)
+    return (f"SELECT r.{spec.agency} AS agency_id, {d.day(spec, 'r')} AS day, {spec.bucket(d, 'r')} AS bucket, "  # noqa: S608  # nosec B608 - names from the Rollup specs
             f"{sign}1 AS n FROM {source} r{where}")
 
 
 def _upsert(spec: Rollup, rows: str) -> str:
     # ORDER BY: statements lock their keys in one order (no deadlock between two bulk statements).
-    return (f"INSERT INTO {TABLE} (kind, agency_id, day, bucket, n) "  # noqa: S608 (table and column names from the Rollup specs, no user input)
+    return (f"INSERT INTO {TABLE} (kind, agency_id, day, bucket, n) "  # noqa: S608  # nosec B608 - names from the Rollup specs
             f"SELECT '{spec.kind}', agency_id, day, bucket, sum(n) FROM ({rows}) d "
             f"GROUP BY agency_id, day, bucket HAVING sum(n) <> 0 ORDER BY agency_id, day, bucket "
             f"ON CONFLICT (kind, agency_id, day, bucket) DO UPDATE SET n = {TABLE}.n + excluded.n")
@@ -133,7 +133,7 @@ def _sqlite(spec: Rollup) -> list[str]:
     def increment(row: str) -> str:
         where = f" AND ({spec.where(d, row)})" if spec.where else ""
         # "WHERE true": SQLite's parser needs a WHERE before ON CONFLICT in INSERT … SELECT.
-        return (f"INSERT INTO {TABLE} (kind, agency_id, day, bucket, n) "  # noqa: S608 (names from the Rollup specs)
+        return (f"INSERT INTO {TABLE} (kind, agency_id, day, bucket, n) "  # noqa: S608  # nosec B608 - names from the Rollup specs
                 f"SELECT '{spec.kind}', {row}.{spec.agency}, {d.day(spec, row)}, {spec.bucket(d, row)}, 1 "
                 f"WHERE true{where} "
                 f"ON CONFLICT (kind, agency_id, day, bucket) DO UPDATE SET n = n + excluded.n;")
@@ -143,7 +143,7 @@ def _sqlite(spec: Rollup) -> list[str]:
         # flush between tests deletes table by table (portal_dailycount and portal_agency may already be
         # empty when the tasks go); an upsert would leave negative counts behind or break a foreign key.
         where = f" AND ({spec.where(d, row)})" if spec.where else ""
-        return (f"UPDATE {TABLE} SET n = n - 1 WHERE kind = '{spec.kind}' "  # noqa: S608 (names from the Rollup specs)
+        return (f"UPDATE {TABLE} SET n = n - 1 WHERE kind = '{spec.kind}' "  # noqa: S608  # nosec B608 - names from the Rollup specs
                 f"AND agency_id = {row}.{spec.agency} AND day = {d.day(spec, row)} "
                 f"AND bucket = {spec.bucket(d, row)}{where};")
 
@@ -165,8 +165,8 @@ def rebuild_sql(spec: Rollup, vendor: str) -> list[str]:
     """Recount ``spec.kind`` from the rows of its table (the backfill; also a repair after a TRUNCATE)."""
     d = Dialect(vendor)
     rows = _select(spec, d, spec.table, "+")
-    return [f"DELETE FROM {TABLE} WHERE kind = '{spec.kind}'",  # noqa: S608 (table and column names from the Rollup specs, no user input)
-            f"INSERT INTO {TABLE} (kind, agency_id, day, bucket, n) "  # noqa: S608 (table and column names from the Rollup specs, no user input)
+    return [f"DELETE FROM {TABLE} WHERE kind = '{spec.kind}'",  # noqa: S608  # nosec B608 - names from the Rollup specs
+            f"INSERT INTO {TABLE} (kind, agency_id, day, bucket, n) "  # noqa: S608  # nosec B608 - names from the Rollup specs
             f"SELECT '{spec.kind}', agency_id, day, bucket, sum(n) FROM ({rows}) d GROUP BY agency_id, day, bucket"]
 
 
@@ -189,7 +189,7 @@ def uninstall(spec: Rollup, schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     for sql in drop_sql(spec, vendor):
         schema_editor.execute(sql, params=None)
-    schema_editor.execute(f"DELETE FROM {TABLE} WHERE kind = '{spec.kind}'", params=None)  # noqa: S608 (table and column names from the Rollup specs, no user input)
+    schema_editor.execute(f"DELETE FROM {TABLE} WHERE kind = '{spec.kind}'", params=None)  # noqa: S608  # nosec B608 - names from the Rollup specs
 
 
 def rebuild(spec: Rollup, connection) -> None:
