@@ -3,7 +3,10 @@
 * ``Period`` — an inclusive date range, the current calendar year by default;
 * ``grouped`` — one aggregate query grouped by an agency column; ``grouped_by_month`` also by the month
   of the period column, so a table is read once for both the per-agency row and the monthly trend;
-* ``pct`` — a rate in percent with one decimal, ``None`` without data.
+* ``pct`` — a rate in percent with one decimal, ``None`` without data;
+* ``daily_counts`` — the rows of a kind of ``portal.models.DailyCount`` (counts per agency and local day that
+  database triggers keep, ``portal.rollup``) for a scope and period: the big figures sum these instead of
+  reading every application, commitment and task.
 
 Which agencies a figure covers is ``portal.scope.Scope`` (the supervision duty); the apps filter with
 ``scope.q(field)`` and never decide scope themselves. Nothing here imports an app.
@@ -14,6 +17,8 @@ from dataclasses import dataclass
 
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+
+from portal.models import DailyCount
 
 MAX_SPAN_DAYS = 5 * 366
 
@@ -74,6 +79,12 @@ class Period:
             months.append(month)
             month = (month + datetime.timedelta(days=32)).replace(day=1)
         return months
+
+
+def daily_counts(kind: str, scope, period: Period):
+    """The ``DailyCount`` rows of ``kind`` for agencies in ``scope`` (``portal.scope.Scope``) and days in ``period``;
+    sum ``n`` (``Sum("n", filter=Q(bucket=…))``) and group by ``day`` as ``grouped_by_month`` does."""
+    return DailyCount.objects.filter(scope.q("agency"), kind=kind, day__gte=period.start, day__lte=period.end)
 
 
 def grouped(queryset, key: str, **measures) -> dict:

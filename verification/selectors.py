@@ -24,13 +24,14 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
 )
 from django.http import Http404
 from django.utils import timezone
 
 from commitments.api import Application, Requirement, is_owner
 from portal import roles, scope, workdays
-from portal.figures import grouped, grouped_by_month
+from portal.figures import daily_counts, grouped, grouped_by_month
 
 from . import connectors
 from .models import (
@@ -44,6 +45,7 @@ from .models import (
     VerificationPolicy,
     VerificationTask,
 )
+from .rollups import ON_TIME, TASKS
 
 T = VerificationTask.State
 PAGE_SIZE = 25
@@ -482,15 +484,14 @@ def figures(scope, period, today=None) -> dict:
     """
     today = today or timezone.localdate()
     first, after = period.bounds()
-    T = VerificationTask.State
-    decided = Q(state=T.CONCLUDED) | Q(due_date__lt=today)
-    on_time = Q(state=T.CONCLUDED, concluded_at__date__lte=F("due_date"))
-    tasks = VerificationTask.objects.filter(scope.q("agency"), due_date__gte=period.start, due_date__lte=period.end)
+    # Tasks from the daily counts (``verification.rollups``): decided and overdue depend on today, so they are
+    # derived here from the due day and the bucket, never stored.
+    concluded, past = Q(bucket__in=[VerificationTask.State.CONCLUDED, ON_TIME]), Q(day__lt=today)
     by_agency, months = grouped_by_month(
-        tasks, "agency_id", "due_date", period, ["tasks_decided", "tasks_on_time"],
-        tasks_decided=Count("due_date", filter=decided),
-        tasks_on_time=Count("due_date", filter=on_time),
-        tasks_overdue=Count("due_date", filter=~Q(state=T.CONCLUDED) & Q(due_date__lt=today)),
+        daily_counts(TASKS.kind, scope, period), "agency_id", "day", period, ["tasks_decided", "tasks_on_time"],
+        tasks_decided=Sum("n", filter=concluded | past),
+        tasks_on_time=Sum("n", filter=Q(bucket=ON_TIME)),
+        tasks_overdue=Sum("n", filter=~concluded & past),
     )
 
     A = AssistanceRequest.State

@@ -5,13 +5,14 @@ from .audit import AuditEvent
 from .identity import BindingCode
 from .messages import Delivery, Message, NotificationSettings
 from .notices import NoticeAgency, SupervisionNotice
+from .rollup import DailyCount
 from .security import LoginThrottle
 from .subjects import Subject
 from .users import User
 from .workdays import HolidaySchedule, ProvisionalDeadline, Workday
 
 __all__ = [
-    "Agency", "AuditEvent", "BindingCode", "Delivery", "HolidaySchedule", "LoginThrottle",
+    "Agency", "AuditEvent", "BindingCode", "DailyCount", "Delivery", "HolidaySchedule", "LoginThrottle",
     "Message", "NoticeAgency", "NotificationSettings", "ProvisionalDeadline", "Subject", "SupervisionNotice", "User",
     "Workday",
 ]
