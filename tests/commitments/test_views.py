@@ -422,6 +422,7 @@ def test_the_desk_finds_an_application_by_a_two_character_name_a_longer_name_par
     assert found("张") == {mine.pk}  # a surname: names that start with it
     assert found("阳明华") == {his.pk}  # three characters or more: anywhere in the name
     assert found(theirs.number[-6:]) >= {theirs.pk}
+    assert found(theirs.number.lower()) == {theirs.pk}  # the whole number, typed in lower case
     assert found(mine.service.name[:4]) >= {mine.pk, his.pk, theirs.pk}
     assert found("李") == set()
 
