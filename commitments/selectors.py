@@ -197,6 +197,8 @@ def missing_items(application) -> list[dict]:
 
 # --- staff ------------------------------------------------------------------------------------------------
 NUMBER_PART = re.compile(r"[0-9A-Za-z]")  # what a search must contain to be part of an application number
+
+
 def desk_applications(user, *, state="", query="") -> QuerySet[Application]:
     """The agency's applications, newest first; with ``query``, those whose number, applicant's name or
     service's name contains it — the newest of each kind, one more than a desk list counts."""

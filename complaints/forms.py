@@ -97,6 +97,9 @@ class TicketFieldsMixin(forms.Form):
         cleaned = super().clean()
         text, matches = cleaned.get("matter_text", ""), self.matter_matches
         exact = [m for m in matches if m.name == text]
+        if text and not exact and len(matches) > MATTER_CHOICES:
+            # "营业执照" is a matter's whole name and a part of many others: the whole name still wins.
+            exact = list(catalog_selectors.public_matters().filter(name=text)[:2])
         if cleaned.get("matter"):
             pass  # chosen from the offered list
         elif not text:

@@ -13,6 +13,7 @@ import functools
 import logging
 import time
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -67,7 +68,8 @@ for _name, _empty in EMPTY.items():
 # What only changes with a stamp in its key (the public catalogue's filter lists and rendered pages)
 # is kept per process as well: reading it back from Redis cost a round trip and an unpickling each
 # time (the filter lists, as model instances, took 4 ms a page). A few dozen entries, each expiring
-# as it would in the shared cache; a new stamp means new keys, so nothing stale is ever served.
+# as it would in the shared cache: a publication changes the stamp, hence the keys, at once; an edit
+# the stamp does not follow (an agency renamed in the admin) shows within the same lifetime as before.
 LOCAL_ENTRIES = 64
 _local: "collections.OrderedDict[str, tuple[float, object]]" = collections.OrderedDict()
 
@@ -79,8 +81,6 @@ def kept(key: str, make, seconds: int):
     if found is not None and found[0] > now:
         _local.move_to_end(key)
         return found[1]
-    from django.core.cache import cache
-
     value = cache.get_or_set(key, make, seconds)
     _local[key] = (now + seconds, value)
     _local.move_to_end(key)

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import migrations
 
 TABLE = "portal_dailycount"
 
@@ -197,3 +198,17 @@ def rebuild(spec: Rollup, connection) -> None:
     with connection.cursor() as cursor:
         for sql in rebuild_sql(spec, connection.vendor):
             cursor.execute(sql)
+
+
+def migration_operation(specs):
+    """The one operation of an app's migration that installs its ``specs`` (and, going back, drops them)."""
+
+    def forward(apps, schema_editor):
+        for spec in specs:
+            install(spec, schema_editor)
+
+    def backward(apps, schema_editor):
+        for spec in specs:
+            uninstall(spec, schema_editor)
+
+    return migrations.RunPython(forward, backward)

@@ -427,3 +427,23 @@ def test_a_name_that_fits_no_matter_is_said_beside_the_field(client, citizen, si
     _login(client, citizen)
     html = client.post(reverse("complaints:new"), {**CONSULTATION, "matter_text": "结婚证"}).content.decode()
     assert "没有找到名称含“结婚证”的证明事项；请换几个字，或不填。" in html and not Ticket.objects.exists()
+
+
+def test_a_matters_whole_name_wins_even_when_more_than_can_be_offered_contain_it(
+        client, citizen, editor, reviewer, approver, monkeypatch):
+    from catalog import services as catalog_services
+    from complaints import forms
+    from tests.catalog.conftest import add_matter
+
+    catalogue = catalog_services.start_version(actor=editor)
+    add_matter(catalogue, name="境外无犯罪记录证明")
+    add_matter(catalogue, name="无犯罪记录证明的公证")
+    whole = add_matter(catalogue, name="无犯罪记录证明")
+    catalog_services.submit(actor=editor, catalogue=catalogue)
+    catalog_services.pass_review(actor=reviewer, catalogue=catalogue)
+    catalog_services.approve(actor=approver, catalogue=catalogue)
+    catalog_services.publish(actor=approver, catalogue=catalogue)
+    monkeypatch.setattr(forms, "MATTER_CHOICES", 1)  # a city's "营业执照": more names contain it than are offered
+    _login(client, citizen)
+    client.post(reverse("complaints:new"), {**CONSULTATION, "matter_text": "无犯罪记录证明"})
+    assert Ticket.objects.get().matter == whole

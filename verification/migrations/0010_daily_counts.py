@@ -7,20 +7,10 @@ from portal import rollup
 from verification.rollups import ROLLUPS
 
 
-def install(apps, schema_editor):
-    for spec in ROLLUPS:
-        rollup.install(spec, schema_editor)
-
-
-def uninstall(apps, schema_editor):
-    for spec in ROLLUPS:
-        rollup.uninstall(spec, schema_editor)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("verification", "0009_merge_commitment_agency"),
         ("portal", "0011_daily_counts"),
     ]
 
-    operations = [migrations.RunPython(install, uninstall)]
+    operations = [rollup.migration_operation(ROLLUPS)]
