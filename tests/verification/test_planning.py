@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from commitments.models import Commitment
 from credit import services as credit
@@ -28,7 +29,17 @@ def test_level_a_with_full_ratio_gets_a_task_per_checked_matter_and_exempt_matte
 
 def test_task_due_date_counts_the_matters_working_days_from_acceptance(planned):
     t = VerificationTask.objects.get(application=planned, method="data_sharing")
-    assert t.due_date == workdays.add_workdays(planned.accepted_at.date(), 10)
+    assert t.due_date == workdays.add_workdays(timezone.localdate(planned.accepted_at), 10)
+
+
+def test_task_due_date_starts_from_the_beijing_day_of_acceptance_not_the_utc_day(always_verify, accepted):
+    # 16:30 UTC on Thursday 17 December is 00:30 on Friday in Beijing: ten working days from Friday run
+    # past New Year's Day into January; from Thursday they would end on 31 December.
+    accepted.accepted_at = datetime.datetime(2026, 12, 17, 16, 30, tzinfo=datetime.UTC)
+    accepted.save(update_fields=["accepted_at"])
+    services.plan_application(accepted.pk)
+    t = VerificationTask.objects.get(application=accepted, method="data_sharing")
+    assert t.due_date == workdays.add_workdays(datetime.date(2026, 12, 18), 10) == datetime.date(2027, 1, 4)
 
 
 def test_level_a_at_zero_ratio_pools_everything_and_verifies_nothing(accepted):
