@@ -29,12 +29,14 @@ of ``TIME_ZONE`` needs the triggers recreated and the counts rebuilt (``install`
 """
 
 import datetime
+import importlib
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
-from django.db import migrations
+from django.db import migrations, transaction
 
 TABLE = "portal_dailycount"
 
@@ -194,10 +196,62 @@ def uninstall(spec: Rollup, schema_editor) -> None:
 
 
 def rebuild(spec: Rollup, connection) -> None:
-    """Recount one kind in place (tests, repairs)."""
-    with connection.cursor() as cursor:
+    """Recount one kind in place (tests, repairs). On PostgreSQL the table is locked against writes for the
+    recount (``SHARE``: readers go on), so a row written meanwhile is neither lost nor counted twice."""
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {spec.table} IN SHARE MODE")
         for sql in rebuild_sql(spec, connection.vendor):
             cursor.execute(sql)
+
+
+def registered() -> list[Rollup]:
+    """Every installed app's rollups (its ``rollups.ROLLUPS``), found at run time: the kernel imports no app."""
+    found = []
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.rollups")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{config.name}.rollups":
+                raise
+            continue
+        found.extend(getattr(module, "ROLLUPS", ()))
+    return found
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A key whose kept count is not the count of its rows."""
+
+    kind: str
+    agency_id: int
+    day: datetime.date
+    bucket: str
+    kept: int
+    counted: int
+
+
+def differences(spec: Rollup, connection) -> list[Difference]:
+    """Compare the kept counts of ``spec.kind`` with a recount of its rows (read only; keys of count 0 are
+    the same as absent: SQLite's decrement leaves them)."""
+    d = Dialect(connection.vendor)
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and outermost:
+            # One snapshot for both reads, so a write committed between them is no false alarm.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cursor.execute(f"SELECT agency_id, day, bucket, sum(n) FROM ({_select(spec, d, spec.table, '+')}) d "  # noqa: S608  # nosec B608 - names from the Rollup specs
+                       "GROUP BY agency_id, day, bucket")
+        counted = {(a, _as_date(day), b): n for a, day, b, n in cursor.fetchall()}
+        cursor.execute(f"SELECT agency_id, day, bucket, n FROM {TABLE} WHERE kind = %s AND n <> 0", [spec.kind])  # noqa: S608  # nosec B608 - names from the Rollup specs
+        kept = {(a, _as_date(day), b): n for a, day, b, n in cursor.fetchall()}
+    return [Difference(spec.kind, *key, kept.get(key, 0), counted.get(key, 0))
+            for key in sorted(kept.keys() | counted.keys(), key=lambda k: (k[0], k[1], k[2]))
+            if kept.get(key, 0) != counted.get(key, 0)]
+
+
+def _as_date(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
 def migration_operation(specs):
