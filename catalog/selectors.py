@@ -13,7 +13,8 @@ or returned by it) and, for history, superseded ones. Staff see the catalogues t
 
 import hashlib
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Window
 from django.http import Http404
 
 from portal import inputs, roles, scope
@@ -43,20 +44,22 @@ def public_matters(*, q: str = "", field: str = "", agency: str = "", service: s
     """Matters of the current public catalogues, filtered (values read as ``public_filters`` reads them);
     one query however many rows are shown. ``choices``: the cached ``public_filter_choices``, whose
     service list answers the service-name part of a search without a query."""
-    matters = (
-        CertificationMatter.objects.filter(catalogue__state__in=PUBLIC)
-        .select_related("catalogue__agency", "service", "requesting_agency")
-        .only(
-            "pk", "name", "seq", "field", "issuing_unit", "exercise_level", "commitment_allowed",
-            "exclusion_category", "catalogue__agency__name", "catalogue__agency__code", "catalogue__version",
-            "catalogue__state", "service__name", "service__kind", "requesting_agency__name",
-        )
-        .order_by("catalogue__agency__path", "seq", "pk")
+    return _matching(public_filters(
+        {"q": q, "field": field, "agency": agency, "service": service, "applicability": applicability}), choices,
+    ).select_related("catalogue__agency", "service", "requesting_agency").only(
+        "pk", "name", "seq", "field", "issuing_unit", "exercise_level", "commitment_allowed",
+        "exclusion_category", "catalogue__agency__name", "catalogue__agency__code", "catalogue__version",
+        "catalogue__state", "service__name", "service__kind", "requesting_agency__name",
     )
-    f = public_filters({"q": q, "field": field, "agency": agency, "service": service, "applicability": applicability})
+
+
+def _matching(f: dict, choices: dict | None) -> QuerySet[CertificationMatter]:
+    """The public matters that answer the filters ``f``, in the catalogue's order; nothing joined or deferred."""
+    matters = CertificationMatter.objects.filter(catalogue__state__in=PUBLIC).order_by(
+        "catalogue__agency__path", "seq", "pk")
     if f["q"]:
         # The service names are matched in their own (small) table first and passed as a list: the
-        # matters' side is then the name (the trigram index of migration 0007 on PostgreSQL) OR a list
+        # matters' side is then the name (the trigram index of migration 0002 on PostgreSQL) OR a list
         # of service ids (its index); a subquery there made PostgreSQL read every matter.
         matters = matters.filter(Q(name__icontains=f["q"]) | Q(service_id__in=_services_named(f["q"], choices)))
     if f["field"]:
@@ -68,6 +71,30 @@ def public_matters(*, q: str = "", field: str = "", agency: str = "", service: s
     if f["applicability"]:
         matters = matters.filter(commitment_allowed=f["applicability"] == "allowed")
     return matters
+
+
+def public_matter_page(filters: dict, choices: dict | None, number: int, per_page: int) -> Page:
+    """One page of ``public_matters(**filters)`` as matter ids, with how many match, in one query: the count
+    is a window over the same scan (a search scanned the matters twice, once to count and once for the
+    page). A page past the end is answered with the last one, as ``Paginator.get_page`` does."""
+    matters = _matching(public_filters(filters), choices)
+    ids = matters.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+    number = max(number, 1)
+    rows = list(ids[(number - 1) * per_page:number * per_page])
+    if rows:
+        total = rows[0][1]
+    else:  # past the end (or nothing matches): count, then the last page
+        total = matters.count()
+        number = max(1, -(-total // per_page))
+        rows = list(ids[(number - 1) * per_page:number * per_page]) if total else []
+    paginator = Paginator((), per_page)
+    paginator.count = total  # a cached property: set, it is never asked of the database
+    return Page([pk for pk, _total in rows], number, paginator)
+
+
+def public_matters_by_id(ids) -> dict[int, CertificationMatter]:
+    """The public matters among ``ids``, with what a result row shows."""
+    return {m.pk: m for m in public_matters().filter(pk__in=ids)}
 
 
 def _services_named(q: str, choices: dict | None) -> list[int]:

@@ -5,10 +5,9 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
 from portal import audit, inputs, pdf, roles, scope, search
-from portal.cache import kept
+from portal.cache import kept, kept_parts
 from portal.errors import show_refusal
 
 from . import diff, hooks, importing, selectors, services
@@ -58,7 +57,6 @@ def index(request):
     choices = selectors.public_filter_choices(stamp)
     raw = request.GET.copy()
     raw["q"] = search.text(request, "catalog")
-    form = SearchForm(raw if request.GET else None, **choices)
     filters = selectors.public_filters(raw)
     per_page = next((n for n in PAGE_SIZES if str(n) == request.GET.get("per_page")), PAGE_SIZES[0])
     page_number = inputs.pk(request.GET.get("page")) or 1
@@ -68,27 +66,35 @@ def index(request):
                       | ({search.MARK: "1"} if filters["q"] else {}))
 
     def filter_fields():
-        return render_to_string("catalog/_filters.html", {"selects": form.selects(filters)}, request=request)
+        form = SearchForm(raw if request.GET else None, **choices)
+        return render_to_string("catalog/_filters.html", {"selects": form.selects(filters)})
 
     def results():
-        page = Paginator(selectors.public_matters(**filters, choices=choices), per_page).get_page(page_number)
-        # The field's label looked up once per page: ``get_field_display`` rebuilds the choices per row,
-        # hashing every lazy label (a gettext each), which was most of a search's template time.
-        labels = {value: str(label) for value, label in MatterField.choices}
-        for matter in page.object_list:
-            matter.field_label = labels.get(matter.field, matter.field)
-        return render_to_string("catalog/_results.html", {"page": page, "query": query}, request=request)
+        page = selectors.public_matter_page(filters, choices, page_number, per_page)
+        rows = kept_parts(selectors.public_cache_key("result-rows", stamp, translation.get_language()),
+                          page.object_list, _result_rows, selectors.PUBLIC_CACHE_SECONDS)
+        return render_to_string("catalog/_results.html", {"page": page, "rows": rows, "query": query})
 
     # Until the public catalogue changes, the filter lists (dozens of options) and the common result
     # lists (no free text, their first pages) are the same for everyone: rendered once, then kept.
     listed = selectors.uses_listed_filters(filters, choices)
     selects = sorted((k, v) for k, v in filters.items() if k != "q")
     return render(request, "catalog/index.html", {
-        "form": form, "filters": filters,
+        "q_label": SearchForm.base_fields["q"].label, "filters": filters,
         "filter_fields": _kept(listed, filter_fields, "filter-fields", stamp, selects),
         "results": _kept(listed and not filters["q"] and page_number <= CACHED_PAGES, results,
                          "results", stamp, query, page_number),
     })
+
+
+def _result_rows(ids) -> dict[int, str]:
+    """A result row per matter, rendered once: the same row shows in every list and search it falls in
+    (kept per catalogue stamp and language, ``portal.cache.kept_parts``)."""
+    template = get_template("catalog/_result_row.html")
+    # The field's label looked up once: ``get_field_display`` rebuilds the choices on every call.
+    labels = {value: str(label) for value, label in MatterField.choices}
+    return {pk: template.render({"m": matter, "field_label": labels.get(matter.field, matter.field)})
+            for pk, matter in selectors.public_matters_by_id(ids).items()}
 
 
 def matter_detail(request, pk):

@@ -92,3 +92,26 @@ def kept(key: str, make, seconds: int):
 def forget_kept() -> None:
     """Empty this process's copies (tests, with ``cache.clear()``)."""
     _local.clear()
+
+
+def kept_parts(key: str, ids, make, seconds: int) -> list:
+    """The parts for ``ids`` (rendered rows of a list, say), each made once and kept in this process under
+    ``key`` for ``seconds``: ``make(missing ids)`` returns ``{id: part}`` for those it still finds; an id it
+    does not return is left out. Only in this process: a row is cheap to make again, and many small entries
+    in the shared cache would cost a round trip each. The whole set under ``key`` counts as one entry."""
+    now = time.monotonic()
+    found = _local.get(key)
+    if found is None or found[0] <= now:
+        # A new set: drop every expired entry too (a set of rows under an old stamp may be megabytes).
+        for stale in [k for k, (until, _value) in _local.items() if until <= now]:
+            del _local[stale]
+        found = (now + seconds, {})
+    _local[key] = found
+    _local.move_to_end(key)
+    while len(_local) > LOCAL_ENTRIES:
+        _local.popitem(last=False)
+    parts = found[1]
+    missing = [i for i in ids if i not in parts]
+    if missing:
+        parts.update(make(missing))
+    return [parts[i] for i in ids if i in parts]

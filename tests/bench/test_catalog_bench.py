@@ -142,4 +142,4 @@ def test_public_catalogue_server_time_with_5000_matters(agency, justice_bureau, 
         for _ in range(20):
             client.get("/catalog/", {"s": "1"})
         profile.disable()
-        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profile).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "25")))

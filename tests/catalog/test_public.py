@@ -119,9 +119,46 @@ def test_a_common_list_is_rendered_once_and_then_served_from_the_cache(client, m
 def test_a_free_text_search_is_never_kept_in_the_cache(client, many_published, django_assert_num_queries):
     url = search_url(client, "/catalog/", {"q": "证明07"})
     client.get(url)
-    with django_assert_num_queries(4):  # the session, the stamp, the count and the page: searched afresh
+    with django_assert_num_queries(3):  # the session, the stamp, the page with its count: searched afresh
         body = client.get(url).content.decode()
-    assert "测试证明07" in body
+    assert "测试证明07" in body and "共 1 项" in body
+
+
+def test_a_search_counts_and_pages_its_matches_in_one_query(client, many_published, django_assert_num_queries):
+    client.get("/catalog/", {"per_page": 100})  # every row rendered once
+    url = search_url(client, "/catalog/", {"q": "测试证明1"})  # 测试证明10 … 19
+    with django_assert_num_queries(3):  # the session, the stamp, the page with its count; the rows are kept
+        body = client.get(url).content.decode()
+    assert "共 10 项" in body
+    assert re.findall(r"测试证明\d\d", body) == [f"测试证明{i}" for i in range(10, 20)]
+
+
+def test_a_row_shows_the_same_in_a_list_and_in_a_search(client, many_published):
+    def row(body):
+        return re.search(r"<tr>\s*<th data-label=\"证明名称\" scope=\"row\"><a [^>]*>测试证明20</a>.*?</tr>", body, re.S)[0]
+
+    searched = row(search(client, "/catalog/", {"q": "测试证明20"}).content.decode())
+    listed = row(client.get("/catalog/", {"field": "legal_service"}).content.decode())
+    assert searched == listed
+    assert "测试事项6" in searched and "不适用" in searched  # its service; number 20 excludes commitment
+
+
+def test_a_search_in_english_shows_english_rows_after_a_chinese_one(client, many_published):
+    search(client, "/catalog/", {"q": "测试证明21"})
+    client.cookies["django_language"] = "en"
+    body = search(client, "/catalog/", {"q": "测试证明21"}).content.decode()
+    assert 'data-label="Certificate name"' in body and 'data-label="证明名称"' not in body
+
+
+def test_a_page_past_the_end_of_a_search_shows_its_last_page(client, many_published):
+    url = search_url(client, "/catalog/", {"q": "测试证明"})
+    body = client.get(url + "&page=99").content.decode()
+    assert "第 3 / 3 页" in body and "测试证明59" in body and "测试证明00" not in body
+
+
+def test_a_search_that_matches_nothing_says_so(client, many_published):
+    body = search(client, "/catalog/", {"q": "没有这个证明"}).content.decode()
+    assert "共 0 项" in body and "没有找到符合条件的证明事项" in body
 
 
 def test_kept_filter_lists_still_show_what_each_reader_chose(client, many_published):
