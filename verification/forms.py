@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.api import VerificationMethod
 from portal.models import Agency
+from portal.widgets import QuickSelect
 
 from . import connectors
 from .models import AssistanceRequest, Result, ReviewResult
@@ -35,7 +36,7 @@ class DataCheckForm(forms.Form):
 
 class AssistanceForm(forms.Form):
     to_agency = forms.ModelChoiceField(label=_("协查机关"), queryset=Agency.objects.none(), error_messages=CHOOSE,
-                                       empty_label=_("请选择"))
+                                       empty_label=_("请选择"), widget=QuickSelect)  # every agency of the city
     question = forms.CharField(label=_("协查事项"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000,
                                error_messages=REQUIRED,
                                help_text=_("写明需要对方确认的事实，例如：申请人是否在贵单位参加社会保险。"))

@@ -421,7 +421,13 @@ def non_discrimination(user=None) -> list[dict]:
 def dispositions_of(application) -> list[Disposition]:
     """The dispositions of one application's false findings (the case page's panel; the caller is already
     allowed to see the case). Each carries ``proof_handed_in`` for a rectification order."""
-    rows = list(Disposition.objects.filter(task__application_id=application.pk)
+    # The case's tasks first, by their application's index: joined in one statement, PostgreSQL merged the
+    # dispositions with the tasks in key order, walking every task up to the newest disposition's
+    # (4 ms at 20,000 tasks for a case with none, and growing with the table).
+    task_ids = list(VerificationTask.objects.filter(application_id=application.pk).values_list("pk", flat=True))
+    if not task_ids:
+        return []
+    rows = list(Disposition.objects.filter(task_id__in=task_ids)
                 .select_related("task__matter", "agency").order_by("decided_at", "pk"))
     with_proof = set(Requirement.objects.filter(pk__in=[d.task.requirement_id for d in rows], proofs__isnull=False)
                      .values_list("pk", flat=True))
