@@ -1,12 +1,9 @@
 """Shared fixtures: one user per role, a second citizen and a second agency's staff."""
 
 import os
-import threading
 import time
 
 import pytest
-from celery.signals import task_postrun
-from django import db
 from django.conf import settings
 from django.test import Client
 
@@ -369,23 +366,14 @@ def celery_worker(transactional_db, tmp_path):
             "control_folder": str(tmp_path / "control"), "store_processed": False,
         }
     _reset_broker_pools(app)
-    # The worker thread's database connection would outlive it (Celery's Django fixup, which closes it
-    # after each task, is not installed on a test worker) and keep the test database from being dropped.
-    task_postrun.connect(_close_worker_thread_connections, weak=False)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
             yield worker
     finally:
-        task_postrun.disconnect(_close_worker_thread_connections)
         app.conf.task_always_eager = previous
         app.conf.broker_transport_options = previous_options
         settings.CELERY_TASK_ALWAYS_EAGER = previous
         _reset_broker_pools(app)
-
-
-def _close_worker_thread_connections(**_kwargs):
-    if threading.current_thread() is not threading.main_thread():  # never the test's own connection
-        db.connections.close_all()
 
 
 def _reset_broker_pools(app):
