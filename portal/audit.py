@@ -53,3 +53,11 @@ def timeline(obj: models.Model):
     """The object's history, oldest first (by ``at``; its events may sit in different chains), as shown in
     every timeline."""
     return AuditEvent.objects.for_object(obj).select_related("actor", "agency")
+
+
+def recent(obj: models.Model, shown: int) -> tuple[list, int]:
+    """The newest ``shown`` events of the object's history, oldest first, and how many older ones are left
+    out — for a page whose object gathers history without end (a task claimed and released again and
+    again). The count is asked only when the page is full."""
+    events = list(timeline(obj).reverse()[:shown])[::-1]
+    return events, (timeline(obj).count() - shown if len(events) == shown else 0)

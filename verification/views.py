@@ -114,7 +114,7 @@ def _task_page(request, task, status=200, **forms):
     inspectors = selectors.inspectors_in_scope(request.user)
     detail = selectors.task_detail(task)
     context = {
-        "task": task, "today": timezone.localdate(), "timeline": audit.timeline(task),
+        "task": task, "today": timezone.localdate(), **_history(request, task),
         "holder": task.claimed_by_id == request.user.pk and task.state in ("claimed", "waiting_assistance"),
         "data_form": forms.get("data_form") or DataCheckForm(),
         "assistance_form": forms.get("assistance_form") or AssistanceForm(own_agency=task.agency),
@@ -125,6 +125,16 @@ def _task_page(request, task, status=200, **forms):
         **detail,
     }
     return render(request, "verification/task_detail.html", context, status=status)
+
+
+HISTORY_SHOWN = 30  # newest entries of a task's history shown until the verifier asks for all
+
+
+def _history(request, task) -> dict:
+    if request.GET.get("history") == "all":
+        return {"timeline": audit.timeline(task), "history_hidden": 0}
+    events, hidden = audit.recent(task, HISTORY_SHOWN)
+    return {"timeline": events, "history_hidden": hidden}
 
 
 @verifier_required

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from portal import roles
+from portal import audit, roles
 from tests.factories import StaffFactory
 from verification import services
 from verification.models import AssistanceRequest, Inspection, VerificationTask
@@ -133,6 +133,28 @@ def test_task_page_query_count(client, verifier, claimed, django_assert_max_num_
     with django_assert_max_num_queries(17):
         response = client.get(reverse("verification:task", args=[claimed.pk]))
     assert "办结核查" in response.content.decode()
+
+
+def test_a_task_page_shows_the_newest_history_and_offers_the_rest(client, verifier, task):
+    for _ in range(20):  # claimed and released again and again: 40 entries, then the claim that holds it
+        services.claim(user=verifier, task_id=task.pk)
+        services.release(user=verifier, task_id=task.pk)
+    services.claim(user=verifier, task_id=task.pk)
+    url = reverse("verification:task", args=[task.pk])
+    total = len(audit.timeline(task))
+    body = login(client, verifier).get(url).content.decode()
+    timeline = body[body.index('id="timeline-title"'):]
+    assert f"较早的 {total - 30} 条记录未显示" in timeline and "?history=all" in timeline
+    assert timeline.count("<li>") == 30
+    everything = client.get(url, {"history": "all"}).content.decode()
+    everything = everything[everything.index('id="timeline-title"'):]
+    assert everything.count("<li>") == total and "条记录未显示" not in everything
+
+
+def test_a_short_task_history_is_shown_whole_without_a_link(client, verifier, claimed):
+    body = login(client, verifier).get(reverse("verification:task", args=[claimed.pk])).content.decode()
+    timeline = body[body.index('id="timeline-title"'):]
+    assert timeline.count("<li>") == len(audit.timeline(claimed)) > 0 and "?history=all" not in timeline
 
 
 def test_conclude_form_errors_are_chinese_and_beside_fields(client, verifier, claimed):
