@@ -38,6 +38,9 @@ def app_db_role(django_db_setup, django_db_blocker):
                 "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
             )
         grant_app_role(connection, APP_ROLE)
+        # Closed at once: after the browser tests, a connection opened here outlived the run and kept the
+        # test database from being dropped (the next statement opens a fresh one).
+        connection.close()
     settings_dict = connection.settings_dict
     return {"host": settings_dict["HOST"] or "127.0.0.1", "port": settings_dict["PORT"] or 5432,
             "dbname": settings_dict["NAME"], "user": APP_ROLE}
