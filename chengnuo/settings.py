@@ -357,6 +357,8 @@ CELERY_BEAT_SCHEDULE = {
     "portal-remind-deadlines": {"task": "chengnuo.tasks.remind_deadlines", "schedule": 3600},
     "audit-log-chain-head": {"task": "portal.tasks.log_audit_head", "schedule": 3600},
     "login-prune-throttles": {"task": "portal.tasks.prune_login_throttles", "schedule": 3600},
+    # A recount of every counted table: seconds of database work at a city's size, so once a day.
+    "portal-check-daily-counts": {"task": "portal.tasks.check_daily_counts", "schedule": 24 * 3600},
 }
 
 # --- Security -------------------------------------------------------------

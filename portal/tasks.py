@@ -34,6 +34,30 @@ def log_audit_head() -> str:
 
 
 @shared_task
+def check_daily_counts() -> dict:
+    """Compare the supervision's daily counts with a recount of their rows, once a day; log an error naming
+    each kind that differs (a restore or a TRUNCATE went behind the triggers). Repairs nothing: the
+    operator runs ``manage.py daily_counts --rebuild`` (docs/operations.md)."""
+    import logging
+
+    from django.db import connection
+
+    from portal import rollup
+
+    differing = {}
+    for spec in rollup.registered():
+        found = rollup.differences(spec, connection)
+        if found:
+            differing[spec.kind] = len(found)
+            first = found[0]
+            logging.getLogger("portal.rollup").error(
+                "daily counts of %s differ from their rows at %d key(s), e.g. agency=%s day=%s bucket=%r: kept %d, "
+                "rows %d; run manage.py daily_counts --rebuild", spec.kind, len(found), first.agency_id, first.day,
+                first.bucket, first.kept, first.counted)
+    return differing
+
+
+@shared_task
 def prune_login_throttles() -> int:
     """Forget login-failure counters whose window and lock have run out (portal/login_guard.py)."""
     import datetime

@@ -17,7 +17,7 @@ from commitments import selectors as commitment_selectors
 from commitments.models import Commitment
 from commitments.rollups import ROLLUPS as COMMITMENT_ROLLUPS
 from commitments.services.outcomes import conclude_commitment
-from portal import roles, rollup
+from portal import roles, rollup, tasks
 from portal.figures import Period
 from portal.models import DailyCount
 from portal.scope import Scope
@@ -208,3 +208,18 @@ def test_counts_lost_behind_the_triggers_are_reported_and_recounted(busy_days, c
 def test_the_daily_counts_command_refuses_a_kind_it_does_not_know(db):
     with pytest.raises(CommandError, match="unknown kind"):
         call_command("daily_counts", "--kind", "commitments")
+
+
+def test_the_daily_check_logs_nothing_while_the_counts_match(busy_days, caplog):
+    assert tasks.check_daily_counts() == {}
+    assert not [r for r in caplog.records if r.name == "portal.rollup"]
+
+
+def test_the_daily_check_logs_an_error_naming_the_kind_whose_counts_drifted(busy_days, caplog):
+    drifted = DailyCount.objects.filter(kind="task").exclude(n=0).order_by("pk").first()
+    DailyCount.objects.filter(pk=drifted.pk).update(n=drifted.n - 1)
+    assert tasks.check_daily_counts() == {"task": 1}
+    [record] = [r for r in caplog.records if r.name == "portal.rollup"]
+    assert record.levelname == "ERROR" and "daily counts of task differ" in record.getMessage()
+    assert "daily_counts --rebuild" in record.getMessage()
+    assert DailyCount.objects.get(pk=drifted.pk).n == drifted.n - 1  # reported, not repaired
