@@ -82,11 +82,16 @@ def kept(key: str, make, seconds: int):
         _local.move_to_end(key)
         return found[1]
     value = cache.get_or_set(key, make, seconds)
-    _local[key] = (now + seconds, value)
+    _keep_here(key, (now + seconds, value))
+    return value
+
+
+def _keep_here(key: str, entry: tuple[float, object]) -> None:
+    """Put ``entry`` at the young end of this process's keep, dropping the oldest beyond ``LOCAL_ENTRIES``."""
+    _local[key] = entry
     _local.move_to_end(key)
     while len(_local) > LOCAL_ENTRIES:
         _local.popitem(last=False)
-    return value
 
 
 def forget_kept() -> None:
@@ -106,10 +111,7 @@ def kept_parts(key: str, ids, make, seconds: int) -> list:
         for stale in [k for k, (until, _value) in _local.items() if until <= now]:
             del _local[stale]
         found = (now + seconds, {})
-    _local[key] = found
-    _local.move_to_end(key)
-    while len(_local) > LOCAL_ENTRIES:
-        _local.popitem(last=False)
+    _keep_here(key, found)
     parts = found[1]
     missing = [i for i in ids if i not in parts]
     if missing:

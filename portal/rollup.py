@@ -250,6 +250,12 @@ def differences(spec: Rollup, connection) -> list[Difference]:
             if kept.get(key, 0) != counted.get(key, 0)]
 
 
+def check(connection, kinds=()) -> dict[Rollup, list[Difference]]:
+    """``differences`` for every registered rollup (or those of ``kinds``): what the ``daily_counts`` command
+    prints and the daily beat task logs."""
+    return {spec: differences(spec, connection) for spec in registered() if not kinds or spec.kind in kinds}
+
+
 def _as_date(value) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 

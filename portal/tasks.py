@@ -45,8 +45,7 @@ def check_daily_counts() -> dict:
     from portal import rollup
 
     differing = {}
-    for spec in rollup.registered():
-        found = rollup.differences(spec, connection)
+    for spec, found in rollup.check(connection).items():
         if found:
             differing[spec.kind] = len(found)
             first = found[0]

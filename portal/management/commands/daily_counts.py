@@ -37,8 +37,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"recounted {spec.kind} from {spec.table}")
             return
         wrong = 0
-        for spec in specs:
-            found = rollup.differences(spec, connection)
+        for spec, found in rollup.check(connection, options["kind"]).items():
             wrong += len(found)
             for difference in found[:SHOWN]:
                 self.stderr.write(f"DIFFERS {difference.kind} agency={difference.agency_id} day={difference.day} "
